@@ -1,0 +1,22 @@
+"""cornu: the Keras API, every era of it, on PyTorch.
+
+    import cornu as keras
+    model = keras.Sequential([keras.layers.Dense(10, activation="relu", input_shape=(4,)),
+                              keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x, y, epochs=10)
+
+Every model is a `torch.nn.Module`. `cornu.install_as_keras()` (or `cornu run script.py`) lets
+code that imports `keras` run on cornu unchanged.
+"""
+__version__ = "0.1.0"
+
+from cornu import (activations, backend, callbacks, constraints, datasets, initializers, layers,
+                   losses, metrics, models, optimizers, regularizers, utils)
+from cornu.compat.keras_alias import install_as_keras
+from cornu.layers import Input
+from cornu.models import Model, Sequential
+
+__all__ = ["Sequential", "Model", "Input", "install_as_keras", "activations", "backend",
+           "callbacks", "constraints", "datasets", "initializers", "layers", "losses", "metrics",
+           "models", "optimizers", "regularizers", "utils", "__version__"]

@@ -1,0 +1,98 @@
+"""Global settings of the Keras backend: float type, fuzz factor, image layout, device."""
+import os
+
+import torch
+
+_FLOATX = "float32"
+_EPSILON = 1e-7
+_IMAGE_DATA_FORMAT = "channels_last"
+_DEVICE = None
+
+
+def floatx():
+    """Returns the default float type, as a string (e.g. `'float32'`)."""
+    return _FLOATX
+
+
+def set_floatx(value):
+    global _FLOATX
+    if value not in ("float16", "bfloat16", "float32", "float64"):
+        raise ValueError(f"Unknown `floatx` value: {value!r}. Expected one of "
+                         "'float16', 'bfloat16', 'float32', 'float64'.")
+    _FLOATX = str(value)
+
+
+def epsilon():
+    """Returns the fuzz factor used in numeric expressions (default 1e-7)."""
+    return _EPSILON
+
+
+def set_epsilon(value):
+    global _EPSILON
+    _EPSILON = float(value)
+
+
+def image_data_format():
+    return _IMAGE_DATA_FORMAT
+
+
+def set_image_data_format(data_format):
+    global _IMAGE_DATA_FORMAT
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError("`data_format` must be 'channels_last' or 'channels_first', "
+                         f"received: {data_format!r}")
+    _IMAGE_DATA_FORMAT = str(data_format)
+
+
+def standardize_data_format(data_format):
+    if data_format is None:
+        return image_data_format()
+    data_format = str(data_format).lower()
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError("`data_format` must be 'channels_last' or 'channels_first', "
+                         f"received: {data_format!r}")
+    return data_format
+
+
+def get_device():
+    """The device new weights and data live on: `$CORNU_DEVICE`, else CUDA when present, else CPU."""
+    global _DEVICE
+    if _DEVICE is None:
+        name = os.environ.get("CORNU_DEVICE")
+        if not name:
+            name = "cuda" if torch.cuda.is_available() else "cpu"
+        _DEVICE = torch.device(name)
+    return _DEVICE
+
+
+def set_device(device):
+    global _DEVICE
+    _DEVICE = torch.device(device)
+
+
+def torch_dtype(dtype=None):
+    """Maps a Keras dtype name (or a torch dtype, or None for floatx) to a torch dtype."""
+    if dtype is None:
+        dtype = _FLOATX
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    if hasattr(dtype, "name") and not isinstance(dtype, str):  # numpy dtype
+        dtype = dtype.name
+    try:
+        return _DTYPES[str(dtype)]
+    except KeyError:
+        raise ValueError(f"Unknown dtype: {dtype!r}") from None
+
+
+def dtype_name(dtype):
+    if isinstance(dtype, str):
+        return dtype
+    return str(dtype).replace("torch.", "")
+
+
+_DTYPES = {
+    "float16": torch.float16, "half": torch.float16, "bfloat16": torch.bfloat16,
+    "float32": torch.float32, "float": torch.float32, "float64": torch.float64,
+    "double": torch.float64, "int8": torch.int8, "int16": torch.int16, "int32": torch.int32,
+    "int64": torch.int64, "uint8": torch.uint8, "bool": torch.bool, "int": torch.int64,
+}

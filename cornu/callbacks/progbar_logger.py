@@ -1,0 +1,38 @@
+"""ProgbarLogger: prints `Epoch 1/5` and the progress bar (see trainers/progbar.py)."""
+import sys
+
+from cornu.callbacks.callback import Callback
+from cornu.trainers.progbar import Progbar
+
+
+class ProgbarLogger(Callback):
+    def __init__(self, count_mode="steps", verbose=1):
+        super().__init__()
+        self.verbose = verbose
+        self.progbar = None
+        self.needs_batch_hooks = False
+
+    def set_params(self, params):
+        super().set_params(params)
+        self.verbose = params.get("verbose", self.verbose)
+        self.epochs = params.get("epochs", 1)
+        self.steps = params.get("steps")
+        probe = Progbar(self.steps, verbose=self.verbose)
+        self.needs_batch_hooks = probe.needs_every_step
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.verbose and self.epochs > 1:
+            sys.stdout.write(f"Epoch {epoch + 1}/{self.epochs}\n")
+            sys.stdout.flush()
+        self.progbar = Progbar(self.steps, verbose=self.verbose)
+        self._seen = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._seen = batch + 1
+        self.progbar.update(self._seen, (lambda: list(logs.items())) if logs is not None else None,
+                            finalize=False)
+
+    def on_epoch_end(self, epoch, logs=None):
+        steps = self.params.get("steps_done", self.steps)
+        self.progbar.target = self.progbar.target or steps
+        self.progbar.update(steps, list((logs or {}).items()), finalize=True)

@@ -1,0 +1,55 @@
+"""The `keras` import alias: makes `import keras` (any era's module paths) load cornu.
+
+Nothing named keras is installed: a meta-path finder answers for `keras` and its submodules
+from the table in compat/modules.py, handing out the cornu module itself.
+"""
+import importlib
+import importlib.abc
+import importlib.util
+import sys
+
+from cornu.compat.modules import MODULES
+
+
+def resolve(fullname):
+    """The cornu module path for a `keras...` module path, or None."""
+    if fullname in MODULES:
+        return MODULES[fullname]
+    parts = fullname.split(".")
+    while len(parts) > 1:
+        parts.pop()
+        parent = ".".join(parts)
+        if parent in MODULES and parent != "keras":
+            return MODULES[parent]
+    return None
+
+
+class _AliasLoader(importlib.abc.Loader):
+    def __init__(self, target):
+        self.target = target
+
+    def create_module(self, spec):
+        return importlib.import_module(self.target)
+
+    def exec_module(self, module):
+        pass
+
+
+class KerasAliasFinder(importlib.abc.MetaPathFinder):
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != "keras" and not fullname.startswith("keras."):
+            return None
+        cornu_name = resolve(fullname)
+        if cornu_name is None:
+            return None
+        return importlib.util.spec_from_loader(fullname, _AliasLoader(cornu_name),
+                                               is_package=True)
+
+
+def install_as_keras():
+    """Makes `import keras` (and `from keras.layers.core import Dense`, ...) load cornu."""
+    if not any(isinstance(f, KerasAliasFinder) for f in sys.meta_path):
+        sys.meta_path.insert(0, KerasAliasFinder())
+    for name in [n for n in sys.modules if n == "keras" or n.startswith("keras.")]:
+        if not getattr(sys.modules[name], "__name__", "").startswith("cornu"):
+            del sys.modules[name]

@@ -1,0 +1,132 @@
+"""Activation layers: ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU."""
+import torch
+import torch.nn.functional as F
+
+from cornu import activations, constraints, initializers, regularizers
+from cornu.backend import layout as layouts
+from cornu.layers.layer import Layer, registry
+
+
+class _Elementwise(Layer):
+    layout = layouts.ANY
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+@registry.register()
+class ReLU(_Elementwise):
+    def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
+        super().__init__(**kwargs)
+        if max_value is not None and max_value < 0:
+            raise ValueError(f"ReLU {self.name!r}: `max_value` must be >= 0, got {max_value}.")
+        if negative_slope is None or negative_slope < 0:
+            raise ValueError(f"ReLU {self.name!r}: `negative_slope` must be >= 0, got {negative_slope}.")
+        self.max_value, self.negative_slope, self.threshold = max_value, negative_slope, threshold
+
+    def call(self, inputs):
+        return activations.relu(inputs, self.negative_slope, self.max_value, self.threshold)
+
+    def get_config(self):
+        return {**super().get_config(), "max_value": self.max_value,
+                "negative_slope": self.negative_slope, "threshold": self.threshold}
+
+
+@registry.register()
+class LeakyReLU(_Elementwise):
+    def __init__(self, negative_slope=0.3, **kwargs):
+        super().__init__(**kwargs)
+        self.negative_slope = float(negative_slope)
+
+    def call(self, inputs):
+        return F.leaky_relu(inputs, self.negative_slope)
+
+    def get_config(self):
+        return {**super().get_config(), "negative_slope": self.negative_slope}
+
+
+@registry.register()
+class ELU(_Elementwise):
+    def __init__(self, alpha=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.alpha = float(alpha)
+
+    def call(self, inputs):
+        return F.elu(inputs, self.alpha)
+
+    def get_config(self):
+        return {**super().get_config(), "alpha": self.alpha}
+
+
+@registry.register()
+class ThresholdedReLU(_Elementwise):
+    def __init__(self, theta=1.0, **kwargs):
+        super().__init__(**kwargs)
+        if theta is None or theta < 0:
+            raise ValueError(f"ThresholdedReLU {self.name!r}: `theta` must be >= 0, got {theta}.")
+        self.theta = float(theta)
+
+    def call(self, inputs):
+        return inputs * (inputs > self.theta).to(inputs.dtype)
+
+    def get_config(self):
+        return {**super().get_config(), "theta": self.theta}
+
+
+@registry.register()
+class Softmax(Layer):
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis
+
+    def call(self, inputs, mask=None):
+        if mask is not None:
+            inputs = inputs.masked_fill(~mask.bool(), -1e9)
+        if isinstance(self.axis, (list, tuple)):
+            return torch.exp(inputs - torch.logsumexp(inputs, dim=tuple(self.axis), keepdim=True))
+        return torch.softmax(inputs, dim=self.axis)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
+
+
+@registry.register()
+class PReLU(Layer):
+    """`max(0, x) + alpha * min(0, x)` with a learned `alpha` of shape `input_shape[1:]`
+    (axes in `shared_axes` share one value)."""
+
+    def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None,
+                 shared_axes=None, **kwargs):
+        super().__init__(**kwargs)
+        self.alpha_initializer = initializers.get(alpha_initializer)
+        self.alpha_regularizer = regularizers.get(alpha_regularizer)
+        self.alpha_constraint = constraints.get(alpha_constraint)
+        if shared_axes is not None and not isinstance(shared_axes, (list, tuple)):
+            shared_axes = [shared_axes]
+        self.shared_axes = list(shared_axes) if shared_axes is not None else None
+
+    def build(self, input_shape):
+        shape = list(input_shape[1:])
+        for axis in self.shared_axes or []:
+            shape[axis - 1] = 1
+        self.alpha = self.add_weight("alpha", tuple(shape), self.alpha_initializer,
+                                     regularizer=self.alpha_regularizer,
+                                     constraint=self.alpha_constraint)
+        self.built = True
+
+    def call(self, inputs):
+        return F.relu(inputs) - self.alpha * F.relu(-inputs)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        ser = lambda mod, obj: None if obj is None else mod.serialize(obj)
+        return {**super().get_config(),
+                "alpha_initializer": initializers.serialize(self.alpha_initializer),
+                "alpha_regularizer": ser(regularizers, self.alpha_regularizer),
+                "alpha_constraint": ser(constraints, self.alpha_constraint),
+                "shared_axes": self.shared_axes}

@@ -1,0 +1,27 @@
+"""Activation: applies an activation function to its input."""
+from cornu import activations
+from cornu.backend import layout as layouts
+from cornu.layers.layer import Layer, registry
+
+
+@registry.register()
+class Activation(Layer):
+    layout = layouts.ANY
+
+    def __init__(self, activation, **kwargs):
+        super().__init__(**kwargs)
+        self.activation = activations.get(activation)
+        if getattr(self.activation, "__name__", None) in ("softmax", "log_softmax"):
+            self.layout = layouts.KERAS  # axis=-1 means the Keras channel axis
+
+    def call(self, inputs):
+        return self.activation(inputs)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def extra_repr(self):
+        return f"activation={activations.serialize(self.activation)}"
+
+    def get_config(self):
+        return {**super().get_config(), "activation": activations.serialize(self.activation)}

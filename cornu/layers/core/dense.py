@@ -1,0 +1,79 @@
+"""Dense: `activation(inputs @ kernel + bias)`."""
+import torch.nn.functional as F
+
+from cornu import activations, constraints, initializers, regularizers
+from cornu.layers.layer import Layer, registry
+
+
+@registry.register()
+class Dense(Layer):
+    """Densely connected layer. The kernel has Keras's shape `(input_dim, units)`.
+
+    Args:
+        units: dimensionality of the output.
+        activation: activation name or callable (default: linear).
+        use_bias: whether to add a bias vector.
+        kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
+        kernel_constraint, bias_constraint: as in Keras.
+
+    Input shape `(batch, ..., input_dim)`; output shape `(batch, ..., units)`.
+
+    >>> Dense(3)(np.ones((2, 4))).shape
+    torch.Size([2, 3])
+    """
+
+    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 lora_rank=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if not isinstance(units, int) or units <= 0:
+            raise ValueError(f"Dense {self.name!r}: `units` must be a positive integer, got {units!r}.")
+        self.units = units
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+
+    def build(self, input_shape):
+        input_dim = input_shape[-1]
+        if input_dim is None:
+            raise ValueError(f"Dense {self.name!r}: the last dimension of the input must be known, "
+                             f"got input shape {tuple(input_shape)}.")
+        self.kernel = self.add_weight("kernel", (input_dim, self.units), self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.bias = None
+        if self.use_bias:
+            self.bias = self.add_weight("bias", (self.units,), self.bias_initializer,
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+        self.built = True
+
+    def call(self, inputs):
+        # kernel.t() is a view: F.linear then runs one addmm on the (in, out) storage.
+        return self.activation(F.linear(inputs, self.kernel.t(), self.bias))
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def extra_repr(self):
+        return f"units={self.units}, activation={activations.serialize(self.activation)}"
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units,
+                "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": _ser(regularizers, self.kernel_regularizer),
+                "bias_regularizer": _ser(regularizers, self.bias_regularizer),
+                "kernel_constraint": _ser(constraints, self.kernel_constraint),
+                "bias_constraint": _ser(constraints, self.bias_constraint)}
+
+
+def _ser(module, obj):
+    return None if obj is None else module.serialize(obj)

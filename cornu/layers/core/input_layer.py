@@ -1,0 +1,39 @@
+"""`Input()` and `InputLayer`: where a functional graph starts."""
+from cornu.backend.config import floatx
+from cornu.backend.keras_tensor import KerasTensor
+from cornu.layers.layer import Layer, registry
+from cornu.layers.node import Node
+
+
+@registry.register()
+class InputLayer(Layer):
+    def __init__(self, shape=None, batch_size=None, dtype=None, input_tensor=None, name=None,
+                 batch_shape=None, **kwargs):
+        batch_shape = batch_shape or kwargs.pop("batch_input_shape", None)
+        if shape is None and "input_shape" in kwargs:
+            shape = kwargs.pop("input_shape")
+        if batch_shape is None:
+            if shape is None:
+                raise ValueError("InputLayer needs a `shape` (or `batch_shape`).")
+            shape = (shape,) if isinstance(shape, int) else tuple(shape)
+            batch_shape = (batch_size,) + shape
+        super().__init__(name=name, dtype=dtype, **kwargs)
+        self._batch_input_shape = None
+        self.batch_shape = tuple(batch_shape)
+        self.dtype = dtype or floatx()
+        self.built = True
+        if input_tensor is None:
+            input_tensor = KerasTensor(self.batch_shape, self.dtype, name=self.name)
+        self._input_tensor = input_tensor
+        Node(self, (), {}, input_tensor)
+
+    def get_config(self):
+        return {"batch_shape": self.batch_shape, "dtype": self.dtype, "name": self.name}
+
+
+def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None, tensor=None,
+          sparse=None, batch_input_shape=None, **kwargs):
+    """Returns a symbolic tensor that starts a functional model (`Input(shape=(784,))`)."""
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name,
+                       batch_shape=batch_shape or batch_input_shape, input_tensor=tensor)
+    return layer._input_tensor

@@ -1,0 +1,441 @@
+"""`Layer`: the base of every layer and model, a `torch.nn.Module` with Keras's contract.
+
+Life of a layer, as in Keras: `__init__` stores arguments; `build(input_shape)` creates weights
+(`add_weight`) on the first call, or at once when the layer is given an input shape; `call()`
+holds the math; `compute_output_shape()` and `get_config()` mirror the constructor.
+
+Calling a layer on symbolic tensors (`Input()`) records a `Node` and returns symbolic outputs
+whose shapes come from `compute_output_shape`, or by running the layer on the `meta` device
+with meta copies of its weights (so shape inference never touches real weights or statistics).
+Calling it on tensors or arrays runs it. Layers start in inference mode (`training=False`, as a
+direct Keras call does); `fit` switches the model to training mode and back.
+"""
+import functools
+import inspect
+
+import numpy as np
+import torch
+
+from cornu import constraints, initializers, regularizers
+from cornu.backend import layout as layouts
+from cornu.backend.config import dtype_name, floatx, get_device, torch_dtype
+from cornu.backend.keras_tensor import KerasTensor, any_symbolic
+from cornu.backend.naming import to_snake_case, uniquify
+from cornu.backend.variables import Variable
+from cornu.compat import arguments as legacy
+from cornu.layers.node import Node
+from cornu.utils import nest
+from cornu.utils.registry import Registry
+
+registry = Registry("layer")
+
+_BASE_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "dtype", "name",
+                "trainable", "weights", "activity_regularizer", "autocast", "input_dtype",
+                "batch_shape", "sparse", "ragged"}
+
+
+def _is_shape(value):
+    return isinstance(value, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer))
+                                                    for d in value)
+
+
+def _wrap_init(cls, init):
+    """Wraps a subclass `__init__`: legacy translation on entry, deferred build on exit."""
+    n_modern = sum(1 for p in list(inspect.signature(init).parameters.values())[1:]
+                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        depth = self.__dict__.get("_init_depth", 0)
+        object.__setattr__(self, "_init_depth", depth + 1)
+        try:
+            if depth == 0:
+                names = [c.__name__ for c in type(self).__mro__]
+                owner = type(self).__name__
+                args, extra = legacy.translate_positional(names, args, n_modern, owner)
+                kwargs = legacy.translate("layer", {**kwargs, **extra}, owner, names)
+            init(self, *args, **kwargs)
+        finally:
+            object.__setattr__(self, "_init_depth", depth)
+        if depth == 0:
+            self._post_init()
+
+    return __init__
+
+
+class Layer(torch.nn.Module):
+    layout = layouts.KERAS  # what `call` consumes for rank >= 3 inputs; see backend/layout.py
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _wrap_init(cls, cls.__dict__["__init__"])
+        params = inspect.signature(cls.call).parameters
+        cls._call_takes_training = "training" in params
+        cls._call_takes_mask = "mask" in params
+
+    def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
+        if self.__dict__.get("_init_depth", 0) == 0:  # Layer() itself: translate legacy here
+            kwargs = legacy.translate("layer", kwargs, type(self).__name__, ["Layer"])
+        unknown = set(kwargs) - _BASE_KWARGS
+        if unknown:
+            raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) "
+                            f"{', '.join(sorted(map(repr, unknown)))} (not an argument of this layer "
+                            "in any Keras version).")
+        super().__init__()
+        self.training = False
+        self.name = name or uniquify(to_snake_case(type(self).__name__))
+        self._trainable = bool(trainable)
+        self.built = False
+        self.dtype = dtype_name(dtype) if dtype and not isinstance(dtype, dict) else floatx()
+        self._own_weights = []  # attribute names of this layer's Variables, in creation order
+        self._inbound_nodes = []
+        self._outbound_nodes = []
+        self._activity_losses = []
+        self.supports_masking = False
+        self.activity_regularizer = regularizers.get(kwargs.get("activity_regularizer"))
+        self._initial_weights = kwargs.get("weights")
+        self._batch_input_shape = self._input_shape_from_kwargs(kwargs)
+        self.input_dtype = kwargs.get("input_dtype")
+
+    @staticmethod
+    def _input_shape_from_kwargs(kwargs):
+        batch_size = kwargs.get("batch_size")
+        for key in ("batch_input_shape", "batch_shape"):
+            if kwargs.get(key) is not None:
+                return tuple(kwargs[key])
+        if kwargs.get("input_shape") is not None:
+            shape = kwargs["input_shape"]
+            shape = (shape,) if isinstance(shape, int) else tuple(shape)
+            return (batch_size,) + shape
+        if kwargs.get("input_dim") is not None:
+            return (batch_size, int(kwargs["input_dim"]))
+        return None
+
+    def _post_init(self):
+        """Runs after the outermost `__init__`: builds at once when an input shape was given."""
+        if self._batch_input_shape is not None and not self.built:
+            self._build_once(self._batch_input_shape)
+
+    # ----------------------------------------------------------------- weights
+    def add_weight(self, name=None, shape=None, initializer=None, dtype=None, trainable=True,
+                   regularizer=None, constraint=None, storage_order=None, **kwargs):
+        """Creates a weight in Keras's shape; Keras 2's `(name, shape, ...)` order works too.
+
+        `storage_order` is a permutation: the weight's storage is laid out contiguously in the
+        order `weight.permute(storage_order)` (the layout the torch kernel consumes).
+        """
+        if _is_shape(name) and (shape is None or isinstance(shape, str)):
+            name, shape = shape, name  # Keras 3 positional order: add_weight(shape, ...)
+        shape = tuple(int(d) for d in (shape or ()))
+        name = name or f"variable_{len(self._own_weights)}"
+        if initializer is None:
+            initializer = "glorot_uniform" if "float" in (dtype or self.dtype) else "zeros"
+        init = initializers.get(initializer)
+        value = init(shape, dtype=dtype or self.dtype)
+        value = torch.as_tensor(value, dtype=torch_dtype(dtype or self.dtype)).to(get_device())
+        if storage_order is not None:
+            inverse = [0] * len(storage_order)
+            for i, axis in enumerate(storage_order):
+                inverse[axis] = i
+            value = value.permute(*storage_order).contiguous().permute(*inverse)
+        var = Variable(value, trainable=trainable, name=name, path=f"{self.name}/{name}")
+        var.requires_grad_(bool(trainable) and self._trainable and var.is_floating_point())
+        var.regularizer = regularizers.get(regularizer)
+        var.constraint = constraints.get(constraint)
+        attr = name.replace("/", "_").replace(".", "_").replace(":", "_")
+        while attr in self._own_weights or (hasattr(self, attr) and attr not in self._parameters):
+            attr += "_"
+        self.register_parameter(attr, var)
+        self._own_weights.append(attr)
+        return var
+
+    def _own_variables(self):
+        own = [self._parameters[a] for a in self._own_weights]
+        return [v for v in own if v.trainable] + [v for v in own if not v.trainable]
+
+    def _sublayers(self):
+        return [m for m in self._modules.values() if isinstance(m, Layer)]
+
+    @property
+    def weights(self):
+        out, seen = [], set()
+        for w in self._own_variables() + [w for layer in self._sublayers() for w in layer.weights]:
+            if id(w) not in seen:
+                seen.add(id(w))
+                out.append(w)
+        return out
+
+    variables = weights
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        own = [v for v in self._own_variables() if v.trainable]
+        return _dedup(own + [w for layer in self._sublayers() for w in layer.trainable_weights])
+
+    trainable_variables = trainable_weights
+
+    @property
+    def non_trainable_weights(self):
+        if not self.trainable:
+            return self.weights
+        own = [v for v in self._own_variables() if not v.trainable]
+        return _dedup(own + [w for layer in self._sublayers() for w in layer.non_trainable_weights])
+
+    non_trainable_variables = non_trainable_weights
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        value = bool(value)
+        self._trainable = value
+        for layer in self._sublayers():
+            layer.trainable = value
+        for var in self._own_variables():
+            var.requires_grad_(value and var.trainable and var.is_floating_point())
+
+    def get_weights(self):
+        """The layer's weights as NumPy arrays, in Keras's order and shapes."""
+        return [w.numpy() for w in self.weights]
+
+    def set_weights(self, weights):
+        params = self.weights
+        weights = list(weights)
+        if len(params) != len(weights):
+            raise ValueError(f"Layer {self.name!r} expects {len(params)} weight arrays "
+                             f"({[tuple(p.shape) for p in params]}), but received {len(weights)}.")
+        for param, value in zip(params, weights):
+            value = np.asarray(value)
+            if tuple(param.shape) != value.shape:
+                raise ValueError(f"Layer {self.name!r}: weight {param.path} has shape "
+                                 f"{tuple(param.shape)}, but the value given has shape {value.shape}.")
+        with torch.no_grad():
+            for param, value in zip(params, weights):
+                param.copy_(torch.as_tensor(np.asarray(value), dtype=param.dtype))
+
+    def count_params(self):
+        if not self.built:
+            raise ValueError(f"You tried to call `count_params` on layer {self.name!r}, but the "
+                             "layer isn't built. Call it on data or give it an `input_shape`.")
+        return int(sum(int(np.prod(w.shape)) for w in self.weights))
+
+    # ------------------------------------------------------------------- build
+    def build(self, input_shape):
+        self.built = True
+
+    def _build_once(self, input_shape):
+        if self.built:
+            return
+        self.build(input_shape)
+        self.built = True
+        if self._initial_weights is not None:
+            self.set_weights(self._initial_weights)
+            self._initial_weights = None
+
+    # -------------------------------------------------------------------- call
+    def call(self, inputs, *args, **kwargs):
+        return inputs
+
+    def forward(self, *args, **kwargs):
+        if self._call_takes_training and kwargs.get("training") is None:
+            kwargs["training"] = self.training
+        outputs = self.call(*args, **kwargs)
+        if self.activity_regularizer is not None:
+            self._add_activity_loss(outputs)
+        return outputs
+
+    def _add_activity_loss(self, outputs):
+        for out in nest.flatten(outputs):
+            loss = self.activity_regularizer(out)
+            if out.ndim > 0:
+                loss = loss / out.shape[0]
+            self._activity_losses.append(loss)
+
+    def __call__(self, *args, **kwargs):
+        if args and any_symbolic(args[0]) or any_symbolic(list(args[1:])):
+            return self._symbolic_call(args, kwargs)
+        if not args:
+            return super().__call__(**kwargs)
+        x = _to_tensor(args[0])
+        if not self.built:
+            self._build_once(nest.map_structure(lambda t: tuple(t.shape), x))
+        if self.layout == layouts.CHANNELS_FIRST and isinstance(x, torch.Tensor) and x.ndim >= 3:
+            out = super().__call__(layouts.to_channels_first(x), *args[1:], **kwargs)
+            return nest.map_structure(layouts.to_channels_last, out)
+        return super().__call__(x, *args[1:], **kwargs)
+
+    def _symbolic_call(self, args, kwargs):
+        inputs = args[0]
+        if not self.built:
+            self._build_once(nest.map_structure(lambda t: t.shape, inputs))
+        outputs = self.compute_output_spec(*args, **kwargs)
+        Node(self, args, kwargs, outputs)
+        return outputs
+
+    # ------------------------------------------------------------ shape inference
+    def compute_output_shape(self, input_shape):
+        """Output shape(s) for `input_shape`; by default found by a `meta`-device run."""
+        spec = nest.map_structure(lambda s: KerasTensor(s, self.input_dtype or self.dtype),
+                                  _shape_structure(input_shape))
+        out = self._meta_run((spec,), {})
+        return nest.map_structure(lambda t: t.shape, out)
+
+    def compute_output_spec(self, *args, **kwargs):
+        if type(self).compute_output_shape is not Layer.compute_output_shape:
+            shapes = self.compute_output_shape(
+                nest.map_structure(lambda t: t.shape, args[0]))
+            return _shapes_to_tensors(shapes, self.dtype)
+        return self._meta_run(args, kwargs)
+
+    def _meta_run(self, args, kwargs):
+        """Runs the layer on `meta` copies of its weights and inputs; returns KerasTensors."""
+        symbolic = nest.flatten([list(args), kwargs])
+        batch_none = any(isinstance(t, KerasTensor) and t.shape and t.shape[0] is None
+                         for t in symbolic)
+        for device in ("meta", "cpu"):
+            try:
+                out = self._run_on(device, args, kwargs)
+                break
+            except NotImplementedError:
+                if device == "cpu":
+                    raise
+        def to_spec(t):
+            if not isinstance(t, torch.Tensor):
+                return t
+            shape = tuple(t.shape)
+            if batch_none and shape:
+                shape = (None,) + shape[1:]
+            return KerasTensor(shape, dtype_name(t.dtype))
+        return nest.map_structure(to_spec, out)
+
+    def _run_on(self, device, args, kwargs):
+        def concrete(t):
+            if not isinstance(t, KerasTensor):
+                return t
+            shape = tuple(2 if d is None else d for d in t.shape)
+            return torch.zeros(shape, dtype=torch_dtype(t.dtype), device=device)
+        margs = nest.map_structure(concrete, list(args))
+        mkwargs = nest.map_structure(concrete, kwargs)
+        state = {name: torch.zeros_like(t, device=device)
+                 for name, t in list(self.named_parameters()) + list(self.named_buffers())}
+        with torch.no_grad():
+            return torch.func.functional_call(self, state, tuple(margs), mkwargs, strict=False)
+
+    # ---------------------------------------------------------- introspection
+    def _single_node(self, what):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer {self.name!r} has never been called and thus has no "
+                                 f"defined {what}.")
+        if len(self._inbound_nodes) > 1:
+            raise AttributeError(f"Layer {self.name!r} has multiple inbound nodes; use "
+                                 f"`get_{what}_at(node_index)` instead.")
+        return self._inbound_nodes[0]
+
+    @staticmethod
+    def _unwrap(tensors):
+        return tensors[0] if len(tensors) == 1 else list(tensors)
+
+    @property
+    def input(self):
+        return self._unwrap(self._single_node("input").input_tensors)
+
+    @property
+    def output(self):
+        return self._unwrap(self._single_node("output").output_tensors)
+
+    def get_input_at(self, node_index):
+        return self._unwrap(self._inbound_nodes[node_index].input_tensors)
+
+    def get_output_at(self, node_index):
+        return self._unwrap(self._inbound_nodes[node_index].output_tensors)
+
+    @property
+    def input_shape(self):
+        if self._inbound_nodes:
+            return nest.map_structure(lambda t: t.shape, self.input)
+        if self._batch_input_shape is not None:
+            return self._batch_input_shape
+        raise AttributeError(f"The layer {self.name!r} has never been called and thus has no "
+                             "defined input shape.")
+
+    @property
+    def output_shape(self):
+        return nest.map_structure(lambda t: t.shape, self.output)
+
+    @property
+    def losses(self):
+        out = list(self._activity_losses)
+        for var in self._own_variables():
+            if var.regularizer is not None:
+                out.append(var.regularizer(var))
+        for layer in self._sublayers():
+            out.extend(layer.losses)
+        return out
+
+    def add_loss(self, loss):
+        self._activity_losses.append(loss)
+
+    @property
+    def compute_dtype(self):
+        return self.dtype
+
+    @property
+    def variable_dtype(self):
+        return self.dtype
+
+    # ------------------------------------------------------------------ config
+    def get_config(self):
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = tuple(self._batch_input_shape)
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+
+def _dedup(items):
+    seen, out = set(), []
+    for item in items:
+        if id(item) not in seen:
+            seen.add(id(item))
+            out.append(item)
+    return out
+
+
+def _to_tensor(x):
+    if isinstance(x, torch.Tensor):
+        return x
+    if isinstance(x, (list, tuple, dict)) and any(isinstance(t, torch.Tensor) for t in nest.flatten(x)):
+        return x
+    if isinstance(x, (list, tuple)) and x and all(isinstance(t, np.ndarray) for t in x):
+        return [_to_tensor(t) for t in x]
+    array = np.asarray(x)
+    dtype = torch_dtype() if array.dtype.kind in "fb" or array.dtype == object else None
+    tensor = torch.as_tensor(array if array.dtype != object else array.astype(np.float32))
+    if dtype is not None or array.dtype.kind in "iu":
+        tensor = tensor.to(dtype or torch_dtype())
+    return tensor.to(get_device())
+
+
+def _shape_structure(shape):
+    if _is_shape(shape):
+        return tuple(shape)
+    return [tuple(s) for s in shape]
+
+
+def _shapes_to_tensors(shapes, dtype):
+    if _is_shape(shapes):
+        return KerasTensor(tuple(shapes), dtype)
+    if isinstance(shapes, dict):
+        return {k: _shapes_to_tensors(v, dtype) for k, v in shapes.items()}
+    return [_shapes_to_tensors(s, dtype) for s in shapes]

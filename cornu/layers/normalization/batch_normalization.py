@@ -1,0 +1,96 @@
+"""BatchNormalization as Keras 3 computes it (momentum 0.99, epsilon 1e-3, biased batch variance)."""
+import torch
+import torch.nn.functional as F
+
+from cornu import constraints, initializers, regularizers
+from cornu.backend import layout as layouts
+from cornu.layers.layer import Layer, registry
+
+
+@registry.register()
+class BatchNormalization(Layer):
+    """Normalizes along `axis` with batch statistics while training and the moving statistics
+    otherwise (also when the layer is frozen with `trainable = False`).
+
+    Moving statistics are non-trainable weights, updated while training as
+    `moving = moving * momentum + batch_stat * (1 - momentum)` with the biased batch variance.
+    Weights, in Keras's order: gamma, beta, moving_mean, moving_variance.
+    """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones",
+                 moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, synchronized=False, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis[0] if isinstance(axis, (list, tuple)) and len(axis) == 1 else axis
+        self.momentum, self.epsilon = float(momentum), float(epsilon)
+        self.center, self.scale = center, scale
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.synchronized = synchronized
+
+    def build(self, input_shape):
+        rank = len(input_shape)
+        axis = self.axis % rank
+        dim = input_shape[axis]
+        if dim is None:
+            raise ValueError(f"BatchNormalization {self.name!r}: axis {self.axis} of input shape "
+                             f"{tuple(input_shape)} must be known.")
+        # Inside a model, rank >= 3 channels-last tensors arrive channels-first: channel dim 1.
+        self.layout = layouts.CHANNELS_FIRST if axis == rank - 1 and rank >= 3 else layouts.KERAS
+        self._channel_dim = 1 if (self.layout == layouts.CHANNELS_FIRST or axis == 1) else axis
+        shape = (dim,)
+        self.gamma = self.add_weight("gamma", shape, self.gamma_initializer,
+                                     regularizer=self.gamma_regularizer,
+                                     constraint=self.gamma_constraint) if self.scale else None
+        self.beta = self.add_weight("beta", shape, self.beta_initializer,
+                                    regularizer=self.beta_regularizer,
+                                    constraint=self.beta_constraint) if self.center else None
+        self.moving_mean = self.add_weight("moving_mean", shape, self.moving_mean_initializer,
+                                           trainable=False)
+        self.moving_variance = self.add_weight("moving_variance", shape,
+                                               self.moving_variance_initializer, trainable=False)
+        self.built = True
+
+    def call(self, inputs, training=False):
+        x = inputs if self._channel_dim == 1 else inputs.movedim(self._channel_dim, 1)
+        if training and self.trainable:
+            # F.batch_norm normalizes with the biased batch variance, as Keras does; with zero
+            # buffers and momentum 1 it also hands back the batch mean and *unbiased* variance,
+            # which we rescale to the biased one Keras averages into the moving variance.
+            mean = torch.zeros_like(self.moving_mean)
+            var = torch.zeros_like(self.moving_variance)
+            out = F.batch_norm(x, mean, var, self.gamma, self.beta, True, 1.0, self.epsilon)
+            n = x.numel() // x.shape[1]
+            with torch.no_grad():
+                m = self.momentum
+                self.moving_mean.mul_(m).add_(mean, alpha=1 - m)
+                self.moving_variance.mul_(m).add_(var, alpha=(1 - m) * (n - 1) / max(n, 1))
+        else:
+            out = F.batch_norm(x, self.moving_mean, self.moving_variance, self.gamma, self.beta,
+                               False, 0.0, self.epsilon)
+        return out if self._channel_dim == 1 else out.movedim(1, self._channel_dim)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        ser = lambda mod, obj: None if obj is None else mod.serialize(obj)
+        return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
+                "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
+                "beta_initializer": initializers.serialize(self.beta_initializer),
+                "gamma_initializer": initializers.serialize(self.gamma_initializer),
+                "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+                "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
+                "beta_regularizer": ser(regularizers, self.beta_regularizer),
+                "gamma_regularizer": ser(regularizers, self.gamma_regularizer),
+                "beta_constraint": ser(constraints, self.beta_constraint),
+                "gamma_constraint": ser(constraints, self.gamma_constraint),
+                "synchronized": self.synchronized}

@@ -1,0 +1,270 @@
+"""Functional models: a graph of layer calls, run in topological order.
+
+`Functional(inputs, outputs)` walks the nodes recorded when layers were called on symbolic
+tensors, checks the graph, registers every layer as a submodule under its name (so a model's
+`state_dict` reads `dense.kernel`, `dense_1.bias`, ...), and compiles the graph into a flat
+plan: a list of steps over numbered slots. Layout conversions (channels-last ↔ channels-first,
+see backend/layout.py) are planned once here, only where a layer needs the other layout.
+A chain of single-input layers (every Sequential) runs as `for step in chain: x = step(x)`.
+"""
+import torch
+
+from cornu.backend import layout as layouts
+from cornu.backend.keras_tensor import KerasTensor
+from cornu.layers.core.input_layer import InputLayer
+from cornu.models.model import Model
+from cornu.utils import nest
+
+
+class GraphError(ValueError):
+    pass
+
+
+def _history_node(tensor):
+    layer, node_index, _ = tensor._keras_history
+    return layer._inbound_nodes[node_index]
+
+
+def discover_nodes(inputs, outputs):
+    """Nodes between `inputs` and `outputs`, in topological order; checks the graph."""
+    input_ids = {id(t) for t in inputs}
+    for t in list(inputs) + list(outputs):
+        if not isinstance(t, KerasTensor) or t._keras_history is None:
+            raise GraphError(f"Model inputs and outputs must be symbolic tensors made by `Input()` "
+                             f"and layers called on them; received {t!r}.")
+    order, state = [], {}
+
+    def visit(node):
+        if state.get(id(node)) == "done":
+            return
+        if state.get(id(node)) == "active":
+            raise GraphError(f"The graph has a cycle through layer {node.layer.name!r}.")
+        state[id(node)] = "active"
+        for tensor in node.input_tensors:
+            if id(tensor) in input_ids:
+                continue
+            if tensor._keras_history is None:
+                raise GraphError(f"Tensor {tensor!r} has no producing layer.")
+            parent = _history_node(tensor)
+            if parent.is_input:
+                raise GraphError(
+                    f"Graph disconnected: cannot obtain value for tensor {tensor!r} "
+                    f"(from input layer {parent.layer.name!r}) needed by layer "
+                    f"{node.layer.name!r}; that input is not among the model's inputs.")
+            visit(parent)
+        state[id(node)] = "done"
+        order.append(node)
+
+    for t in outputs:
+        if id(t) in input_ids:
+            continue
+        visit(_history_node(t))
+    used = {id(t) for node in order for t in node.input_tensors} | {id(t) for t in outputs}
+    for t in inputs:
+        if id(t) not in used:
+            raise GraphError(f"Input {t!r} is not connected to any of the model's outputs. "
+                             "Remove it from `inputs` or use it.")
+    return [n for n in order if not n.is_input]
+
+
+class Functional(Model):
+    def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+        Model.__init__(self, name=name, trainable=trainable, **kwargs)
+        self._init_graph(inputs, outputs)
+
+    # --------------------------------------------------------------- graph
+    def _init_graph(self, inputs, outputs):
+        self._nested_inputs = inputs
+        self._nested_outputs = outputs
+        self.inputs = nest.flatten(inputs)
+        self.outputs = nest.flatten(outputs)
+        nodes = discover_nodes(self.inputs, self.outputs)
+        input_layers = [t._keras_history[0] for t in self.inputs]
+        layers = []
+        for layer in input_layers + [n.layer for n in nodes]:
+            if all(layer is not seen for seen in layers):
+                layers.append(layer)
+        names = [layer.name for layer in layers]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise GraphError(f"All layer names in a model must be unique; {duplicates} appear "
+                             "more than once.")
+        for old in list(self._modules):
+            del self._modules[old]
+        for layer in layers:
+            self.add_module(layer.name, layer)
+        self._graph_layers = layers
+        self._nodes = nodes
+        self._plan = _Plan(self.inputs, self.outputs, nodes)
+        self.built = True
+
+    @property
+    def layers(self):
+        return list(self._graph_layers)
+
+    @property
+    def input(self):
+        return self._nested_inputs if not isinstance(self._nested_inputs, (list, tuple)) or \
+            len(self.inputs) > 1 else self.inputs[0]
+
+    @property
+    def output(self):
+        return self._nested_outputs if not isinstance(self._nested_outputs, (list, tuple)) or \
+            len(self.outputs) > 1 else self.outputs[0]
+
+    @property
+    def input_shape(self):
+        shapes = [t.shape for t in self.inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [t.shape for t in self.outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def input_names(self):
+        return [t._keras_history[0].name for t in self.inputs]
+
+    @property
+    def output_names(self):
+        return [t._keras_history[0].name for t in self.outputs]
+
+    # --------------------------------------------------------------- run
+    def call(self, inputs, training=None):
+        if training is not None and bool(training) != self.training:
+            mode = self.training
+            self.train(bool(training))
+            try:
+                return self._plan.run(self._flatten_inputs(inputs))
+            finally:
+                self.train(mode)
+        return self._plan.run(self._flatten_inputs(inputs))
+
+    def _flatten_inputs(self, inputs):
+        if isinstance(inputs, dict):
+            names = self.input_names
+            missing = [n for n in names if n not in inputs]
+            if missing:
+                raise ValueError(f"Model {self.name!r}: missing input(s) {missing}; the model's "
+                                 f"inputs are {names}, received keys {sorted(inputs)}.")
+            return [inputs[n] for n in names]
+        flat = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+        if len(flat) != len(self.inputs):
+            raise ValueError(f"Model {self.name!r} expects {len(self.inputs)} input(s), "
+                             f"received {len(flat)}.")
+        return flat
+
+    def compute_output_spec(self, *args, **kwargs):
+        return self._meta_run(args, kwargs)
+
+    def build(self, input_shape):
+        self.built = True
+
+
+class _Plan:
+    """The graph as a flat list of steps over slots; layout conversions planned once."""
+
+    def __init__(self, inputs, outputs, nodes):
+        slot_of = {id(t): i for i, t in enumerate(inputs)}
+        slot_layout = [layouts.KERAS] * len(inputs)
+        slot_rank = [t.ndim for t in inputs]
+        steps = []  # (kind, payload, in_slots, out_slots)
+        converted = {}
+
+        def new_slot(layout, rank):
+            slot_layout.append(layout)
+            slot_rank.append(rank)
+            return len(slot_layout) - 1
+
+        def slot_in(tensor, wanted):
+            slot = slot_of[id(tensor)]
+            have = slot_layout[slot]
+            if wanted == layouts.ANY or have == wanted or slot_rank[slot] < 3:
+                return slot
+            key = (slot, wanted)
+            if key not in converted:
+                out = new_slot(wanted, slot_rank[slot])
+                fn = layouts.to_channels_first if wanted == layouts.CHANNELS_FIRST \
+                    else layouts.to_channels_last
+                steps.append(("convert", fn, [slot], [out]))
+                converted[key] = out
+            return converted[key]
+
+        for node in nodes:
+            layer = node.layer
+            wanted = layer.layout
+            if wanted == layouts.ANY and node.input_tensors:
+                first = slot_of[id(node.input_tensors[0])]
+                wanted = slot_layout[first] if slot_rank[first] >= 3 else layouts.ANY
+            in_slots = [slot_in(t, wanted) for t in node.input_tensors]
+            out_layout = wanted if wanted != layouts.ANY else layouts.KERAS
+            out_slots = []
+            for t in node.output_tensors:
+                slot = new_slot(out_layout if t.ndim >= 3 else layouts.KERAS, t.ndim)
+                slot_of[id(t)] = slot
+                out_slots.append(slot)
+            simple = (len(node.call_args) == 1 and not node.call_kwargs
+                      and isinstance(node.call_args[0], KerasTensor)
+                      and isinstance(node.outputs, KerasTensor))
+            steps.append(("layer" if simple else "general", node, in_slots, out_slots))
+        self.output_slots = [slot_in(t, layouts.KERAS) for t in outputs]
+        self.n_inputs = len(inputs)
+        self.steps = steps
+        self.n_slots = len(slot_layout)
+        self.chain = self._as_chain()
+
+    def _as_chain(self):
+        """The steps as one list of callables when the graph is a simple chain, else None."""
+        if self.n_inputs != 1 or len(self.output_slots) != 1:
+            return None
+        current, chain = 0, []
+        for kind, payload, ins, outs in self.steps:
+            if kind == "general" or ins != [current] or len(outs) != 1:
+                return None
+            if kind == "convert":
+                chain.append(payload)
+            else:
+                chain.append(torch.nn.Module.__call__.__get__(payload.layer))
+            current = outs[0]
+        return chain if current == self.output_slots[0] else None
+
+    def run(self, inputs):
+        chain = self.chain
+        step = None
+        try:
+            if chain is not None:
+                x = inputs[0]
+                for step in chain:
+                    x = step(x)
+                return x
+            slots = [None] * self.n_slots
+            slots[:self.n_inputs] = inputs
+            for step in self.steps:
+                kind, payload, ins, outs = step
+                if kind == "convert":
+                    slots[outs[0]] = payload(slots[ins[0]])
+                elif kind == "layer":
+                    slots[outs[0]] = torch.nn.Module.__call__(payload.layer, slots[ins[0]])
+                else:
+                    values = iter([slots[i] for i in ins])
+                    fill = lambda t: next(values) if isinstance(t, KerasTensor) else t
+                    args = nest.map_structure(fill, list(payload.call_args))
+                    kwargs = nest.map_structure(fill, payload.call_kwargs)
+                    result = torch.nn.Module.__call__(payload.layer, *args, **kwargs)
+                    for slot, value in zip(outs, nest.flatten(result)):
+                        slots[slot] = value
+            outputs = [slots[i] for i in self.output_slots]
+            return outputs[0] if len(outputs) == 1 else outputs
+        except (RuntimeError, IndexError) as error:
+            raise _explain(step, error) from error
+
+
+def _explain(step, error):
+    layer = getattr(step, "__self__", None)
+    if layer is None and isinstance(step, tuple) and step[0] != "convert":
+        layer = step[1].layer
+    if layer is None:
+        return error
+    return RuntimeError(f"Exception encountered when calling layer {layer.name!r} "
+                        f"({type(layer).__name__}): {error}")

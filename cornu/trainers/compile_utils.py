@@ -1,0 +1,201 @@
+"""What `compile()` turns losses and metrics into: one loss callable and one metrics list per
+model output, resolved against the data the first time they see it."""
+import torch
+
+from cornu import losses as losses_module
+from cornu import metrics as metrics_module
+from cornu.metrics.accuracy import (BinaryAccuracy, CategoricalAccuracy,
+                                    SparseCategoricalAccuracy)
+
+
+def _per_output(spec, output_names, what):
+    """A single spec, a list (one per output) or a dict (by output name) → a list per output."""
+    n = len(output_names)
+    if isinstance(spec, dict):
+        unknown = set(spec) - set(output_names)
+        if unknown:
+            raise ValueError(f"Unknown output name(s) in `{what}`: {sorted(unknown)}; the model's "
+                             f"outputs are {output_names}.")
+        return [spec.get(name) for name in output_names]
+    if isinstance(spec, (list, tuple)) and what == "loss" or \
+            isinstance(spec, (list, tuple)) and spec and isinstance(spec[0], (list, tuple, dict)):
+        if len(spec) != n:
+            raise ValueError(f"`{what}` is a list of {len(spec)} entries, but the model has {n} "
+                             f"outputs ({output_names}).")
+        return list(spec)
+    return [spec] * n
+
+
+class LossTracker:
+    """The epoch's running loss: batch losses weighted by batch size, summed on the device."""
+
+    def __init__(self):
+        self.total = None
+        self.count = 0
+
+    def reset_state(self):
+        self.total = None
+        self.count = 0
+
+    def update_state(self, loss, batch_size):
+        weighted = loss.detach() * batch_size
+        self.total = weighted if self.total is None else self.total + weighted
+        self.count += batch_size
+
+    def result(self):
+        if self.total is None:
+            return torch.tensor(0.0)
+        return self.total / self.count
+
+
+class CompileLoss:
+    def __init__(self, loss, loss_weights, output_names):
+        self.output_names = list(output_names)
+        specs = _per_output(loss, self.output_names, "loss")
+        weights = _per_output(loss_weights, self.output_names, "loss_weights") \
+            if loss_weights is not None else [1.0] * len(specs)
+        self.fns = [None if s is None else self._wrap(s) for s in specs]
+        self.weights = [1.0 if w is None else float(w) for w in weights]
+        if all(fn is None for fn in self.fns):
+            raise ValueError("No loss to compute: give `compile()` a `loss`.")
+        self.multi = len(self.output_names) > 1
+        self.trackers = [LossTracker() for _ in self.fns] if self.multi else []
+
+    @staticmethod
+    def _wrap(spec):
+        fn = losses_module.get(spec)
+        if isinstance(fn, losses_module.Loss):
+            return fn
+        if not callable(fn):
+            raise ValueError(f"Could not interpret loss identifier: {spec!r}")
+        name = spec if isinstance(spec, str) else getattr(fn, "__name__", "loss")
+        return losses_module.LossFunctionWrapper(fn, name=name)
+
+    def check(self, ys, y_preds):
+        """Checks labels against each loss once, before training (clear errors, no per-step cost)."""
+        for fn, y, y_pred in zip(self.fns, ys, y_preds):
+            inner = getattr(fn, "fn", None)
+            if inner is losses_module.sparse_categorical_crossentropy and y is not None:
+                classes = y_pred.shape[-1]
+                lo, hi = float(y.min()), float(y.max())
+                if lo < 0 or hi >= classes:
+                    raise ValueError(f"sparse_categorical_crossentropy: labels must be integers in "
+                                     f"[0, {classes}) for an output of {classes} classes; got "
+                                     f"values from {lo:g} to {hi:g}.")
+
+    def __call__(self, ys, y_preds, sample_weights):
+        total = None
+        for i, (fn, y, y_pred) in enumerate(zip(self.fns, ys, y_preds)):
+            if fn is None:
+                continue
+            sw = sample_weights[i] if sample_weights is not None else None
+            value = fn(y, y_pred, sw)
+            if self.multi:
+                self.trackers[i].update_state(value, y_pred.shape[0])
+            weighted = value if self.weights[i] == 1.0 else value * self.weights[i]
+            total = weighted if total is None else total + weighted
+        return total
+
+    def results(self):
+        if not self.multi:
+            return {}
+        return {f"{name}_loss": t.result() for name, t, fn in
+                zip(self.output_names, self.trackers, self.fns) if fn is not None}
+
+    def reset(self):
+        for t in self.trackers:
+            t.reset_state()
+
+
+class CompileMetrics:
+    def __init__(self, metrics, weighted_metrics, output_names, loss_fns):
+        self.output_names = list(output_names)
+        self.specs = _per_output(metrics or [], self.output_names, "metrics")
+        self.weighted_specs = _per_output(weighted_metrics or [], self.output_names,
+                                          "weighted_metrics")
+        self.loss_fns = loss_fns
+        self.metrics = None  # per output: list of (display name, Metric, weighted)
+
+    def names(self):
+        if self.metrics is not None:
+            return [name for per_output in self.metrics for name, _, _ in per_output]
+        names = []
+        for i, specs in enumerate(self.specs):
+            for spec in _as_list(specs):
+                names.append(self._display_name(spec, i))
+        return names
+
+    def _display_name(self, spec, output_index):
+        if isinstance(spec, str):
+            name = spec
+        elif isinstance(spec, metrics_module.Metric):
+            name = spec.name
+        else:
+            name = getattr(spec, "name", None) or getattr(spec, "__name__", "metric")
+        if len(self.output_names) > 1:
+            name = f"{self.output_names[output_index]}_{name}"
+        return name
+
+    def build(self, ys, y_preds):
+        self.metrics = []
+        for i, (y, y_pred) in enumerate(zip(ys, y_preds)):
+            per_output = []
+            for specs, weighted in ((self.specs[i], False), (self.weighted_specs[i], True)):
+                for spec in _as_list(specs):
+                    metric = self._resolve(spec, y, y_pred, self.loss_fns[i])
+                    per_output.append((self._display_name(spec, i), metric, weighted))
+            self.metrics.append(per_output)
+
+    def _resolve(self, spec, y_true, y_pred, loss_fn):
+        if isinstance(spec, str) and spec.lower() in ("accuracy", "acc"):
+            loss = getattr(loss_fn, "fn", loss_fn)
+            if loss is losses_module.binary_crossentropy:
+                return BinaryAccuracy(name=spec)
+            if loss is losses_module.categorical_crossentropy:
+                return CategoricalAccuracy(name=spec)
+            if loss is losses_module.sparse_categorical_crossentropy:
+                return SparseCategoricalAccuracy(name=spec)
+            if y_pred.shape[-1] == 1:
+                return BinaryAccuracy(name=spec)
+            if y_true is not None and (y_true.ndim < y_pred.ndim or y_true.shape[-1] == 1):
+                return SparseCategoricalAccuracy(name=spec)
+            return CategoricalAccuracy(name=spec)
+        if isinstance(spec, str) and spec.lower() in ("crossentropy", "ce"):
+            if y_pred.shape[-1] == 1:
+                fn = losses_module.binary_crossentropy
+            elif y_true is not None and (y_true.ndim < y_pred.ndim or y_true.shape[-1] == 1):
+                fn = losses_module.sparse_categorical_crossentropy
+            else:
+                fn = losses_module.categorical_crossentropy
+            return metrics_module.MeanMetricWrapper(fn, name=spec)
+        metric = metrics_module.get(spec)
+        if isinstance(spec, str):
+            metric.name = spec
+        return metric
+
+    def update_state(self, ys, y_preds, sample_weights):
+        for i, per_output in enumerate(self.metrics):
+            for _, metric, weighted in per_output:
+                sw = sample_weights[i] if (weighted and sample_weights is not None) else None
+                metric.update_state(ys[i], y_preds[i], sw)
+
+    def results(self):
+        return {name: metric.result() for per_output in (self.metrics or [])
+                for name, metric, _ in per_output}
+
+    def reset(self):
+        for per_output in self.metrics or []:
+            for _, metric, _ in per_output:
+                metric.reset_state()
+
+    @property
+    def all_metrics(self):
+        return [m for per_output in self.metrics or [] for _, m, _ in per_output]
+
+
+def _as_list(specs):
+    if specs is None:
+        return []
+    if isinstance(specs, (list, tuple)):
+        return list(specs)
+    return [specs]

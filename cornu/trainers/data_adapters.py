@@ -1,0 +1,242 @@
+"""One interface for every kind of training data.
+
+`get_adapter()` turns what the user passed to `fit`/`evaluate`/`predict` into a `DataAdapter`
+that yields `(x, y, sample_weight)` batches of tensors on the model's device:
+
+- `ArrayAdapter` (the fast path): NumPy arrays, lists, pandas objects and tensors, converted to
+  tensors once; batches are slices (or one gather per batch when shuffling).
+- `IteratorAdapter`: generators, `keras.utils.Sequence`s, torch DataLoaders and other iterables
+  of `(x, y)` or `(x, y, sample_weight)` tuples, converted batch by batch.
+"""
+import math
+
+import numpy as np
+import torch
+
+from cornu.backend.config import floatx, torch_dtype
+
+
+def to_tensor(x, dtype=None, device=None):
+    """Arrays, lists, pandas objects and tensors → a tensor (numbers cast to `dtype`)."""
+    if x is None:
+        return None
+    if not isinstance(x, torch.Tensor):
+        if hasattr(x, "to_numpy"):  # pandas DataFrame / Series
+            x = x.to_numpy()
+        x = np.asarray(x)
+        if x.dtype == object:
+            try:
+                x = x.astype(np.float32)
+            except (TypeError, ValueError):
+                raise TypeError(f"Could not convert data of dtype object (e.g. {x.flat[0]!r}) to "
+                                "numbers; pass numeric arrays.") from None
+        x = torch.from_numpy(np.ascontiguousarray(x))
+    target = torch_dtype(dtype) if dtype is not None else None
+    if target is not None and x.dtype != target:
+        x = x.to(target)
+    if device is not None and x.device != device:
+        x = x.to(device)
+    return x
+
+
+def _structure(x):
+    if isinstance(x, dict):
+        return x
+    if isinstance(x, (list, tuple)) and x and not _is_scalar_list(x):
+        return list(x)
+    return x
+
+
+def _is_scalar_list(x):
+    """A plain Python list of numbers (or nested lists) is one array, not several inputs."""
+    first = x[0]
+    return isinstance(first, (int, float, np.number, list, tuple)) and not isinstance(first, np.ndarray)
+
+
+def map_arrays(fn, x):
+    x = _structure(x)
+    if isinstance(x, dict):
+        return {k: fn(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [fn(v) for v in x]
+    return fn(x)
+
+
+def flat(x):
+    if isinstance(x, dict):
+        return list(x.values())
+    if isinstance(x, list):
+        return x
+    return [x]
+
+
+def num_samples(x):
+    return int(flat(x)[0].shape[0])
+
+
+class DataAdapter:
+    num_samples = None
+    steps_per_epoch = None
+
+    def batches(self):
+        raise NotImplementedError
+
+
+class ArrayAdapter(DataAdapter):
+    def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False,
+                 steps_per_epoch=None, device=None, x_dtypes=None):
+        self.device = device
+        self.x = x
+        self.y = y
+        self.sample_weight = sample_weight
+        self.num_samples = num_samples(x)
+        for name, arrays in (("y", y), ("sample_weight", sample_weight)):
+            if arrays is not None:
+                for a in flat(arrays):
+                    if int(a.shape[0]) != self.num_samples:
+                        raise ValueError(
+                            f"Data cardinality is ambiguous: x has {self.num_samples} samples but "
+                            f"{name} has {int(a.shape[0])}. Make sure all arrays contain the same "
+                            "number of samples.")
+        for a in flat(x):
+            if int(a.shape[0]) != self.num_samples:
+                raise ValueError(f"Data cardinality is ambiguous: the model's inputs have "
+                                 f"{[int(t.shape[0]) for t in flat(x)]} samples; they must match.")
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        full_steps = int(math.ceil(self.num_samples / self.batch_size)) if self.num_samples else 0
+        self.steps_per_epoch = int(steps_per_epoch) if steps_per_epoch else full_steps
+        self._cursor = 0
+
+    def _take(self, arrays, index):
+        if arrays is None:
+            return None
+        if isinstance(index, slice):
+            return map_arrays(lambda a: a[index], arrays)
+        return map_arrays(lambda a: a.index_select(0, index), arrays)
+
+    def batches(self):
+        n, bs = self.num_samples, self.batch_size
+        order = None
+        if self.shuffle and n > 1:
+            order = torch.randperm(n, device=flat(self.x)[0].device)
+        for step in range(self.steps_per_epoch):
+            start = (step * bs) % n if self.steps_per_epoch * bs > n else step * bs
+            stop = min(start + bs, n)
+            index = slice(start, stop) if order is None else order[start:stop]
+            yield (self._take(self.x, index), self._take(self.y, index),
+                   self._take(self.sample_weight, index))
+
+
+class IteratorAdapter(DataAdapter):
+    """Generators, Sequences, DataLoaders: each item is a batch `(x, y[, sample_weight])`."""
+
+    def __init__(self, data, steps_per_epoch=None, convert=None):
+        self.data = data
+        self.convert = convert
+        if steps_per_epoch is None and hasattr(data, "__len__"):
+            steps_per_epoch = len(data)
+        self.steps_per_epoch = steps_per_epoch
+        self._iterator = None
+
+    def _items(self):
+        if hasattr(self.data, "__getitem__") and hasattr(self.data, "__len__") and \
+                not isinstance(self.data, (list, tuple)):
+            return (self.data[i] for i in range(len(self.data)))  # keras.utils.Sequence
+        if hasattr(self.data, "__next__"):  # a generator: keeps going across epochs
+            return self.data
+        return iter(self.data)
+
+    def batches(self):
+        items = self._items()
+        step = 0
+        while self.steps_per_epoch is None or step < self.steps_per_epoch:
+            try:
+                item = next(items)
+            except StopIteration:
+                if self.steps_per_epoch is not None and hasattr(self.data, "__next__"):
+                    raise ValueError(f"The generator ran out of data after {step} steps, but "
+                                     f"{self.steps_per_epoch} steps per epoch were asked for.")
+                return
+            if not isinstance(item, (tuple, list)) or len(item) not in (1, 2, 3) or \
+                    isinstance(item, list) and len(item) != 2:
+                item = (item,)
+            x, y, sw = (tuple(item) + (None, None))[:3]
+            yield self.convert(x, y, sw)
+            step += 1
+
+
+def is_iterator_data(x):
+    if isinstance(x, (np.ndarray, torch.Tensor, list, tuple, dict)) or hasattr(x, "to_numpy"):
+        return False
+    return hasattr(x, "__iter__") or hasattr(x, "__next__") or hasattr(x, "__getitem__")
+
+
+def standardize_x(x, input_specs, device):
+    """Converts x to tensors, casting to each model input's dtype (floatx when unknown)."""
+    x = _structure(x)
+    if isinstance(x, dict) or isinstance(x, list):
+        items = list(x.items()) if isinstance(x, dict) else list(enumerate(x))
+        out = {} if isinstance(x, dict) else [None] * len(x)
+        for i, (key, value) in enumerate(items):
+            spec = input_specs[i] if input_specs and i < len(input_specs) else None
+            out[key] = _input_tensor(value, spec, device)
+        return out
+    spec = input_specs[0] if input_specs else None
+    return _input_tensor(x, spec, device)
+
+
+def _input_tensor(value, spec, device):
+    dtype = spec.dtype if spec is not None else floatx()
+    t = to_tensor(value, device=device)
+    if t.is_floating_point() or t.dtype == torch.bool or "float" in dtype:
+        t = t.to(torch_dtype(dtype if "float" in dtype or t.dtype == torch.bool else floatx()))
+    elif dtype.startswith("int") or dtype.startswith("uint"):
+        t = t.to(torch_dtype(dtype))
+    else:
+        t = t.to(torch_dtype())
+    if spec is not None and t.ndim == 1 and len(spec.shape) == 2:
+        t = t.unsqueeze(-1)  # Keras 2: a 1-D array for a model of one feature is a batch of samples
+    return t
+
+
+def standardize_y(y, device):
+    if y is None:
+        return None
+    return map_arrays(lambda a: _label_tensor(a, device), y)
+
+
+def _label_tensor(a, device):
+    t = to_tensor(a, device=device)
+    return t if t.is_floating_point() and t.dtype == torch_dtype() else t.to(torch_dtype())
+
+
+def standardize_sample_weight(sw, device):
+    if sw is None:
+        return None
+    return map_arrays(lambda a: to_tensor(a, dtype=floatx(), device=device), sw)
+
+
+def class_weights_to_sample_weights(y, class_weight):
+    """Per-sample weights from `{class: weight}`: the class is y's argmax (one-hot) or value."""
+    y = flat(y)[0]
+    if y.ndim > 1 and y.shape[-1] > 1:
+        classes = torch.argmax(y, dim=-1)
+    else:
+        classes = y.reshape(y.shape[0], -1)[:, 0].round().long()
+    table = torch.ones(int(max(max(class_weight) + 1, int(classes.max()) + 1)), dtype=torch_dtype())
+    for cls, weight in class_weight.items():
+        table[int(cls)] = float(weight)
+    return table.to(classes.device)[classes]
+
+
+def split_validation(x, y, sw, validation_split):
+    """Keras's split: the last `validation_split` fraction (taken before any shuffling)."""
+    n = num_samples(x)
+    split_at = int(math.floor(n * (1.0 - validation_split)))
+    if split_at == 0 or split_at == n:
+        raise ValueError(f"validation_split={validation_split} leaves no data for training or "
+                         f"validation with {n} samples.")
+    head = lambda arrays: None if arrays is None else map_arrays(lambda a: a[:split_at], arrays)
+    tail = lambda arrays: None if arrays is None else map_arrays(lambda a: a[split_at:], arrays)
+    return (head(x), head(y), head(sw)), (tail(x), tail(y), tail(sw))

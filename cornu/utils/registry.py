@@ -1,0 +1,118 @@
+"""Name registries: every serializable object is found by its name and its aliases.
+
+One `Registry` per kind (layers, activations, losses, ...). `get()` accepts what Keras accepts
+everywhere: a name, a `{'class_name': ..., 'config': ...}` dict, an instance or a callable.
+"""
+import difflib
+import inspect
+
+_CUSTOM_OBJECTS = {}
+
+
+class Registry:
+    def __init__(self, kind):
+        self.kind = kind
+        self._by_name = {}
+
+    def register(self, *aliases):
+        """Decorator: registers a class or function under its own name and `aliases`."""
+        def decorator(obj):
+            for name in (obj.__name__,) + aliases:
+                self._by_name[name] = obj
+            return obj
+        return decorator
+
+    def add(self, name, obj):
+        self._by_name[name] = obj
+
+    def names(self):
+        return sorted(self._by_name)
+
+    def __contains__(self, name):
+        return name in self._by_name
+
+    def lookup(self, name, custom_objects=None):
+        """Finds a registered object by name; raises a ValueError listing close matches."""
+        for table in (custom_objects or {}, _CUSTOM_OBJECTS, self._by_name):
+            if name in table:
+                return table[name]
+        lowered = {k.lower(): v for k, v in self._by_name.items()}
+        if isinstance(name, str) and name.lower() in lowered:
+            return lowered[name.lower()]
+        close = difflib.get_close_matches(str(name), self.names(), n=5, cutoff=0.6)
+        hint = f" Did you mean: {', '.join(repr(c) for c in close)}?" if close else ""
+        raise ValueError(f"Unknown {self.kind}: {name!r}.{hint} "
+                         f"Known {self.kind}s: {', '.join(self.names())}.")
+
+    def get(self, identifier, custom_objects=None, instantiate=True):
+        """Resolves `identifier` (None, name, config dict, class, instance or callable)."""
+        if identifier is None:
+            return None
+        if isinstance(identifier, dict):
+            return deserialize(identifier, self, custom_objects)
+        if isinstance(identifier, str):
+            obj = self.lookup(identifier, custom_objects)
+            if inspect.isclass(obj) and instantiate:
+                return obj()
+            return obj
+        if inspect.isclass(identifier) and instantiate:
+            return identifier()
+        if callable(identifier) or hasattr(identifier, "get_config"):
+            return identifier
+        raise ValueError(f"Could not interpret {self.kind} identifier: {identifier!r}")
+
+
+def serialize(obj):
+    """`{'class_name': ..., 'config': ...}` for objects with `get_config`, the name for functions."""
+    if obj is None:
+        return None
+    if hasattr(obj, "get_config"):
+        return {"class_name": type(obj).__name__, "config": obj.get_config()}
+    if hasattr(obj, "__name__"):
+        return obj.__name__
+    raise ValueError(f"Cannot serialize {obj!r}: it has no `get_config()` and no name.")
+
+
+def deserialize(config, registry, custom_objects=None):
+    if isinstance(config, str):
+        return registry.get(config, custom_objects)
+    class_name = config["class_name"]
+    cls = registry.lookup(class_name, custom_objects)
+    inner = config.get("config", {})
+    if hasattr(cls, "from_config"):
+        return cls.from_config(inner)
+    return cls(**inner) if inspect.isclass(cls) else cls
+
+
+class CustomObjectScope:
+    """`with CustomObjectScope({'MyLayer': MyLayer}):` makes custom names resolvable."""
+
+    def __init__(self, *objects):
+        self._objects = {}
+        for mapping in objects:
+            self._objects.update(mapping)
+
+    def __enter__(self):
+        self._saved = dict(_CUSTOM_OBJECTS)
+        _CUSTOM_OBJECTS.update(self._objects)
+        return self
+
+    def __exit__(self, *exc):
+        _CUSTOM_OBJECTS.clear()
+        _CUSTOM_OBJECTS.update(self._saved)
+
+
+custom_object_scope = CustomObjectScope
+
+
+def get_custom_objects():
+    return _CUSTOM_OBJECTS
+
+
+def register_keras_serializable(package="Custom", name=None):
+    def decorator(obj):
+        key = name or obj.__name__
+        _CUSTOM_OBJECTS[key] = obj
+        _CUSTOM_OBJECTS[f"{package}>{key}"] = obj
+        return obj
+    return decorator

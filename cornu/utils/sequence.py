@@ -1,0 +1,22 @@
+"""`Sequence`: a dataset of batches by index (`__len__`, `__getitem__`), as in Keras."""
+
+
+class Sequence:
+    def __init__(self, workers=1, use_multiprocessing=False, max_queue_size=10):
+        pass
+
+    def __getitem__(self, index):
+        raise NotImplementedError
+
+    def __len__(self):
+        raise NotImplementedError
+
+    def on_epoch_end(self):
+        pass
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+
+PyDataset = Sequence

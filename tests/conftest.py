@@ -1,0 +1,14 @@
+import os
+
+import pytest
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared")
+os.environ.setdefault("CORNU_DATASETS", os.path.abspath(os.path.join(SHARED, "datasets")))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_names():
+    from cornu.backend import clear_session
+    clear_session()
+    yield
