@@ -44,7 +44,8 @@ class Variable(torch.nn.Parameter):
         return self.detach()
 
     def numpy(self):
-        return self.detach().cpu().numpy()
+        """A copy of the value as a NumPy array, in Keras's shape."""
+        return self.detach().cpu().numpy().copy()
 
     def assign(self, value):
         with torch.no_grad():

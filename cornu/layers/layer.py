@@ -117,6 +117,15 @@ class Layer(torch.nn.Module):
         if self._batch_input_shape is not None and not self.built:
             self._build_once(self._batch_input_shape)
 
+    def __getattr__(self, name):
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            prop = getattr(type(self), name, None)
+            if isinstance(prop, property):  # surface the property's own explanation
+                return prop.fget(self)
+            raise
+
     # ----------------------------------------------------------------- weights
     def add_weight(self, name=None, shape=None, initializer=None, dtype=None, trainable=True,
                    regularizer=None, constraint=None, storage_order=None, **kwargs):
@@ -144,6 +153,8 @@ class Layer(torch.nn.Module):
         var.regularizer = regularizers.get(regularizer)
         var.constraint = constraints.get(constraint)
         attr = name.replace("/", "_").replace(".", "_").replace(":", "_")
+        if self.__dict__.get(attr, 0) is None:  # `self.bias = None` placeholders
+            del self.__dict__[attr]
         while attr in self._own_weights or (hasattr(self, attr) and attr not in self._parameters):
             attr += "_"
         self.register_parameter(attr, var)
@@ -242,8 +253,13 @@ class Layer(torch.nn.Module):
         return inputs
 
     def forward(self, *args, **kwargs):
-        if self._call_takes_training and kwargs.get("training") is None:
-            kwargs["training"] = self.training
+        if self._call_takes_training:
+            if kwargs.get("training") is None:
+                kwargs["training"] = self.training
+        elif "training" in kwargs:
+            del kwargs["training"]  # Keras drops `training` for layers whose call() lacks it
+        if "mask" in kwargs and not self._call_takes_mask:
+            del kwargs["mask"]
         outputs = self.call(*args, **kwargs)
         if self.activity_regularizer is not None:
             self._add_activity_loss(outputs)

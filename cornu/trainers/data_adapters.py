@@ -30,6 +30,8 @@ def to_tensor(x, dtype=None, device=None):
             except (TypeError, ValueError):
                 raise TypeError(f"Could not convert data of dtype object (e.g. {x.flat[0]!r}) to "
                                 "numbers; pass numeric arrays.") from None
+        if not x.flags.writeable:
+            x = np.array(x)
         x = torch.from_numpy(np.ascontiguousarray(x))
     target = torch_dtype(dtype) if dtype is not None else None
     if target is not None and x.dtype != target:
@@ -40,10 +42,11 @@ def to_tensor(x, dtype=None, device=None):
 
 
 def _structure(x):
+    """A dict or list of arrays (several inputs) stays one; a list of numbers becomes an array."""
     if isinstance(x, dict):
         return x
-    if isinstance(x, (list, tuple)) and x and not _is_scalar_list(x):
-        return list(x)
+    if isinstance(x, (list, tuple)) and x:
+        return np.asarray(x) if _is_scalar_list(x) else list(x)
     return x
 
 

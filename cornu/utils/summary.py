@@ -7,17 +7,23 @@ def _count(weights):
 
 
 def _row(fields, positions):
-    line = ""
-    for col, field in enumerate(fields):
-        start = positions[col - 1] if col else 0
-        end = positions[col]
-        space = 2 if col != len(positions) - 1 else 0
-        text = str(field)[: max(end - start - space, 1)]
-        if col == 0:
-            line += " "
-        line += text + " " * space
-        line += " " * max(0, end - len(line))
-    return line
+    """One table row; text too long for its column continues on the next line (tf.keras 2)."""
+    left = [str(f) for f in fields]
+    lines = []
+    while any(left) or not lines:
+        line = ""
+        for col in range(len(left)):
+            start = positions[col - 1] if col else 0
+            end = positions[col]
+            space = 2 if col != len(positions) - 1 else 0
+            width = max(end - start - space, 1)
+            chunk, left[col] = left[col][:width], left[col][width:]
+            if col == 0:
+                line += " "
+            line += chunk + " " * space
+            line += " " * max(0, end - len(line))
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _shape_text(shape):
