@@ -82,6 +82,11 @@ def l1_l2(l1=0.01, l2=0.01):
     return L1L2(l1=l1, l2=l2)
 
 
+l1 = L1  # Keras's lower-case spellings
+l2 = L2
+orthogonal_regularizer = OrthogonalRegularizer
+
+
 def get(identifier):
     return registry.get(identifier)
 
@@ -94,5 +99,5 @@ def deserialize(config, custom_objects=None):
     return registry.get(config, custom_objects)
 
 
-__all__ = ["Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer", "l1_l2", "get",
+__all__ = ["Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer", "l1_l2", "l1", "l2", "orthogonal_regularizer", "get",
            "serialize", "deserialize"]

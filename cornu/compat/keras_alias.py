@@ -7,6 +7,7 @@ import importlib
 import importlib.abc
 import importlib.util
 import sys
+import types
 
 from cornu.compat.modules import MODULES
 
@@ -24,12 +25,33 @@ def resolve(fullname):
     return None
 
 
+class KerasModule(types.ModuleType):
+    """`keras.<path>`: a module whose attributes are those of the cornu module it stands for.
+
+    Being a module of its own (named `keras...`) lets `from keras.utils import np_utils` find
+    the submodule through the import system, as it did in Keras 2.
+    """
+
+    def __init__(self, name, target):
+        super().__init__(name)
+        self._cornu_target = target
+        self.__doc__ = target.__doc__
+
+    def __getattr__(self, attr):
+        if attr.startswith("__") and attr not in ("__all__", "__version__"):
+            raise AttributeError(attr)
+        return getattr(self._cornu_target, attr)
+
+    def __dir__(self):
+        return sorted(set(dir(self._cornu_target)) | set(self.__dict__))
+
+
 class _AliasLoader(importlib.abc.Loader):
     def __init__(self, target):
         self.target = target
 
     def create_module(self, spec):
-        return importlib.import_module(self.target)
+        return KerasModule(spec.name, importlib.import_module(self.target))
 
     def exec_module(self, module):
         pass

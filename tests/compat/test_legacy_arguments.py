@@ -1,0 +1,77 @@
+"""Keras 1/2 spellings are translated at the API boundary, each warning once."""
+import warnings
+
+import numpy as np
+import pytest
+
+import cornu
+from cornu.compat import LegacyWarning
+from cornu.compat import arguments as legacy
+from cornu.layers import Dense, Dropout, Input
+
+
+@pytest.fixture(autouse=True)
+def _fresh_warnings():
+    legacy._WARNED.clear()
+
+
+def test_dense_keras1_arguments():
+    with pytest.warns(LegacyWarning, match="`output_dim`.*`units`"):
+        layer = Dense(output_dim=3, input_dim=2, init="uniform", W_regularizer=cornu.regularizers.l2(0.1),
+                      bias=False)
+    assert layer.units == 3 and not layer.use_bias and layer.built
+    assert type(layer.kernel_initializer).__name__ == "RandomUniform"
+    assert layer.kernel_regularizer.l2 == pytest.approx(0.1)
+    assert [tuple(w.shape) for w in layer.weights] == [(2, 3)]
+
+
+def test_each_legacy_spelling_warns_once():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Dropout(p=0.2)
+        Dropout(p=0.3)
+    assert len([w for w in caught if issubclass(w.category, LegacyWarning)]) == 1
+    assert Dropout(p=0.25).rate == 0.25
+
+
+def test_unknown_argument_raises_type_error_naming_class():
+    with pytest.raises(TypeError, match="Dense: unexpected keyword argument.*'bogus'"):
+        Dense(2, bogus=True)
+
+
+def test_fit_legacy_arguments():
+    model = cornu.Sequential([Dense(1, input_dim=2)])
+    model.compile("sgd", "mse")
+    x, y = np.random.rand(20, 2), np.random.rand(20)
+    history = model.fit(x, y, nb_epoch=3, verbose=0)
+    assert history.epoch == [0, 1, 2]
+    before = int(model.optimizer.iterations)
+    model.fit(x, y, samples_per_epoch=12, batch_size=5, nb_epoch=1, verbose=0)
+    assert int(model.optimizer.iterations) - before == 3  # ceil(12 / 5)
+
+
+def test_sgd_decay_is_keras2_time_based_decay():
+    """`SGD(lr=0.1, decay=0.5)`: each step uses lr / (1 + decay * iterations)."""
+    model = cornu.Sequential([Dense(1, input_dim=1, use_bias=False, kernel_initializer="zeros")])
+    model.compile(cornu.optimizers.SGD(lr=0.1, decay=0.5), "mse")
+    x, y = np.ones((1, 1)), np.ones((1, 1))
+    w = 0.0
+    for t in range(4):
+        model.train_on_batch(x, y)
+        w -= 0.1 / (1 + 0.5 * t) * 2 * (w - 1.0)
+    assert model.get_weights()[0][0, 0] == pytest.approx(w, rel=1e-6)
+
+
+def test_model_input_output_keywords():
+    inp = Input(shape=(3,))
+    out = Dense(2)(inp)
+    with pytest.warns(LegacyWarning):
+        model = cornu.Model(input=inp, output=out)
+    assert model.output_shape == (None, 2)
+
+
+def test_dim_ordering_transform():
+    assert legacy.translate("layer", {"dim_ordering": "th"}, "X") == {"data_format": "channels_first"}
+    assert legacy.translate("layer", {"dim_ordering": "default"}, "X") == {}
+    with pytest.raises(ValueError, match="dim_ordering"):
+        legacy.translate("layer", {"dim_ordering": "xy"}, "X")
