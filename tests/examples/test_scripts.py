@@ -1,0 +1,41 @@
+"""The README's main job and the course notes' MNIST MLP, run unchanged with `cornu run`."""
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _cornu_run(script):
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    return subprocess.run([sys.executable, "-m", "cornu", "run", script], capture_output=True,
+                          text=True, env=env, cwd=ROOT, timeout=1200)
+
+
+def test_breast_cancer_example_trains():
+    result = _cornu_run("examples/breast_cancer_mlp.py")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-2] == "['loss', 'accuracy']"
+    loss, accuracy = eval(lines[-1])
+    assert accuracy > 0.9
+    assert re.match(r"^Epoch 100/100$", lines[-5])
+
+
+def test_notes_mnist_mlp_reaches_95_5_percent():
+    if not os.path.exists(os.path.join(os.environ["CORNU_DATASETS"], "mnist")):
+        pytest.skip("shared MNIST files are not on this machine")
+    result = _cornu_run("examples/notes/mnist_mlp.py")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1] == "Epoch 1/5"
+    bar = re.compile(r"^1875/1875 \[={30}\] - \d+s \d+(ms|us)/step - loss: [\d.]+ - accuracy: [\d.]+$")
+    assert all(bar.match(lines[i]) for i in (2, 4, 6, 8, 10)), lines[:11]
+    assert re.match(r"^313/313 \[={30}\] - \d+s \d+(ms|us)/step - loss: [\d.]+ - accuracy: [\d.]+$",
+                    lines[11])
+    accuracy = float(lines[12].split()[-1])
+    assert accuracy >= 0.955
+    assert "Total params: 335,114" in result.stdout
