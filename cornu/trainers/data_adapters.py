@@ -161,12 +161,20 @@ class IteratorAdapter(DataAdapter):
                     raise ValueError(f"The generator ran out of data after {step} steps, but "
                                      f"{self.steps_per_epoch} steps per epoch were asked for.")
                 return
-            if not isinstance(item, (tuple, list)) or len(item) not in (1, 2, 3) or \
-                    isinstance(item, list) and len(item) != 2:
-                item = (item,)
-            x, y, sw = (tuple(item) + (None, None))[:3]
+            x, y, sw = split_item(item)
             yield self.convert(x, y, sw)
             step += 1
+        if hasattr(self.data, "on_epoch_end"):
+            self.data.on_epoch_end()  # keras.utils.Sequence: e.g. reshuffle between epochs
+
+
+def split_item(item):
+    """A batch from an iterator: `(x, y)`, `(x, y, sample_weight)` (tuple or list), or `x`."""
+    if isinstance(item, (tuple, list)) and len(item) in (2, 3):
+        return (tuple(item) + (None,))[:3]
+    if isinstance(item, (tuple, list)) and len(item) == 1:
+        return item[0], None, None
+    return item, None, None
 
 
 def is_iterator_data(x):

@@ -431,10 +431,9 @@ class Trainer:
             raise TypeError(f"predict() got unexpected keyword argument(s) {sorted(kwargs)}.")
         verbose = 1 if verbose == "auto" else int(verbose)
         if adapters.is_iterator_data(x):
-            batches = (self._prepare_x(item[0] if isinstance(item, tuple) else item)
-                       for _, item in zip(range(steps) if steps else iter(int, 1),
-                                          iter(x) if not hasattr(x, "__next__") else x))
-            target = steps
+            adapter = adapters.IteratorAdapter(x, steps, lambda bx, by, bsw: self._prepare_x(bx))
+            batches = adapter.batches()
+            target = adapter.steps_per_epoch
         else:
             x = self._prepare_x(x)
             n = adapters.num_samples(x)

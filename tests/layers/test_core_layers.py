@@ -85,3 +85,26 @@ def test_dense_weights_have_keras_shapes_names_and_storage():
 def test_reshape_rejects_incompatible_target():
     with pytest.raises(ValueError, match="reshape"):
         cornu.Sequential([cornu.layers.Reshape((7,), input_shape=(3, 4))])
+
+
+def test_shape_inference_never_touches_weights_or_statistics():
+    bn = cornu.layers.BatchNormalization()
+    model = cornu.Sequential([cornu.layers.Dense(4, input_shape=(3,)), bn])
+    before = [w.copy() for w in model.get_weights()]
+    model.train(True)  # even in training mode, symbolic calls run on meta copies
+    x = cornu.layers.Input(shape=(3,))
+    assert model(x).shape == (None, 4)
+    assert bn.compute_output_shape((None, 4)) == (None, 4)
+    assert cornu.layers.Dropout(0.5).compute_output_shape((None, 7)) == (None, 7)
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_batch_normalization_trains_on_a_batch_of_one():
+    layer = cornu.layers.BatchNormalization(momentum=0.5)
+    x = np.array([[2.0, -1.0]], "float32")
+    layer(x)
+    out = layer(x, training=True).detach().numpy()
+    np.testing.assert_allclose(out, 0.0, atol=1e-6)
+    np.testing.assert_allclose(layer.moving_mean.numpy(), [1.0, -0.5], rtol=1e-6)
+    np.testing.assert_allclose(layer.moving_variance.numpy(), [0.5, 0.5], rtol=1e-6)

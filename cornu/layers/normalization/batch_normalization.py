@@ -61,6 +61,9 @@ class BatchNormalization(Layer):
 
     def call(self, inputs, training=False):
         x = inputs if self._channel_dim == 1 else inputs.movedim(self._channel_dim, 1)
+        if training and self.trainable and x.numel() == x.shape[1]:
+            return self._single_value_step(x) if self._channel_dim == 1 else \
+                self._single_value_step(x).movedim(1, self._channel_dim)
         if training and self.trainable:
             # F.batch_norm normalizes with the biased batch variance, as Keras does; with zero
             # buffers and momentum 1 it also hands back the batch mean and *unbiased* variance,
@@ -77,6 +80,18 @@ class BatchNormalization(Layer):
             out = F.batch_norm(x, self.moving_mean, self.moving_variance, self.gamma, self.beta,
                                False, 0.0, self.epsilon)
         return out if self._channel_dim == 1 else out.movedim(1, self._channel_dim)
+
+    def _single_value_step(self, x):
+        """One value per channel (batch of one, no spatial axes): variance 0, as Keras computes."""
+        shape = (1, -1) + (1,) * (x.ndim - 2)
+        out = torch.zeros_like(x)
+        if self.beta is not None:
+            out = out + self.beta.reshape(shape)
+        with torch.no_grad():
+            m = self.momentum
+            self.moving_mean.mul_(m).add_(x.reshape(-1), alpha=1 - m)
+            self.moving_variance.mul_(m)
+        return out + 0 * x  # keeps the graph connected to the input
 
     def compute_output_shape(self, input_shape):
         return input_shape
