@@ -43,4 +43,6 @@ MODULES = {
     "keras.utils.data_utils": "cornu.utils",
     "keras.datasets": "cornu.datasets",
     "keras.datasets.mnist": "cornu.datasets.mnist",
+    "keras.saving": "cornu.saving",
+    "keras.models.load_model": "cornu.models",
 }

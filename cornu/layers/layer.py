@@ -406,9 +406,8 @@ class Layer(torch.nn.Module):
 
     # ------------------------------------------------------------------ config
     def get_config(self):
+        # As in Keras 3, the input shape lives in the model's InputLayer, not the layer's config.
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
-        if self._batch_input_shape is not None:
-            config["batch_input_shape"] = tuple(self._batch_input_shape)
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return config

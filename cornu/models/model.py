@@ -73,3 +73,36 @@ class Model(Trainer, Layer):
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable}
+
+    # ---------------------------------------------------------------- saving
+    def save(self, filepath, overwrite=True, include_optimizer=True, save_format=None, **kwargs):
+        """Saves the model: `.keras` → Keras 3 zip; any other name → Keras 2 HDF5."""
+        from cornu.saving import save_model
+        save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+
+    def save_weights(self, filepath, overwrite=True, save_format=None, **kwargs):
+        """`.weights.h5` → Keras 3 layout; any other name → Keras 2 HDF5 layout."""
+        from cornu.saving import save_weights
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False, **kwargs):
+        """Loads weights saved by cornu or by Keras 2 or 3 (`.h5`, `.weights.h5`, `.keras`)."""
+        from cornu.saving import load_weights
+        load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+
+    def to_json(self, **kwargs):
+        """The model's architecture as JSON (`model_from_json` rebuilds it)."""
+        import json
+        from cornu.saving.api import _json_default, _class_name
+        config = {"module": "keras", "class_name": _class_name(self), "config": self.get_config(),
+                  "registered_name": None, "keras_version": "3.15.1", "backend": "torch"}
+        return json.dumps(config, default=_json_default, **kwargs)
+
+    def to_yaml(self, **kwargs):
+        """The model's architecture as YAML (removed in Keras 3; kept for Keras 2 code)."""
+        import json
+        try:
+            import yaml
+        except ImportError as error:
+            raise ImportError("`to_yaml` needs PyYAML (pip install pyyaml).") from error
+        return yaml.safe_dump(json.loads(self.to_json()), **kwargs)

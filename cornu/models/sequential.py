@@ -123,23 +123,39 @@ class Sequential(Functional):
 
     def get_config(self):
         from cornu.utils.registry import serialize
-        config = {"name": self.name, "trainable": self.trainable,
-                  "layers": [serialize(layer) for layer in self._stack]}
+        layers = []
         if self._input_tensor is not None:
-            config["build_input_shape"] = self._input_tensor.shape
+            input_layer = self._input_tensor._keras_history[0]
+            layers.append({"module": "keras.layers", "class_name": "InputLayer",
+                           "config": input_layer.get_config(), "registered_name": None})
+        for layer in self._stack:
+            entry = serialize(layer)
+            entry = {"module": "keras.layers", **entry, "registered_name": None}
+            layers.append(entry)
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype,
+                  "layers": layers}
+        if self._input_tensor is not None:
+            config["build_input_shape"] = list(self._input_tensor.shape)
         return config
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
-        from cornu.layers import deserialize
+    def from_config(cls, config, custom_objects=None, safe_mode=True):
+        """Reads Keras 1 (a list of layer configs), Keras 2 and Keras 3 Sequential configs."""
+        from cornu.saving.serialization import deserialize_layer
+        if isinstance(config, list):  # Keras 1
+            config = {"layers": config}
         model = cls(name=config.get("name"))
-        for layer_config in config["layers"]:
-            model.add(deserialize(layer_config, custom_objects), rebuild=False)
+        for layer_config in config.get("layers", []):
+            layer = deserialize_layer(layer_config, custom_objects, safe_mode)
+            model.add(layer, rebuild=False)
         shape = config.get("build_input_shape")
-        if shape is not None and model._input_tensor is None:
-            model.build(shape)
-        else:
-            model._rebuild()
+        if model._input_tensor is None and model._stack:
+            declared = _declared_input_shape(model._stack[0])
+            if declared is not None:
+                model._input_tensor = Input(batch_shape=declared)
+            elif shape is not None:
+                model._input_tensor = Input(batch_shape=(None,) + tuple(shape)[1:])
+        model._rebuild()
         return model
 
 

@@ -73,15 +73,43 @@ def serialize(obj):
     raise ValueError(f"Cannot serialize {obj!r}: it has no `get_config()` and no name.")
 
 
+def accepted_arguments(cls):
+    """The keyword arguments `cls(...)` accepts, or None when it takes any (`**kwargs`)."""
+    names = set()
+    for klass in inspect.getmro(cls):
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        init = inspect.unwrap(init)
+        params = inspect.signature(init).parameters.values()
+        names.update(p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
+        if not any(p.kind == p.VAR_KEYWORD for p in params):
+            return names - {"self"}
+    return None
+
+
+def drop_unknown_keys(cls, config):
+    """Config keys another Keras version wrote that `cls` has no argument for are dropped."""
+    accepted = accepted_arguments(cls)
+    if accepted is None:
+        return config
+    return {k: v for k, v in config.items() if k in accepted}
+
+
 def deserialize(config, registry, custom_objects=None):
     if isinstance(config, str):
         return registry.get(config, custom_objects)
     class_name = config["class_name"]
     cls = registry.lookup(class_name, custom_objects)
     inner = config.get("config", {})
-    if hasattr(cls, "from_config"):
-        return cls.from_config(inner)
-    return cls(**inner) if inspect.isclass(cls) else cls
+    if not inspect.isclass(cls):
+        return cls
+    try:
+        return cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
+    except TypeError:
+        # A config written by another Keras version may carry keys this class has no use for.
+        inner = drop_unknown_keys(cls, inner)
+        return cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
 
 
 class CustomObjectScope:

@@ -1,0 +1,222 @@
+"""`model.save`, `load_model`, `save_weights`, `load_weights`: the file format follows the name.
+
+- `.keras` → Keras 3's zip (`config.json`, `metadata.json`, `model.weights.h5`);
+- `.weights.h5` (weights only) → Keras 3's weights layout;
+- any other name (`.h5`, `.hdf5`, `best_model.hd5`) → Keras 2's HDF5 layout.
+Loading accepts every era's layout. Every write is atomic (see files.py). Loading never runs code
+from a file (Lambda bytecode) unless `safe_mode=False`.
+"""
+import datetime
+import io
+import json
+import os
+import zipfile
+
+import cornu
+from cornu.saving import h5_weights
+from cornu.saving.files import atomic_path
+from cornu.saving.serialization import deserialize_layer
+
+KERAS3_VERSION = "3.15.1"  # the file-format version written (what real Keras checks)
+KERAS2_VERSION = "2.15.0"
+
+
+def _is_keras3_weights_name(path):
+    return str(path).endswith(".weights.h5")
+
+
+def model_to_config(model):
+    config = {"module": "keras", "class_name": _class_name(model), "config": model.get_config(),
+              "registered_name": None}
+    if model.built and getattr(model, "inputs", None):
+        shapes = [list(t.shape) for t in model.inputs]
+        config["build_config"] = {"input_shape": shapes[0] if len(shapes) == 1 else shapes}
+    compile_config = _compile_config(model)
+    if compile_config is not None:
+        config["compile_config"] = compile_config
+    return config
+
+
+def _class_name(model):
+    name = type(model).__name__
+    return "Functional" if name == "Model" else name
+
+
+def _compile_config(model):
+    if not getattr(model, "compiled", False):
+        return None
+    optimizer = model.optimizer
+    return {"optimizer": {"module": "keras.optimizers", "class_name": type(optimizer).__name__,
+                          "config": optimizer.get_config(), "registered_name": None},
+            "loss": _plain(model._loss_spec), "loss_weights": model._loss_weights,
+            "metrics": _plain(model._metrics_spec), "weighted_metrics": _plain(model._weighted_spec),
+            "run_eagerly": False, "steps_per_execution": 1, "jit_compile": False}
+
+
+def _plain(spec):
+    """Losses/metrics as names where they have one (objects → their class config)."""
+    if spec is None or isinstance(spec, (str, int, float)):
+        return spec
+    if isinstance(spec, (list, tuple)):
+        return [_plain(s) for s in spec]
+    if isinstance(spec, dict):
+        return {k: _plain(v) for k, v in spec.items()}
+    if hasattr(spec, "get_config"):
+        return {"class_name": type(spec).__name__, "config": spec.get_config()}
+    return getattr(spec, "__name__", str(spec))
+
+
+def _compile_from_config(model, config):
+    if not config:
+        return
+    optimizer = config.get("optimizer") or config.get("optimizer_config")
+    if isinstance(optimizer, dict):
+        optimizer = cornu.optimizers.deserialize({"class_name": optimizer["class_name"],
+                                                  "config": optimizer.get("config", {})})
+    loss = config.get("loss")
+    if loss is None:
+        return
+    model.compile(optimizer=optimizer or "rmsprop", loss=_unplain(loss, cornu.losses),
+                  metrics=_unplain(config.get("metrics"), cornu.metrics),
+                  loss_weights=config.get("loss_weights"),
+                  weighted_metrics=_unplain(config.get("weighted_metrics"), cornu.metrics))
+
+
+def _unplain(spec, module):
+    if isinstance(spec, list):
+        return [_unplain(s, module) for s in spec]
+    if isinstance(spec, dict) and "class_name" in spec:
+        return module.deserialize({"class_name": spec["class_name"], "config": spec.get("config", {})})
+    if isinstance(spec, dict):
+        return {k: _unplain(v, module) for k, v in spec.items()}
+    return spec
+
+
+# ----------------------------------------------------------------------------------- save
+def save_model(model, filepath, overwrite=True, include_optimizer=True, **kwargs):
+    filepath = os.fspath(filepath)
+    if filepath.endswith(".keras"):
+        return _save_keras_zip(model, filepath, overwrite)
+    if _is_keras3_weights_name(filepath):
+        raise ValueError(f"{filepath!r} is a weights file name; use `model.save_weights()`, or "
+                         "save the whole model as `.keras` or `.h5`.")
+    return _save_keras2_h5(model, filepath, overwrite)
+
+
+def _save_keras_zip(model, filepath, overwrite):
+    config = model_to_config(model)
+    metadata = {"keras_version": KERAS3_VERSION, "cornu_version": cornu.__version__,
+                "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
+    h5py = h5_weights._h5py()
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as f:
+        h5_weights.save_keras3_weights(f, model)
+    with atomic_path(filepath, overwrite) as tmp:
+        with zipfile.ZipFile(tmp, "w") as archive:
+            archive.writestr("metadata.json", json.dumps(metadata))
+            archive.writestr("config.json", json.dumps(config, default=_json_default))
+            archive.writestr("model.weights.h5", buffer.getvalue())
+
+
+def _save_keras2_h5(model, filepath, overwrite):
+    h5py = h5_weights._h5py()
+    config = {"class_name": _class_name(model), "config": _keras2_config(model.get_config())}
+    with atomic_path(filepath, overwrite) as tmp:
+        with h5py.File(tmp, "w") as f:
+            f.attrs["backend"] = "tensorflow"
+            f.attrs["keras_version"] = KERAS2_VERSION
+            f.attrs["model_config"] = json.dumps(config, default=_json_default)
+            compile_config = _compile_config(model)
+            if compile_config is not None:
+                training = {k: v for k, v in compile_config.items() if k != "optimizer"}
+                training["optimizer_config"] = {"class_name": compile_config["optimizer"]["class_name"],
+                                                "config": compile_config["optimizer"]["config"]}
+                f.attrs["training_config"] = json.dumps(training, default=_json_default)
+            h5_weights.save_keras2_weights(f.create_group("model_weights"), model, KERAS2_VERSION)
+
+
+def _keras2_config(config):
+    """Keras 3 spellings Keras 2 readers do not know: `batch_shape` → `batch_input_shape`."""
+    if isinstance(config, dict):
+        return {("batch_input_shape" if k == "batch_shape" else k): _keras2_config(v)
+                for k, v in config.items()}
+    if isinstance(config, list):
+        return [_keras2_config(v) for v in config]
+    return config
+
+
+def _json_default(value):
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, tuple):
+        return list(value)
+    raise TypeError(f"Cannot serialize {value!r} ({type(value).__name__}) to JSON.")
+
+
+def save_weights(model, filepath, overwrite=True):
+    h5py = h5_weights._h5py()
+    with atomic_path(filepath, overwrite) as tmp:
+        with h5py.File(tmp, "w") as f:
+            if _is_keras3_weights_name(filepath):
+                h5_weights.save_keras3_weights(f, model)
+            else:
+                h5_weights.save_keras2_weights(f, model, KERAS2_VERSION)
+
+
+# ----------------------------------------------------------------------------------- load
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    filepath = os.fspath(filepath)
+    if not os.path.exists(filepath):
+        raise FileNotFoundError(f"No file or directory found at {filepath}.")
+    if os.path.isdir(filepath):
+        raise ValueError(f"{filepath} is a TensorFlow SavedModel folder, which cornu cannot read; "
+                         "save the model as `.keras` or `.h5` with Keras first.")
+    if zipfile.is_zipfile(filepath):
+        with zipfile.ZipFile(filepath) as archive:
+            config = json.loads(archive.read("config.json"))
+            model = deserialize_layer(config, custom_objects, safe_mode)
+            _load_zip_weights(archive, model)
+        if compile:
+            _compile_from_config(model, config.get("compile_config"))
+        return model
+    h5py = h5_weights._h5py()
+    with h5py.File(filepath, "r") as f:
+        if "model_config" not in f.attrs:
+            raise ValueError(f"{filepath} holds weights only (no model config): build the model "
+                             "in code and call `model.load_weights()`.")
+        config = json.loads(_text(f.attrs["model_config"]))
+        model = deserialize_layer(config, custom_objects, safe_mode)
+        group = f["model_weights"] if "model_weights" in f else f
+        h5_weights.load_keras2_weights(group, model)
+        if compile and "training_config" in f.attrs:
+            _compile_from_config(model, json.loads(_text(f.attrs["training_config"])))
+    return model
+
+
+def _load_zip_weights(archive, model):
+    h5py = h5_weights._h5py()
+    with h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r") as f:
+        _raise_on(h5_weights.load_keras3_weights(f, model))
+
+
+def _raise_on(errors):
+    if errors:
+        raise ValueError("The weights file does not match the model: " + "; ".join(errors))
+
+
+def _text(value):
+    return value.decode("utf8") if isinstance(value, bytes) else value
+
+
+def load_weights(model, filepath, by_name=False, skip_mismatch=False):
+    filepath = os.fspath(filepath)
+    if zipfile.is_zipfile(filepath):
+        with zipfile.ZipFile(filepath) as archive:
+            return _load_zip_weights(archive, model)
+    h5py = h5_weights._h5py()
+    with h5py.File(filepath, "r") as f:
+        if "layer_names" in f.attrs:
+            return h5_weights.load_keras2_weights(f, model, by_name, skip_mismatch)
+        if "model_weights" in f:
+            return h5_weights.load_keras2_weights(f["model_weights"], model, by_name, skip_mismatch)
+        _raise_on(h5_weights.load_keras3_weights(f, model))

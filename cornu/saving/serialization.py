@@ -1,0 +1,75 @@
+"""Model and layer configs in every era's dialect: written as Keras 3 writes them, read from
+Keras 1, 2 and 3 (old argument names go through cornu/compat, unknown keys are dropped)."""
+import inspect
+import json
+
+from cornu.backend.config import floatx
+
+_IGNORED_TOP = ("module", "registered_name", "build_config", "compile_config", "shared_object_id")
+
+
+def to_keras3(obj_config, module="keras.layers"):
+    """`{'class_name', 'config'}` → Keras 3's `{'module', 'class_name', 'config', 'registered_name'}`."""
+    return {"module": module, "class_name": obj_config["class_name"],
+            "config": obj_config["config"], "registered_name": None}
+
+
+def layer_config(layer):
+    from cornu.utils.registry import serialize
+    return serialize(layer)
+
+
+def _accepted_layer_arguments(cls):
+    from cornu.compat import arguments as legacy
+    from cornu.layers.layer import _BASE_KWARGS
+    names = set(_BASE_KWARGS) | set(legacy.LAYER_ARGS)
+    for klass in inspect.getmro(cls):
+        names |= set(legacy.CLASS_ARGS.get(klass.__name__, {}))
+        init = klass.__dict__.get("__init__")
+        if init is not None:
+            params = inspect.signature(inspect.unwrap(init)).parameters.values()
+            names |= {p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+    return names
+
+
+def clean_layer_config(cls, config):
+    """Normalizes a foreign layer config: dtype policies → dtype names, unknown keys dropped."""
+    from cornu.layers.layer import Layer
+    config = dict(config)
+    dtype = config.get("dtype")
+    if isinstance(dtype, dict):  # Keras 3 DTypePolicy
+        inner = dtype.get("config", {})
+        name = inner.get("name", floatx()) if isinstance(inner, dict) else floatx()
+        config["dtype"] = floatx() if str(name).startswith("mixed") else name
+    if getattr(cls.from_config, "__func__", None) is Layer.from_config.__func__:
+        accepted = _accepted_layer_arguments(cls)
+        config = {k: v for k, v in config.items() if k in accepted}
+    return config
+
+
+def deserialize_layer(config, custom_objects=None, safe_mode=True):
+    """A layer or model from its config, whichever Keras wrote it."""
+    import cornu.layers
+    import cornu.models  # noqa: F401  (registers Sequential, Model, Functional)
+    from cornu.layers.layer import registry
+    if isinstance(config, str):
+        config = json.loads(config)
+    class_name = config["class_name"]
+    if class_name == "Model":
+        class_name = "Functional"
+    cls = registry.lookup(class_name, custom_objects)
+    inner = config.get("config", {})
+    if isinstance(inner, dict):
+        inner = clean_layer_config(cls, inner)
+    kwargs = {}
+    params = inspect.signature(cls.from_config).parameters
+    if "custom_objects" in params:
+        kwargs["custom_objects"] = custom_objects
+    if "safe_mode" in params:
+        kwargs["safe_mode"] = safe_mode
+    layer = cls.from_config(inner, **kwargs)
+    build = config.get("build_config")
+    if build and not layer.built and build.get("input_shape") is not None:
+        layer._build_once(tuple(build["input_shape"]) if isinstance(build["input_shape"][0], (int, type(None)))
+                          else build["input_shape"])
+    return layer
