@@ -44,5 +44,7 @@ MODULES = {
     "keras.datasets": "cornu.datasets",
     "keras.datasets.mnist": "cornu.datasets.mnist",
     "keras.saving": "cornu.saving",
+    "keras.wrappers": "cornu.wrappers",
+    "keras.wrappers.scikit_learn": "cornu.wrappers.scikit_learn",
     "keras.models.load_model": "cornu.models",
 }
