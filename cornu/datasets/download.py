@@ -19,11 +19,55 @@ def file_hash(path, algorithm="sha256", chunk_size=65535):
     return hasher.hexdigest()
 
 
-def get_file(fname, origin, file_hash=None, cache_subdir="datasets", cache_dir_=None, **kwargs):
-    """Returns the path of `fname` in Keras's cache, downloading it from `origin` if needed."""
-    folder = cache_dir_ or (cache_dir() if cache_subdir == "datasets" else
-                            os.path.join(os.path.dirname(cache_dir()), cache_subdir))
+def _extract(archive, folder):
+    """Extracts a tar or zip archive into `folder`, refusing paths that leave it."""
+    import tarfile
+    import zipfile
+    target = os.path.realpath(folder)
+    if tarfile.is_tarfile(archive):
+        with tarfile.open(archive) as tar:
+            for member in tar.getmembers():
+                dest = os.path.realpath(os.path.join(folder, member.name))
+                if not dest.startswith(target + os.sep) and dest != target:
+                    raise ValueError(f"{archive}: member {member.name!r} would extract outside "
+                                     f"{folder}; refusing.")
+                if member.issym() or member.islnk():
+                    raise ValueError(f"{archive}: member {member.name!r} is a link; refusing.")
+            tar.extractall(folder)
+    elif zipfile.is_zipfile(archive):
+        with zipfile.ZipFile(archive) as zf:
+            for name in zf.namelist():
+                dest = os.path.realpath(os.path.join(folder, name))
+                if not dest.startswith(target + os.sep):
+                    raise ValueError(f"{archive}: member {name!r} would extract outside {folder}.")
+            zf.extractall(folder)
+    else:
+        raise ValueError(f"{archive} is neither a tar nor a zip archive.")
+
+
+def get_file(fname, origin, file_hash=None, cache_subdir="datasets", cache_dir_=None,
+             extract=False, **kwargs):
+    """Returns the path of `fname` in Keras's cache, downloading it from `origin` if needed.
+
+    With `extract=True`, the archive at `origin` is downloaded beside the cache folder, checked,
+    and unpacked; the path of the unpacked folder (`fname`) is returned.
+    """
+    folder = cache_dir_ or os.path.join(os.path.dirname(cache_dir()), cache_subdir)
     os.makedirs(folder, exist_ok=True)
+    if extract:
+        target = os.path.join(folder, fname)
+        if os.path.isdir(target) and os.listdir(target):
+            return target
+        archive = get_file(os.path.basename(origin.split("?")[0]), origin, file_hash,
+                           cache_subdir, cache_dir_)
+        tmp = target + ".partial"
+        if os.path.exists(tmp):
+            import shutil as _shutil
+            _shutil.rmtree(tmp)
+        os.makedirs(tmp)
+        _extract(archive, tmp)
+        os.replace(tmp, target)
+        return target
     path = os.path.join(folder, fname)
     if os.path.exists(path):
         if file_hash is None or globals()["file_hash"](path) == file_hash:
