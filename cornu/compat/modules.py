@@ -47,6 +47,8 @@ MODULES = {
     "keras.datasets.fashion_mnist": "cornu.datasets.fashion_mnist",
     "keras.datasets.boston_housing": "cornu.datasets.boston_housing",
     "keras.saving": "cornu.saving",
+    "keras.preprocessing": "cornu.preprocessing",
+    "keras.preprocessing.image": "cornu.preprocessing.image",
     "keras.wrappers": "cornu.wrappers",
     "keras.wrappers.scikit_learn": "cornu.wrappers.scikit_learn",
     "keras.models.load_model": "cornu.models",

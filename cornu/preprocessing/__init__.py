@@ -1,0 +1,4 @@
+"""Preprocessing utilities (`keras.preprocessing`): images."""
+from cornu.preprocessing import image
+
+__all__ = ["image"]
