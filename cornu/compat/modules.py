@@ -41,6 +41,8 @@ MODULES = {
     "keras.utils.np_utils": "cornu.utils",
     "keras.utils.generic_utils": "cornu.utils",
     "keras.utils.data_utils": "cornu.utils",
+    "keras.utils.vis_utils": "cornu.utils.model_visualization",
+    "keras.utils.visualize_util": "cornu.utils.model_visualization",
     "keras.datasets": "cornu.datasets",
     "keras.datasets.mnist": "cornu.datasets.mnist",
     "keras.datasets.cifar10": "cornu.datasets.cifar10",
