@@ -280,7 +280,7 @@ class Optimizer:
 
     @staticmethod
     def _pick(lists, idx):
-        return lists if idx is None else [lists[i] for i in idx]
+        return lists if idx is None or not lists else [lists[i] for i in idx]
 
     # ----------------------------------------------------------------- apply
     def apply_gradients(self, grads_and_vars):
@@ -393,9 +393,9 @@ class Optimizer:
 
     def _update_ema(self):
         params, averages = self._params, self._averages
-        momentum = self.ema_momentum if self._step_count() != 0 else 0.0
-        torch._foreach_mul_(averages, momentum)
-        torch._foreach_add_(averages, params, alpha=1.0 - momentum)
+        momentum = f32(self.ema_momentum) if self._step_count() != 0 else f32(0)
+        torch._foreach_mul_(averages, float(momentum))
+        torch._foreach_add_(averages, params, alpha=float(f32(1) - momentum))
         freq = self.ema_overwrite_frequency
         if freq and (self._step_count() + 1) % freq == 0:
             torch._foreach_copy_(params, averages)
