@@ -174,7 +174,9 @@ def log_sigmoid(x):
 
 @register()
 def sparse_sigmoid(x):
-    return torch.clamp(0.5 * (x + 1), 0.0, 1.0)
+    """0 for `x <= -1`, 1 for `x >= 1`, `(x + 1) / 2` between."""
+    return torch.where(x <= -1, torch.zeros_like(x),
+                       torch.where(x >= 1, torch.ones_like(x), 0.5 * (x + 1)))
 
 
 @register()
@@ -185,7 +187,10 @@ def threshold(x, threshold, default_value):
 
 @register()
 def sparsemax(x, axis=-1):
-    """Euclidean projection of `x` onto the probability simplex along `axis`."""
+    """Euclidean projection of `x` onto the probability simplex along `axis` (Martins &
+    Astudillo, 2016). Keras 3.15 computed the threshold from the sum of the cumulative sums,
+    giving outputs that do not sum to 1 (keras-team/keras#23425, fixed upstream in #23469);
+    cornu computes the published, fixed formula."""
     z = x.movedim(axis, -1)
     z_sorted, _ = torch.sort(z, dim=-1, descending=True)
     cumsum = torch.cumsum(z_sorted, dim=-1)
