@@ -20,17 +20,25 @@ def linear(x):
 
 @register()
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0, alpha=None):
-    if alpha is not None:  # Keras 2 spelling
+    """`max(x, 0)`; with `threshold`, values `<= threshold` give 0 (or the leaky part
+    `negative_slope * (x - threshold)`); `max_value` caps the output. Keras 2 spelled
+    `negative_slope` as `alpha`."""
+    if alpha is not None:
         negative_slope = alpha
     if negative_slope == 0.0 and max_value is None and threshold == 0.0:
         return F.relu(x)
-    if threshold != 0.0:
-        neg = (x - threshold) * negative_slope
-        out = torch.where(x >= threshold, x, neg if negative_slope else torch.zeros_like(x))
+    if negative_slope != 0.0 and max_value is None and threshold == 0:
+        return F.leaky_relu(x, negative_slope)
+    if threshold != 0:
+        out = torch.where(x > threshold, x, torch.zeros_like(x))
+    elif max_value == 6:
+        out, max_value = F.relu6(x), None
     else:
-        out = F.leaky_relu(x, negative_slope) if negative_slope else F.relu(x)
+        out = F.relu(x)
     if max_value is not None:
-        out = torch.clamp(out, max=max_value)
+        out = torch.clamp(out, 0.0, max_value)
+    if negative_slope != 0.0:
+        out = out - negative_slope * F.relu(threshold - x)
     return out
 
 
@@ -61,17 +69,21 @@ def sigmoid(x):
 
 @register()
 def hard_sigmoid(x):
-    return F.relu6(x + 3.0) / 6.0
+    """Keras 3's hard sigmoid: `relu6(x + 3) / 6`, i.e. `clip(x / 6 + 0.5, 0, 1)`. Keras 1/2
+    used `clip(0.2 * x + 0.5, 0, 1)`: that is `hard_sigmoid_legacy`."""
+    return F.hardsigmoid(x)
 
 
 def hard_sigmoid_legacy(x):
-    """Keras 1/2's hard sigmoid: `clip(0.2 * x + 0.5, 0, 1)`."""
+    """Keras 1/2's hard sigmoid: `clip(0.2 * x + 0.5, 0, 1)` (not registered by name: the name
+    `hard_sigmoid` follows Keras 3)."""
     return torch.clamp(0.2 * x + 0.5, 0.0, 1.0)
 
 
 @register("hard_swish")
 def hard_silu(x):
-    return x * hard_sigmoid(x)
+    """`x * hard_sigmoid(x)`."""
+    return F.hardswish(x)
 
 
 @register()
@@ -110,13 +122,14 @@ def silu(x):
 
 
 @register()
-def gelu(x, approximate=True):
+def gelu(x, approximate=False):
+    """Gaussian error linear unit; `approximate=True` uses the tanh approximation."""
     return F.gelu(x, approximate="tanh" if approximate else "none")
 
 
 @register()
 def mish(x):
-    return F.mish(x)
+    return x * torch.tanh(F.softplus(x))
 
 
 @register()
@@ -152,6 +165,40 @@ def glu(x, axis=-1):
 @register()
 def squareplus(x, b=4):
     return (x + torch.sqrt(x * x + b)) / 2
+
+
+@register()
+def log_sigmoid(x):
+    return F.logsigmoid(x)
+
+
+@register()
+def sparse_sigmoid(x):
+    """0 for `x <= -1`, 1 for `x >= 1`, `(x + 1) / 2` between."""
+    return torch.where(x <= -1, torch.zeros_like(x),
+                       torch.where(x >= 1, torch.ones_like(x), 0.5 * (x + 1)))
+
+
+@register()
+def threshold(x, threshold, default_value):
+    """`x` where `x > threshold`, else `default_value`."""
+    return F.threshold(x, threshold, default_value)
+
+
+@register()
+def sparsemax(x, axis=-1):
+    """Euclidean projection of `x` onto the probability simplex along `axis` (Martins &
+    Astudillo, 2016). Keras 3.15 computed the threshold from the sum of the cumulative sums,
+    giving outputs that do not sum to 1 (keras-team/keras#23425, fixed upstream in #23469);
+    cornu computes the published, fixed formula."""
+    z = x.movedim(axis, -1)
+    z_sorted, _ = torch.sort(z, dim=-1, descending=True)
+    cumsum = torch.cumsum(z_sorted, dim=-1)
+    r = torch.arange(1, z.shape[-1] + 1, device=z.device, dtype=z.dtype)
+    support = z_sorted - (cumsum - 1) / r > 0
+    k = torch.sum(support, dim=-1, keepdim=True)
+    tau = (torch.gather(cumsum, -1, (k - 1).clamp(min=0)) - 1) / k.to(z.dtype)
+    return torch.clamp(z - tau, min=0.0).movedim(-1, axis)
 
 
 @register()

@@ -11,9 +11,13 @@ registry = Registry("initializer")
 register = registry.register
 
 
-def compute_fans(shape):
-    """Keras's fans: the receptive field is every dimension but the last two (`(..., in, out)`)."""
+def compute_fans(shape, input_axes=None, output_axes=None):
+    """Keras's fans: the receptive field is every dimension but the last two (`(..., in, out)`),
+    or the products over `input_axes` and `output_axes` when given."""
     shape = tuple(shape)
+    if input_axes is not None and output_axes is not None:
+        return (int(math.prod(shape[a] for a in input_axes)),
+                int(math.prod(shape[a] for a in output_axes)))
     if len(shape) == 0:
         return 1, 1
     if len(shape) == 1:
@@ -36,6 +40,9 @@ class Initializer:
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+    def clone(self):
+        return type(self).from_config(self.get_config())
 
     def _generator(self):
         seed = getattr(self, "seed", None)
@@ -120,9 +127,13 @@ class TruncatedNormal(_Seeded):
 
 @register("variance_scaling")
 class VarianceScaling(_Seeded):
-    _config_keys = ("scale", "mode", "distribution", "seed")
+    """Draws with variance `scale / n`, `n` the fan-in, fan-out or their mean (Keras's fans):
+    a normal truncated at two standard deviations (rescaled so the variance is exact), an
+    untruncated normal, or a uniform in `[-sqrt(3 scale / n), sqrt(3 scale / n)]`."""
+    _config_keys = ("seed", "scale", "mode", "distribution", "input_axes", "output_axes")
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
+                 input_axes=None, output_axes=None):
         if scale <= 0.0:
             raise ValueError(f"`scale` must be positive. Received: scale={scale}")
         if mode not in ("fan_in", "fan_out", "fan_avg"):
@@ -131,11 +142,13 @@ class VarianceScaling(_Seeded):
         if distribution == "normal":  # Keras 2 name
             distribution = "truncated_normal"
         if distribution not in ("truncated_normal", "untruncated_normal", "uniform"):
-            raise ValueError(f"Invalid `distribution` {distribution!r}.")
+            raise ValueError(f"Invalid `distribution` {distribution!r}: expected 'uniform', "
+                             "'truncated_normal' or 'untruncated_normal'.")
         self.scale, self.mode, self.distribution, self.seed = scale, mode, distribution, seed
+        self.input_axes, self.output_axes = input_axes, output_axes
 
     def __call__(self, shape, dtype=None):
-        fan_in, fan_out = compute_fans(shape)
+        fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         scale = self.scale / max(1.0, n)
         g = self._generator()
@@ -150,13 +163,15 @@ class VarianceScaling(_Seeded):
 
 
 def _variance_scaling_alias(name, scale, mode, distribution, aliases=()):
-    def __init__(self, seed=None):
-        VarianceScaling.__init__(self, scale, mode, distribution, seed)
+    def __init__(self, seed=None, input_axes=None, output_axes=None):
+        VarianceScaling.__init__(self, scale, mode, distribution, seed, input_axes, output_axes)
 
     def get_config(self):
-        return {"seed": self.seed}
+        return {"seed": self.seed, "input_axes": self.input_axes, "output_axes": self.output_axes}
 
-    cls = type(name, (VarianceScaling,), {"__init__": __init__, "get_config": get_config})
+    doc = (f"`VarianceScaling(scale={scale}, mode='{mode}', distribution='{distribution}')`.")
+    cls = type(name, (VarianceScaling,), {"__init__": __init__, "get_config": get_config,
+                                          "__doc__": doc, "__module__": __name__})
     snake = "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
     registry.register(snake, *aliases)(cls)
     return cls
@@ -170,7 +185,7 @@ LecunUniform = _variance_scaling_alias("LecunUniform", 1.0, "fan_in", "uniform")
 LecunNormal = _variance_scaling_alias("LecunNormal", 1.0, "fan_in", "truncated_normal")
 
 
-@register("orthogonal")
+@register("orthogonal", "OrthogonalInitializer")
 class Orthogonal(_Seeded):
     _config_keys = ("gain", "seed")
 
@@ -191,7 +206,7 @@ class Orthogonal(_Seeded):
         return (self.gain * q.reshape(shape)).to(torch_dtype(dtype))
 
 
-@register("identity")
+@register("identity", "IdentityInitializer")
 class Identity(Initializer):
     def __init__(self, gain=1.0):
         self.gain = gain
@@ -209,7 +224,19 @@ IdentityInitializer = Identity
 
 
 def get(identifier):
-    if callable(identifier) and not isinstance(identifier, type) and not isinstance(identifier, Initializer):
+    """An initializer from a name (Keras 1 names such as `'uniform'` and `'normal'` included),
+    a config, a class, an instance, a function `f(shape, dtype=None)` or an array of values."""
+    if isinstance(identifier, (np.ndarray, np.generic, torch.Tensor)):
+        values = torch.as_tensor(np.asarray(identifier) if not isinstance(
+            identifier, torch.Tensor) else identifier)
+
+        def initialize(shape, dtype=None):
+            if tuple(shape) != tuple(values.shape):
+                raise ValueError(f"Expected `shape` to be {tuple(values.shape)} for a tensor "
+                                 f"given as initializer. Received shape={tuple(shape)}")
+            return values.clone().to(torch_dtype(dtype))
+        return initialize
+    if callable(identifier) and not isinstance(identifier, (type, Initializer)):
         return identifier  # a plain function `f(shape, dtype=None)`
     return registry.get(identifier)
 

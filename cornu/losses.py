@@ -1,21 +1,33 @@
-"""Losses as functions, names and classes (Keras 3 formulas and reductions).
+"""Losses as functions, names and classes (Keras 3 formulas, reductions and names).
 
-A loss function maps `(y_true, y_pred)` to one value per sample (the last axis reduced).
-A `Loss` object applies sample weights and a reduction: `"sum_over_batch_size"` (the default:
-the weighted sum divided by the number of values), `"sum"`, `"mean_with_sample_weight"` or
-`"none"`.
+A loss function maps `(y_true, y_pred)` to one value per sample (the last axis reduced). A
+`Loss` object converts both to float32, applies sample weights (and the mask of a masked output)
+and a reduction: `"sum_over_batch_size"` (default: weighted sum / number of values), `"sum"`,
+`"mean_with_sample_weight"` (weighted sum / sum of weights) or `"none"`. Probabilities are
+clipped to `[epsilon, 1 - epsilon]` (epsilon = 1e-7) where Keras clips them. Nothing here reads
+a value back to the host, so a training step never waits for the device.
 """
+import math
+
 import torch
 import torch.nn.functional as F
 
-from cornu.backend.config import epsilon
+from cornu.backend.config import epsilon, torch_dtype
 from cornu.utils.registry import Registry
 
 registry = Registry("loss")
 
 
+def _tensors(y_true, y_pred):
+    y_pred = torch.as_tensor(y_pred)
+    if not y_pred.is_floating_point():
+        y_pred = y_pred.float()
+    y_true = torch.as_tensor(y_true, device=y_pred.device)
+    return y_true.to(y_pred.dtype), y_pred
+
+
 def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
-    """Keras's alignment of ranks that differ by a trailing axis of size 1."""
+    """Keras's alignment of two ranks that differ by a trailing axis of size 1."""
     r1, r2 = x1.ndim, x2.ndim
     if r1 == r2 + 1 and x1.shape[-1] == 1:
         if r2 == 1 and expand_rank_1:
@@ -30,37 +42,14 @@ def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
     return x1, x2
 
 
-def _align(y_true, y_pred):
-    y_true = y_true.to(y_pred.dtype) if y_true.dtype != y_pred.dtype else y_true
-    return squeeze_or_expand_to_same_rank(y_true, y_pred)
+def _aligned(y_true, y_pred):
+    return squeeze_or_expand_to_same_rank(*_tensors(y_true, y_pred))
 
 
-# ----------------------------------------------------------------------------- functions
-@registry.register("mse", "MSE")
-def mean_squared_error(y_true, y_pred):
-    y_true, y_pred = _align(y_true, y_pred)
-    return torch.mean(torch.square(y_true - y_pred), dim=-1)
-
-
-@registry.register("mae", "MAE")
-def mean_absolute_error(y_true, y_pred):
-    y_true, y_pred = _align(y_true, y_pred)
-    return torch.mean(torch.abs(y_true - y_pred), dim=-1)
-
-
-@registry.register("mape", "MAPE")
-def mean_absolute_percentage_error(y_true, y_pred):
-    y_true, y_pred = _align(y_true, y_pred)
-    diff = torch.abs((y_true - y_pred) / torch.clamp(torch.abs(y_true), min=epsilon()))
-    return 100.0 * torch.mean(diff, dim=-1)
-
-
-@registry.register("msle", "MSLE")
-def mean_squared_logarithmic_error(y_true, y_pred):
-    y_true, y_pred = _align(y_true, y_pred)
-    first = torch.log(torch.clamp(y_pred, min=epsilon()) + 1.0)
-    second = torch.log(torch.clamp(y_true, min=epsilon()) + 1.0)
-    return torch.mean(torch.square(first - second), dim=-1)
+def _normalize(x, axis):
+    # Keras's L2 normalization: x * min(rsqrt(sum(x^2)), 1 / epsilon).
+    inv = torch.rsqrt(torch.sum(torch.square(x), dim=axis, keepdim=True))
+    return x * torch.clamp(inv, max=1.0 / epsilon())
 
 
 def _check_same_shape(fn, y_true, y_pred):
@@ -73,100 +62,314 @@ def _check_same_shape(fn, y_true, y_pred):
                          f"model's output (y_pred) of shape {tuple(y_pred.shape)}.{hint}")
 
 
+# ------------------------------------------------------------------- regression
+@registry.register("mse", "MSE")
+def mean_squared_error(y_true, y_pred):
+    """`mean(square(y_true - y_pred), axis=-1)`."""
+    y_true, y_pred = _aligned(y_true, y_pred)
+    return torch.mean(torch.square(y_true - y_pred), dim=-1)
+
+
+@registry.register("mae", "MAE")
+def mean_absolute_error(y_true, y_pred):
+    """`mean(abs(y_true - y_pred), axis=-1)`."""
+    y_true, y_pred = _aligned(y_true, y_pred)
+    return torch.mean(torch.abs(y_true - y_pred), dim=-1)
+
+
+@registry.register("mape", "MAPE")
+def mean_absolute_percentage_error(y_true, y_pred):
+    """`100 * mean(abs((y_true - y_pred) / max(abs(y_true), epsilon)), axis=-1)`."""
+    y_true, y_pred = _aligned(y_true, y_pred)
+    diff = torch.abs((y_true - y_pred) / torch.clamp(torch.abs(y_true), min=epsilon()))
+    return 100.0 * torch.mean(diff, dim=-1)
+
+
+@registry.register("msle", "MSLE")
+def mean_squared_logarithmic_error(y_true, y_pred):
+    """`mean(square(log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1)), axis=-1)`."""
+    y_true, y_pred = _aligned(y_true, y_pred)
+    first = torch.log(torch.clamp(y_pred, min=epsilon()) + 1.0)
+    second = torch.log(torch.clamp(y_true, min=epsilon()) + 1.0)
+    return torch.mean(torch.square(first - second), dim=-1)
+
+
+@registry.register("cosine_proximity")
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """`-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)`: -1 for equal directions."""
+    y_true, y_pred = _aligned(y_true, y_pred)
+    return -torch.sum(_normalize(y_true, axis) * _normalize(y_pred, axis), dim=axis)
+
+
+@registry.register()
+def huber(y_true, y_pred, delta=1.0):
+    """`0.5 x^2` where `|x| <= delta`, else `delta |x| - 0.5 delta^2`; averaged over the last
+    axis (`x = y_pred - y_true`)."""
+    y_true, y_pred = _aligned(y_true, y_pred)
+    error = y_pred - y_true
+    abs_error = torch.abs(error)
+    return torch.mean(torch.where(abs_error <= delta, 0.5 * torch.square(error),
+                                  delta * abs_error - 0.5 * delta * delta), dim=-1)
+
+
+@registry.register("logcosh")
+def log_cosh(y_true, y_pred):
+    """`mean(log(cosh(y_pred - y_true)), axis=-1)`, computed without overflow."""
+    y_true, y_pred = _aligned(y_true, y_pred)
+    x = y_pred - y_true
+    return torch.mean(x + F.softplus(-2.0 * x) - math.log(2.0), dim=-1)
+
+
+# ------------------------------------------------------------------------ hinge
+def _hinge_labels(y_true):
+    # Keras maps {0, 1} labels to {-1, 1} when every label is 0 or 1 (decided on the device).
+    is_binary = torch.all((y_true == 0) | (y_true == 1))
+    return torch.where(is_binary, 2.0 * y_true - 1.0, y_true)
+
+
+@registry.register()
+def hinge(y_true, y_pred):
+    """`mean(max(1 - y_true * y_pred, 0), axis=-1)`; labels -1/1 (0/1 are converted)."""
+    y_true, y_pred = _tensors(y_true, y_pred)
+    return torch.mean(torch.clamp(1.0 - _hinge_labels(y_true) * y_pred, min=0.0), dim=-1)
+
+
+@registry.register()
+def squared_hinge(y_true, y_pred):
+    """`mean(square(max(1 - y_true * y_pred, 0)), axis=-1)`; labels -1/1 (0/1 converted)."""
+    y_true, y_pred = _tensors(y_true, y_pred)
+    return torch.mean(torch.square(torch.clamp(1.0 - _hinge_labels(y_true) * y_pred, min=0.0)),
+                      dim=-1)
+
+
+@registry.register()
+def categorical_hinge(y_true, y_pred):
+    """`max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0)`."""
+    y_true, y_pred = _tensors(y_true, y_pred)
+    pos = torch.sum(y_true * y_pred, dim=-1)
+    neg = torch.amax((1.0 - y_true) * y_pred, dim=-1)
+    return torch.clamp(neg - pos + 1.0, min=0.0)
+
+
+# ---------------------------------------------------------------- probabilistic
+@registry.register("kld", "KLD", "kullback_leibler_divergence")
+def kl_divergence(y_true, y_pred):
+    """`sum(y_true * log(y_true / y_pred), axis=-1)`, both clipped to `[epsilon, 1]`."""
+    y_true, y_pred = _tensors(y_true, y_pred)
+    y_true = torch.clamp(y_true, epsilon(), 1.0)
+    y_pred = torch.clamp(y_pred, epsilon(), 1.0)
+    return torch.sum(y_true * torch.log(y_true / y_pred), dim=-1)
+
+
+@registry.register()
+def poisson(y_true, y_pred):
+    """`mean(y_pred - y_true * log(y_pred + epsilon), axis=-1)`."""
+    y_true, y_pred = _tensors(y_true, y_pred)
+    return torch.mean(y_pred - y_true * torch.log(y_pred + epsilon()), dim=-1)
+
+
+def _bce(y_true, y_pred, from_logits):
+    if from_logits:
+        return F.binary_cross_entropy_with_logits(y_pred, y_true, reduction="none")
+    eps = epsilon()
+    return F.binary_cross_entropy(torch.clamp(y_pred, eps, 1.0 - eps), y_true, reduction="none")
+
+
 @registry.register()
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
-    y_true, y_pred = _align(y_true, y_pred)
+    """Mean over `axis` of `-(y log p + (1 - y) log(1 - p))`, `p` clipped to
+    `[epsilon, 1 - epsilon]` (or computed from logits)."""
+    y_true, y_pred = _tensors(y_true, y_pred)
     if tuple(y_true.shape) != tuple(y_pred.shape):
         raise ValueError(f"binary_crossentropy: labels of shape {tuple(y_true.shape)} do not "
                          f"match the model's output of shape {tuple(y_pred.shape)}.")
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    return torch.mean(_bce(y_true, y_pred, from_logits), dim=axis)
+
+
+@registry.register()
+def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25, gamma=2.0,
+                              from_logits=False, label_smoothing=0.0, axis=-1):
+    """Binary crossentropy weighted by `(1 - p_t)^gamma` (and by `alpha` / `1 - alpha` with
+    `apply_class_balancing=True`)."""
+    y_true, y_pred = _tensors(y_true, y_pred)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
     if from_logits:
-        bce = F.binary_cross_entropy_with_logits(y_pred, y_true, reduction="none")
-    else:
-        eps = epsilon()
-        bce = F.binary_cross_entropy(torch.clamp(y_pred, eps, 1.0 - eps), y_true, reduction="none")
-    return torch.mean(bce, dim=axis)
+        y_pred = torch.sigmoid(y_pred)
+    bce = _bce(y_true, y_pred, False)
+    p_t = y_true * y_pred + (1 - y_true) * (1 - y_pred)
+    focal = torch.pow(1.0 - p_t, gamma) * bce
+    if apply_class_balancing:
+        focal = (y_true * alpha + (1 - y_true) * (1 - alpha)) * focal
+    return torch.mean(focal, dim=axis)
+
+
+def _log_probabilities(y_pred, from_logits, axis):
+    if from_logits:
+        return torch.log_softmax(y_pred, dim=axis)
+    eps = epsilon()
+    output = y_pred / torch.sum(y_pred, dim=axis, keepdim=True)
+    return torch.log(torch.clamp(output, eps, 1.0 - eps))
+
+
+def _smooth(y_true, label_smoothing):
+    return y_true * (1.0 - label_smoothing) + label_smoothing / y_true.shape[-1]
 
 
 @registry.register()
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
-    y_true = y_true.to(y_pred.dtype) if y_true.dtype != y_pred.dtype else y_true
+    """`-sum(y_true * log(p), axis)`; `p = y_pred / sum(y_pred)` clipped to
+    `[epsilon, 1 - epsilon]`, or `log_softmax` of logits."""
+    if isinstance(axis, bool):
+        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis}")
+    y_true, y_pred = _tensors(y_true, y_pred)
     _check_same_shape("categorical_crossentropy", y_true, y_pred)
     if label_smoothing:
-        num_classes = y_pred.shape[axis]
-        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / num_classes
+        y_true = _smooth(y_true, label_smoothing)
+    return -torch.sum(y_true * _log_probabilities(y_pred, from_logits, axis), dim=axis)
+
+
+@registry.register()
+def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False,
+                                   label_smoothing=0.0, axis=-1):
+    """`sum(alpha * (1 - p)^gamma * -y_true * log(p), axis)` with `p` as in
+    categorical_crossentropy."""
+    y_true, y_pred = _tensors(y_true, y_pred)
+    _check_same_shape("categorical_focal_crossentropy", y_true, y_pred)
+    if label_smoothing:
+        y_true = _smooth(y_true, label_smoothing)
     if from_logits:
-        log_prob = torch.log_softmax(y_pred, dim=axis)
-    else:
-        eps = epsilon()
-        output = y_pred / torch.sum(y_pred, dim=axis, keepdim=True)
-        log_prob = torch.log(torch.clamp(output, eps, 1.0 - eps))
-    return -torch.sum(y_true * log_prob, dim=axis)
+        y_pred = torch.softmax(y_pred, dim=axis)
+    eps = epsilon()
+    output = torch.clamp(y_pred / torch.sum(y_pred, dim=axis, keepdim=True), eps, 1.0 - eps)
+    focal = alpha * torch.pow(1.0 - output, gamma) * (-y_true * torch.log(output))
+    return torch.sum(focal, dim=axis)
 
 
 @registry.register()
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
-    if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
-        y_true = y_true.squeeze(-1)
-    if y_true.ndim != y_pred.ndim - 1:
+    """Categorical crossentropy with integer labels; entries labelled `ignore_class` give 0 and
+    are left out of the mean (the result carries them as a mask)."""
+    y_pred = torch.as_tensor(y_pred)
+    y_pred = y_pred if y_pred.is_floating_point() else y_pred.float()
+    y_true = torch.as_tensor(y_true, device=y_pred.device)
+    if y_true.ndim == y_pred.ndim and y_true.shape[axis] == 1:
+        y_true = y_true.squeeze(axis)
+    expected = list(y_pred.shape)
+    del expected[axis]
+    if list(y_true.shape) != expected:
         raise ValueError(f"sparse_categorical_crossentropy: labels of shape {tuple(y_true.shape)} "
                          f"do not fit the model's output of shape {tuple(y_pred.shape)}: expected "
                          "one integer class index per sample. For one-hot labels use "
                          "'categorical_crossentropy'.")
+    valid = None
+    if ignore_class is not None:
+        valid = y_true != ignore_class
+        y_true = torch.where(valid, y_true, torch.zeros_like(y_true))
+        y_pred = torch.where(valid.unsqueeze(axis), y_pred, torch.zeros_like(y_pred))
     target = y_true.long()
-    if ignore_class is not None:
-        valid = target != ignore_class
-        target = torch.where(valid, target, torch.zeros_like(target))
-    if from_logits:
-        log_prob = torch.log_softmax(y_pred, dim=axis)
-    else:
-        eps = epsilon()
-        output = y_pred / torch.sum(y_pred, dim=axis, keepdim=True)
-        log_prob = torch.log(torch.clamp(output, eps, 1.0 - eps))
-    log_prob = log_prob.movedim(axis, -1)
+    log_prob = _log_probabilities(y_pred, from_logits, axis).movedim(axis, -1)
     loss = -torch.gather(log_prob, -1, target.unsqueeze(-1)).squeeze(-1)
-    if ignore_class is not None:
-        loss = loss * valid.to(loss.dtype)
+    if valid is not None:
+        loss = torch.where(valid, loss, torch.zeros_like(loss))
+        loss._keras_mask = valid
     return loss
 
 
-# ----------------------------------------------------------------------------- reduction
-def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch_size"):
+# ------------------------------------------------------------------ segmentation
+@registry.register()
+def dice(y_true, y_pred, axis=None):
+    """`1 - 2 sum(y_true y_pred) / (sum(y_true) + sum(y_pred) + epsilon)`."""
+    y_true, y_pred = _tensors(y_true, y_pred)
+    dims = () if axis is None else axis
+    inter = torch.sum(y_true * y_pred, dim=dims)
+    return 1 - 2.0 * inter / (torch.sum(y_true, dim=dims) + torch.sum(y_pred, dim=dims) + epsilon())
+
+
+@registry.register()
+def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
+    """`1 - TP / (TP + alpha FP + beta FN + epsilon)` on soft counts."""
+    y_true, y_pred = _tensors(y_true, y_pred)
+    dims = () if axis is None else axis
+    tp = torch.sum(y_true * y_pred, dim=dims)
+    fp = torch.sum((1 - y_pred) * y_true, dim=dims)
+    fn = torch.sum(y_pred * (1 - y_true), dim=dims)
+    return 1 - tp / (tp + fp * alpha + fn * beta + epsilon())
+
+
+# -------------------------------------------------------------------- reduction
+REDUCTIONS = (None, "none", "sum", "sum_over_batch_size", "mean", "mean_with_sample_weight")
+
+
+def _apply_mask(sample_weight, mask, dtype, reduction):
+    """Keras: a mask becomes a weight; for mean reductions rescaled by (all / valid)."""
+    if mask is None:
+        return sample_weight
+    mask = mask.to(dtype)
+    if reduction in ("mean", "sum_over_batch_size"):
+        total, valid = float(mask.numel()), torch.sum(mask)
+        scale = torch.where(valid == 0, torch.zeros_like(valid), total / valid)
+        mask = mask * scale
+    if sample_weight is None:
+        return mask
+    mask, sample_weight = squeeze_or_expand_to_same_rank(mask, sample_weight.to(dtype))
+    return sample_weight * mask
+
+
+def reduce_weighted_values(values, sample_weight=None, mask=None,
+                           reduction="sum_over_batch_size"):
+    """Weights `values` by `sample_weight` (and `mask`), then reduces them as Keras does."""
     if sample_weight is not None:
-        sample_weight = sample_weight.to(values.dtype)
-        values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight, False)
+        sample_weight = torch.as_tensor(sample_weight, device=values.device).to(values.dtype)
+    sample_weight = _apply_mask(sample_weight, mask, values.dtype, reduction)
+    if sample_weight is not None:
+        values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
         values = values * sample_weight
-    if reduction in (None, "none"):
+    if reduction in (None, "none") or values.ndim == 0 or tuple(values.shape) == (0,):
         return values
     total = torch.sum(values)
     if reduction == "sum":
         return total
     if reduction == "mean_with_sample_weight" and sample_weight is not None:
-        return total / torch.sum(sample_weight)
-    return total / values.numel() if values.numel() else total
+        divisor = torch.sum(sample_weight)
+        return torch.where(divisor == 0, torch.zeros_like(total), total / divisor)
+    return total / values.numel() if values.numel() else total * 0
 
 
 class Loss:
-    """Base class: subclasses implement `call(y_true, y_pred)` returning per-sample losses."""
+    """Base class: subclasses implement `call(y_true, y_pred)` returning per-sample losses.
+
+    Args:
+        name: the loss's name.
+        reduction: `"sum_over_batch_size"` (default), `"sum"`, `"mean"`,
+            `"mean_with_sample_weight"` or `"none"`/`None`.
+        dtype: the dtype of the computation (float32 by default).
+    """
 
     def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
-        allowed = (None, "none", "sum", "sum_over_batch_size", "mean", "mean_with_sample_weight",
-                   "auto")
-        if reduction not in allowed:
-            raise ValueError(f"Invalid `reduction` {reduction!r}; expected one of {allowed}.")
-        self.name = name or _snake(type(self).__name__)
-        self.reduction = "sum_over_batch_size" if reduction == "auto" else reduction
-        self.dtype = dtype
+        if reduction == "auto":  # tf.keras 2's default
+            reduction = "sum_over_batch_size"
+        if reduction not in REDUCTIONS:
+            raise ValueError(f"Invalid value for argument `reduction`. Expected one of "
+                             f"{REDUCTIONS}. Received: reduction={reduction!r}")
+        from cornu.backend.naming import to_snake_case
+        self.name = name or to_snake_case(type(self).__name__)
+        self.reduction = reduction
+        self.dtype = dtype or "float32"
 
     def __call__(self, y_true, y_pred, sample_weight=None):
+        dtype = torch_dtype(self.dtype)
         y_pred = torch.as_tensor(y_pred)
-        y_true = torch.as_tensor(y_true, device=y_pred.device)
-        if not y_pred.is_floating_point():
-            y_pred = y_pred.float()
-        if sample_weight is not None:
-            sample_weight = torch.as_tensor(sample_weight, device=y_pred.device)
-        return reduce_weighted_values(self.call(y_true, y_pred), sample_weight, self.reduction)
+        in_mask = getattr(y_pred, "_keras_mask", None)
+        y_pred = y_pred.to(dtype)
+        y_true = torch.as_tensor(y_true, device=y_pred.device).to(dtype)
+        values = self.call(y_true, y_pred)
+        out_mask = getattr(values, "_keras_mask", None)
+        mask = in_mask if out_mask is None else (out_mask if in_mask is None
+                                                 else in_mask & out_mask)
+        return reduce_weighted_values(values, sample_weight, mask, self.reduction)
 
     def call(self, y_true, y_pred):
         raise NotImplementedError
@@ -178,57 +381,107 @@ class Loss:
     def from_config(cls, config):
         return cls(**config)
 
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name} reduction={self.reduction}>"
+
 
 class LossFunctionWrapper(Loss):
-    def __init__(self, fn, reduction="sum_over_batch_size", name=None, **kwargs):
-        super().__init__(name=name or fn.__name__, reduction=reduction)
+    """A Loss around a function `fn(y_true, y_pred, **kwargs)`."""
+
+    def __init__(self, fn, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):
+        super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction,
+                         dtype=dtype)
         self.fn = fn
         self._fn_kwargs = kwargs
 
     def call(self, y_true, y_pred):
+        y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self):
-        return {**super().get_config(), **self._fn_kwargs}
+        return {**super().get_config(), "fn": serialize(self.fn), **self._fn_kwargs}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if isinstance(config.get("fn"), (str, dict)):
+            config["fn"] = registry.get(config["fn"], instantiate=False)
+        return cls(**config)
 
 
-def _snake(name):
-    from cornu.backend.naming import to_snake_case
-    return to_snake_case(name)
-
-
-def _wrapper_class(class_name, fn, defaults):
-    """A Loss class for `fn`, whose constructor takes `fn`'s keyword arguments."""
-    def __init__(self, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):
+def _loss_class(class_name, fn, default_name, **defaults):
+    """A Loss class for `fn` whose constructor takes `fn`'s keyword arguments (Keras's
+    signature: the function's arguments, then `reduction`, `name`, `dtype`)."""
+    def __init__(self, *args, reduction="sum_over_batch_size", name=default_name, dtype=None,
+                 **kwargs):
+        if len(args) > len(defaults):
+            raise TypeError(f"{class_name}() takes at most {len(defaults)} positional arguments.")
+        kwargs = {**dict(zip(defaults, args)), **kwargs}
         unknown = set(kwargs) - set(defaults)
         if unknown:
             raise TypeError(f"{class_name}: unexpected keyword argument(s) {sorted(unknown)}.")
-        LossFunctionWrapper.__init__(self, fn, reduction=reduction,
-                                     name=name or _snake(class_name), **{**defaults, **kwargs})
+        options = {**defaults, **kwargs}
+        LossFunctionWrapper.__init__(self, fn, reduction=reduction, name=name, dtype=dtype,
+                                     **options)
+        for key, value in options.items():
+            setattr(self, key, value)
 
-    cls = type(class_name, (LossFunctionWrapper,), {"__init__": __init__})
+    def get_config(self):
+        return {**Loss.get_config(self), **self._fn_kwargs}
+
+    cls = type(class_name, (LossFunctionWrapper,), {
+        "__init__": __init__, "get_config": get_config, "from_config": classmethod(
+            lambda cls, config: cls(**config)),
+        "__doc__": f"`{fn.__name__}` as a Loss object (name `{default_name}`).\n\n"
+                   f"{fn.__doc__ or ''}"})
+    cls.__module__ = __name__
     registry.register()(cls)
     return cls
 
 
-MeanSquaredError = _wrapper_class("MeanSquaredError", mean_squared_error, {})
-MeanAbsoluteError = _wrapper_class("MeanAbsoluteError", mean_absolute_error, {})
-MeanAbsolutePercentageError = _wrapper_class("MeanAbsolutePercentageError",
-                                             mean_absolute_percentage_error, {})
-MeanSquaredLogarithmicError = _wrapper_class("MeanSquaredLogarithmicError",
-                                             mean_squared_logarithmic_error, {})
-BinaryCrossentropy = _wrapper_class("BinaryCrossentropy", binary_crossentropy,
-                                    {"from_logits": False, "label_smoothing": 0.0, "axis": -1})
-CategoricalCrossentropy = _wrapper_class("CategoricalCrossentropy", categorical_crossentropy,
-                                         {"from_logits": False, "label_smoothing": 0.0, "axis": -1})
-SparseCategoricalCrossentropy = _wrapper_class("SparseCategoricalCrossentropy",
-                                               sparse_categorical_crossentropy,
-                                               {"from_logits": False, "ignore_class": None,
-                                                "axis": -1})
+MeanSquaredError = _loss_class("MeanSquaredError", mean_squared_error, "mean_squared_error")
+MeanAbsoluteError = _loss_class("MeanAbsoluteError", mean_absolute_error, "mean_absolute_error")
+MeanAbsolutePercentageError = _loss_class("MeanAbsolutePercentageError",
+                                          mean_absolute_percentage_error,
+                                          "mean_absolute_percentage_error")
+MeanSquaredLogarithmicError = _loss_class("MeanSquaredLogarithmicError",
+                                          mean_squared_logarithmic_error,
+                                          "mean_squared_logarithmic_error")
+CosineSimilarity = _loss_class("CosineSimilarity", cosine_similarity, "cosine_similarity",
+                               axis=-1)
+Huber = _loss_class("Huber", huber, "huber_loss", delta=1.0)
+LogCosh = _loss_class("LogCosh", log_cosh, "log_cosh")
+Hinge = _loss_class("Hinge", hinge, "hinge")
+SquaredHinge = _loss_class("SquaredHinge", squared_hinge, "squared_hinge")
+CategoricalHinge = _loss_class("CategoricalHinge", categorical_hinge, "categorical_hinge")
+KLDivergence = _loss_class("KLDivergence", kl_divergence, "kl_divergence")
+Poisson = _loss_class("Poisson", poisson, "poisson")
+BinaryCrossentropy = _loss_class("BinaryCrossentropy", binary_crossentropy,
+                                 "binary_crossentropy", from_logits=False, label_smoothing=0.0,
+                                 axis=-1)
+BinaryFocalCrossentropy = _loss_class("BinaryFocalCrossentropy", binary_focal_crossentropy,
+                                      "binary_focal_crossentropy", apply_class_balancing=False,
+                                      alpha=0.25, gamma=2.0, from_logits=False,
+                                      label_smoothing=0.0, axis=-1)
+CategoricalCrossentropy = _loss_class("CategoricalCrossentropy", categorical_crossentropy,
+                                      "categorical_crossentropy", from_logits=False,
+                                      label_smoothing=0.0, axis=-1)
+CategoricalFocalCrossentropy = _loss_class("CategoricalFocalCrossentropy",
+                                           categorical_focal_crossentropy,
+                                           "categorical_focal_crossentropy", alpha=0.25,
+                                           gamma=2.0, from_logits=False, label_smoothing=0.0,
+                                           axis=-1)
+SparseCategoricalCrossentropy = _loss_class("SparseCategoricalCrossentropy",
+                                            sparse_categorical_crossentropy,
+                                            "sparse_categorical_crossentropy", from_logits=False,
+                                            ignore_class=None, axis=-1)
+Dice = _loss_class("Dice", dice, "dice", axis=None)
+Tversky = _loss_class("Tversky", tversky, "tversky", alpha=0.5, beta=0.5, axis=None)
+registry.add("huber_loss", huber)
 
 
 def get(identifier):
-    """A loss name, function, class or instance → a callable `(y_true, y_pred) -> per-sample`."""
+    """A loss name, function, class, config or instance → a callable `(y_true, y_pred)`."""
     if identifier is None:
         return None
     return registry.get(identifier, instantiate=True)
@@ -236,7 +489,11 @@ def get(identifier):
 
 def serialize(loss):
     if isinstance(loss, Loss):
-        return {"class_name": type(loss).__name__, "config": loss.get_config()}
+        return {"module": "keras.losses", "class_name": type(loss).__name__,
+                "config": loss.get_config(), "registered_name": None}
+    for name, obj in registry._by_name.items():
+        if obj is loss and name == getattr(loss, "__name__", None):
+            return name
     return getattr(loss, "__name__", str(loss))
 
 

@@ -1,30 +1,50 @@
-"""Weight regularizers: penalties added to the loss (Keras 3 formulas)."""
+"""Weight regularizers: penalties added to the loss (Keras 3 formulas).
+
+A layer's `kernel_regularizer` penalty joins `model.losses` and is added to the training loss at
+every step; an `activity_regularizer` penalty is computed on the layer's output and divided by
+the batch size, as Keras 3 does.
+"""
+import math
+
 import torch
 
+from cornu.backend.config import epsilon
 from cornu.utils.registry import Registry
 
 registry = Registry("regularizer")
 
 
+def _check(value, name):
+    if not isinstance(value, (float, int)) or math.isinf(value) or math.isnan(value) or value < 0:
+        raise ValueError(f"Invalid value for argument {name}: expected a non-negative float. "
+                         f"Received: {name}={value!r}")
+    return float(value)
+
+
 class Regularizer:
+    """Base class: `regularizer(weight)` returns a scalar penalty."""
+
     def __call__(self, x):
         return 0.0
 
     def get_config(self):
-        return {}
+        raise NotImplementedError(f"{type(self).__name__} does not implement get_config()")
 
     @classmethod
     def from_config(cls, config):
         return cls(**config)
 
 
-@registry.register("l1_l2")
+@registry.register("l1l2")
 class L1L2(Regularizer):
+    """`l1 * sum(|x|) + l2 * sum(x^2)`; both default to 0."""
+
     def __init__(self, l1=0.0, l2=0.0):
-        self.l1, self.l2 = float(l1), float(l2)
+        self.l1 = _check(0.0 if l1 is None else l1, "l1")
+        self.l2 = _check(0.0 if l2 is None else l2, "l2")
 
     def __call__(self, x):
-        out = 0.0
+        out = torch.zeros((), dtype=x.dtype, device=x.device)
         if self.l1:
             out = out + self.l1 * torch.sum(torch.abs(x))
         if self.l2:
@@ -37,8 +57,10 @@ class L1L2(Regularizer):
 
 @registry.register("l1")
 class L1(Regularizer):
+    """`l1 * sum(|x|)`, default `l1=0.01`."""
+
     def __init__(self, l1=0.01):
-        self.l1 = float(l1)
+        self.l1 = _check(0.01 if l1 is None else l1, "l1")
 
     def __call__(self, x):
         return self.l1 * torch.sum(torch.abs(x))
@@ -49,8 +71,10 @@ class L1(Regularizer):
 
 @registry.register("l2")
 class L2(Regularizer):
+    """`l2 * sum(x^2)`, default `l2=0.01`."""
+
     def __init__(self, l2=0.01):
-        self.l2 = float(l2)
+        self.l2 = _check(0.01 if l2 is None else l2, "l2")
 
     def __call__(self, x):
         return self.l2 * torch.sum(torch.square(x))
@@ -61,43 +85,71 @@ class L2(Regularizer):
 
 @registry.register("orthogonal_regularizer")
 class OrthogonalRegularizer(Regularizer):
+    """Pushes the rows (or columns) of a 2D weight towards orthonormality:
+    `factor * mean(|cos|)` over distinct pairs of L2-normalized rows.
+
+    Args:
+        factor: strength, default 0.01.
+        mode: `"rows"` (default) or `"columns"`.
+    """
+
     def __init__(self, factor=0.01, mode="rows"):
-        self.factor, self.mode = float(factor), mode
+        self.factor = _check(factor, "factor")
+        if mode not in ("rows", "columns"):
+            raise ValueError("Invalid value for argument `mode`. Expected one of "
+                             f"{{'rows', 'columns'}}. Received: mode={mode!r}")
+        self.mode = mode
 
     def __call__(self, x):
         if x.ndim != 2:
-            raise ValueError(f"OrthogonalRegularizer needs a rank-2 weight, got shape {tuple(x.shape)}.")
+            raise ValueError("Inputs to OrthogonalRegularizer must have rank 2. Received: "
+                             f"inputs.shape={tuple(x.shape)}")
         x = x if self.mode == "rows" else x.T
-        x = torch.nn.functional.normalize(x, dim=1)
-        product = x @ x.T
+        inv = torch.rsqrt(torch.sum(torch.square(x), dim=1, keepdim=True))
+        x = x * torch.clamp(inv, max=1.0 / epsilon())
         size = x.shape[0]
-        off_diag = product * (1.0 - torch.eye(size, dtype=x.dtype, device=x.device))
-        return self.factor * torch.sum(torch.abs(off_diag)) / (size * (size - 1))
+        product = (x @ x.T) * (1.0 - torch.eye(size, dtype=x.dtype, device=x.device))
+        pairs = size * (size - 1.0) / 2.0
+        return self.factor * 0.5 * torch.sum(torch.abs(product)) / pairs
 
     def get_config(self):
         return {"factor": self.factor, "mode": self.mode}
 
 
-def l1_l2(l1=0.01, l2=0.01):
-    return L1L2(l1=l1, l2=l2)
-
-
-l1 = L1  # Keras's lower-case spellings
+l1 = L1
 l2 = L2
+l1_l2 = L1L2  # Keras 3: the class (Keras 2's function defaulted to l1=l2=0.01)
 orthogonal_regularizer = OrthogonalRegularizer
 
 
+def _default_l1_l2():
+    # The string 'l1_l2' (no Keras 3 meaning) gives a default-strength penalty, as 'l1' and
+    # 'l2' do: Keras 2's `l1_l2()` values.
+    return L1L2(l1=0.01, l2=0.01)
+
+
+registry.add("l1_l2", _default_l1_l2)
+
+
 def get(identifier):
+    """A regularizer from a name (`'l1'`, `'l2'`, `'l1_l2'`, ...), a config, a class, an instance
+    or a function of the weight."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, str):
+        obj = registry.lookup(identifier)
+        return obj() if isinstance(obj, type) or obj is _default_l1_l2 else obj
     return registry.get(identifier)
 
 
 def serialize(regularizer):
-    return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
+    return {"module": "keras.regularizers", "class_name": type(regularizer).__name__,
+            "config": regularizer.get_config(), "registered_name": None}
 
 
 def deserialize(config, custom_objects=None):
     return registry.get(config, custom_objects)
 
 
-__all__ = ["Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer", "l1_l2", "l1", "l2", "orthogonal_regularizer", "get",
-           "serialize", "deserialize"]
+__all__ = ["Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer", "l1", "l2", "l1_l2",
+           "orthogonal_regularizer", "get", "serialize", "deserialize"]

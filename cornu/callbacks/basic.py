@@ -6,6 +6,7 @@ import os
 import warnings
 
 import numpy as np
+import torch
 
 from cornu.callbacks.callback import Callback
 
@@ -142,7 +143,14 @@ class ReduceLROnPlateau(MonitorCallback):
 
 
 class LearningRateScheduler(Callback):
-    """Sets the learning rate at each epoch start from `schedule(epoch[, lr])`."""
+    """Sets the optimizer's learning rate at the start of each epoch to `schedule(epoch, lr)`
+    (or `schedule(epoch)`), and logs it as `learning_rate` (`history['lr']` finds it too).
+
+    Args:
+        schedule: a function of the epoch index (from 0) and the current learning rate,
+            returning the new learning rate as a float.
+        verbose: 1 prints a message each time the rate is set.
+    """
 
     def __init__(self, schedule, verbose=0):
         super().__init__()
@@ -150,16 +158,21 @@ class LearningRateScheduler(Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         optimizer = self.model.optimizer
+        if not hasattr(optimizer, "learning_rate"):
+            raise ValueError('Optimizer must have a "learning_rate" attribute.')
         try:
             lr = self.schedule(epoch, float(optimizer.learning_rate))
-        except TypeError:
+        except TypeError:  # a one-argument schedule, as Keras tries it
             lr = self.schedule(epoch)
-        lr = float(lr)
-        if not isinstance(lr, float) or math.isnan(lr):
-            raise ValueError(f"The output of the `schedule` function should be a float, got {lr!r}.")
-        optimizer.learning_rate = lr
+        if isinstance(lr, (torch.Tensor, np.ndarray)) and lr.ndim == 0:
+            lr = lr.item()
+        if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)):
+            raise ValueError(f"The output of the `schedule` function should be a float. Got: "
+                             f"{lr!r}")
+        optimizer.learning_rate = float(lr)
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")
+            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to "
+                  f"{float(lr)}.")
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:

@@ -124,19 +124,33 @@ FIT_ARGS = {
 
 
 def _decay(value, kwargs):
-    # Keras 2's time-based decay: lr / (1 + decay * iterations), as a schedule.
+    # Keras 2's time-based decay: lr / (1 + decay * iterations), as a schedule. Its initial
+    # learning rate is a tensor, which the optimizer exposes as `optimizer.lr`: as in Keras 2,
+    # `K.get_value(opt.lr)` reads the base rate and `K.set_value(opt.lr, x)` changes it.
     if not value:
         return {}
+    import torch
     from cornu.optimizers.schedules import InverseTimeDecay, LearningRateSchedule
     lr = kwargs.get("learning_rate", kwargs.get("lr"))
-    if isinstance(lr, LearningRateSchedule):
+    if isinstance(lr, LearningRateSchedule) or callable(lr):
         raise ValueError("`decay` cannot be combined with a learning-rate schedule.")
-    return {"learning_rate": InverseTimeDecay(lr, decay_steps=1, decay_rate=value)}
+    base = torch.tensor(float(lr), dtype=torch.float32)
+    return {"learning_rate": InverseTimeDecay(base, decay_steps=1, decay_rate=value)}
+
+
+def _epsilon(value, kwargs):
+    # Keras 2's `epsilon=None` meant the backend's fuzz factor `K.epsilon()` (1e-7).
+    if value is not None:
+        return {"epsilon": value}
+    from cornu.backend.config import epsilon
+    return {"epsilon": epsilon()}
 
 
 OPTIMIZER_ARGS = {
     "lr": "learning_rate",
     "decay": _decay,
+    "epsilon": _epsilon,
+    # Keras 2's Nadam momentum schedule 0.96^(t * schedule_decay); Keras 3 fixed it at 0.96^t.
     "schedule_decay": _drop,
 }
 
@@ -166,6 +180,9 @@ def translate(kind, kwargs, owner, class_names=()):
         value = out.pop(key)
         if callable(rule):
             new = rule(value, out)
+            if new == {key: value}:  # a modern spelling that only needed checking
+                out.update(new)
+                continue
             shown = ", ".join(f"`{k}=...`" for k in new) or "nothing (it has no effect now)"
         else:
             if rule in out:

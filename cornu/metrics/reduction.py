@@ -1,27 +1,47 @@
 """Mean, Sum and MeanMetricWrapper: the reducing metrics every function metric is built on."""
 import torch
 
-from cornu.losses import squeeze_or_expand_to_same_rank
-from cornu.metrics.metric import Metric
+from cornu.backend.config import torch_dtype
+from cornu.losses import _apply_mask, squeeze_or_expand_to_same_rank
+from cornu.metrics.metric import Metric, as_tensors
 
 
-def _samplewise(values, sample_weight):
-    """Keras's reduction to one value per sample: weights applied, extra axes averaged."""
-    values = torch.as_tensor(values)
-    values = values.float() if not values.is_floating_point() else values
+def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype):
+    """Keras's reduction to one value per sample: weights applied (a mask on `values` joins
+    them), extra axes reduced with `reduce_fn`."""
+    mask = getattr(values, "_keras_mask", None)
+    values = torch.as_tensor(values).detach().to(dtype)
     if sample_weight is not None:
-        sample_weight = torch.as_tensor(sample_weight, device=values.device).to(values.dtype)
+        sample_weight = torch.as_tensor(sample_weight, device=values.device).to(dtype)
+        sample_weight = _apply_mask(sample_weight, mask, dtype, "sum")
         values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
         w_ndim = sample_weight.ndim
         if values.ndim > w_ndim:
-            values = torch.mean(values, dim=tuple(range(w_ndim, values.ndim)))
+            values = reduce_fn(values, dim=tuple(range(w_ndim, values.ndim)))
         sample_weight = torch.broadcast_to(sample_weight, values.shape)
         values = values * sample_weight
         if w_ndim > 1:
-            sample_weight = torch.mean(sample_weight, dim=tuple(range(1, w_ndim)))
+            sample_weight = reduce_fn(sample_weight, dim=tuple(range(1, w_ndim)))
     if values.ndim > 1:
-        values = torch.mean(values, dim=tuple(range(1, values.ndim)))
+        values = reduce_fn(values, dim=tuple(range(1, values.ndim)))
     return values, sample_weight
+
+
+class Sum(Metric):
+    """The (weighted) sum of the values given."""
+
+    def __init__(self, name="sum", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.total = self.add_variable((), "zeros", name="total")
+
+    def update_state(self, values, sample_weight=None):
+        values, _ = reduce_to_samplewise_values(values, sample_weight, torch.sum,
+                                                torch_dtype(self.dtype))
+        self._to(values.device)
+        self.total.data.add_(torch.sum(values))
+
+    def result(self):
+        return self.total.detach().clone()
 
 
 class Mean(Metric):
@@ -29,49 +49,90 @@ class Mean(Metric):
 
     def __init__(self, name="mean", dtype=None):
         super().__init__(name=name, dtype=dtype)
-        self.total = self.add_variable("total")
-        self.count = self.add_variable("count")
+        self.total = self.add_variable((), "zeros", name="total")
+        self.count = self.add_variable((), "zeros", name="count")
 
     def update_state(self, values, sample_weight=None):
-        values, sample_weight = _samplewise(values, sample_weight)
+        values, sample_weight = reduce_to_samplewise_values(values, sample_weight, torch.mean,
+                                                            torch_dtype(self.dtype))
         self._to(values.device)
-        self.total += torch.sum(values)
+        self.total.data.add_(torch.sum(values))
         if sample_weight is not None:
-            self.count += torch.sum(sample_weight)
+            self.count.data.add_(torch.sum(sample_weight))
         else:
-            self.count += values.shape[0] if values.ndim >= 1 else 1
+            self.count.data.add_(values.shape[0] if values.ndim >= 1 else 1)
 
     def result(self):
-        return torch.where(self.count == 0, torch.zeros_like(self.total), self.total / self.count)
-
-
-class Sum(Metric):
-    def __init__(self, name="sum", dtype=None):
-        super().__init__(name=name, dtype=dtype)
-        self.total = self.add_variable("total")
-
-    def update_state(self, values, sample_weight=None):
-        values, sample_weight = _samplewise(values, sample_weight)
-        self._to(values.device)
-        self.total += torch.sum(values)
-
-    def result(self):
-        return self.total.clone()
+        total, count = self.total.detach(), self.count.detach()
+        return torch.where(count == 0, torch.zeros_like(total), total / count)
 
 
 class MeanMetricWrapper(Mean):
-    """Wraps a function `fn(y_true, y_pred, **kwargs) -> per-sample values` as a Mean metric."""
+    """Wraps `fn(y_true, y_pred, **kwargs) -> per-sample values` as a Mean metric.
+
+    Args:
+        fn: the function (a loss or metric function).
+        name: the metric's name.
+        dtype: dtype of the state.
+        **kwargs: keyword arguments passed to `fn`.
+    """
 
     def __init__(self, fn, name=None, dtype=None, **kwargs):
-        super().__init__(name=name or fn.__name__, dtype=dtype)
+        super().__init__(name=name or getattr(fn, "__name__", None), dtype=dtype)
         self._fn = fn
         self._fn_kwargs = kwargs
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        y_pred = torch.as_tensor(y_pred)
-        y_true = torch.as_tensor(y_true, device=y_pred.device)
+        mask = getattr(y_pred, "_keras_mask", None)
+        y_true, y_pred = as_tensors(y_true, y_pred)
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        if sample_weight is not None:
+            sample_weight = torch.as_tensor(sample_weight, device=y_pred.device)
+        sample_weight = _apply_mask(sample_weight, mask, torch_dtype(self.dtype), "sum")
         super().update_state(values, sample_weight)
 
     def get_config(self):
-        return {**super().get_config(), **self._fn_kwargs}
+        from cornu import losses
+        return {**super().get_config(), "fn": losses.serialize(self._fn), **self._fn_kwargs}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if isinstance(config.get("fn"), (str, dict)):
+            from cornu import metrics
+            config["fn"] = metrics.registry.get(config["fn"], instantiate=False)
+        return cls(**config)
+
+
+def metric_class(class_name, fn, default_name, leading=(), **defaults):
+    """A MeanMetricWrapper class for `fn` with Keras's signature: the options named in
+    `leading` positionally first (`TopKCategoricalAccuracy(k, name, dtype)`), then `name`,
+    `dtype` and the other options (`BinaryAccuracy(name, dtype, threshold)`)."""
+    def __init__(self, *args, **kwargs):
+        names = list(leading) + ["name", "dtype"] + [k for k in defaults if k not in leading]
+        if len(args) > len(names):
+            raise TypeError(f"{class_name}() takes at most {len(names)} positional arguments.")
+        for key, value in zip(names, args):
+            if key in kwargs:
+                raise TypeError(f"{class_name}() got multiple values for argument {key!r}.")
+            kwargs[key] = value
+        name = kwargs.pop("name", default_name)
+        dtype = kwargs.pop("dtype", None)
+        unknown = set(kwargs) - set(defaults)
+        if unknown:
+            raise TypeError(f"{class_name}: unexpected keyword argument(s) {sorted(unknown)}.")
+        options = {**defaults, **kwargs}
+        MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype, **options)
+        for key, value in options.items():
+            setattr(self, key, value)
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype, **self._fn_kwargs}
+
+    cls = type(class_name, (MeanMetricWrapper,), {
+        "__init__": __init__, "get_config": get_config,
+        "from_config": classmethod(lambda cls, config: cls(**config)),
+        "__doc__": f"The mean of `{fn.__name__}` over all samples seen (name "
+                   f"`{default_name}`).\n\n{fn.__doc__ or ''}"})
+    cls.__module__ = __name__
+    return cls

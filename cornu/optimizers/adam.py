@@ -1,53 +1,56 @@
-"""Adam (Keras 3: epsilon added to sqrt(v) *before* bias correction is applied to the step)."""
+"""Adam and AdamW (Keras 3: epsilon added to sqrt(v) and the bias correction folded into the
+step size, epsilon 1e-7; torch.optim.Adam adds epsilon to the bias-corrected sqrt(v_hat))."""
 import numpy as np
 import torch
 
-from cornu.optimizers.optimizer import Optimizer
+from cornu.optimizers.optimizer import Optimizer, f32
 
 
 class Adam(Optimizer):
-    """`alpha = lr * sqrt(1 - b2^t) / (1 - b1^t)`; `m += (g - m)(1 - b1)`;
-    `v += (g^2 - v)(1 - b2)`; `w -= m * alpha / (sqrt(v) + epsilon)`."""
+    """Adaptive moment estimation.
+
+    `m += (g - m)(1 - beta_1)`; `v += (g^2 - v)(1 - beta_2)`;
+    `alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)`; `w -= alpha * m / (sqrt(v) + epsilon)`,
+    with `v` replaced by its running maximum when `amsgrad=True`.
+
+    Args:
+        learning_rate: float or schedule, default 0.001.
+        beta_1, beta_2: decay rates of the moment estimates, default 0.9 and 0.999.
+        epsilon: default 1e-7.
+        amsgrad: whether to use the AMSGrad variant.
+    """
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  amsgrad=False, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
-        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
-        self.epsilon = 1e-7 if epsilon is None else float(epsilon)
-        self.amsgrad = bool(amsgrad)
+        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
 
-    def build(self, params):
-        super().build(params)
-        self.momentums = self.add_slot()
-        self.velocities = self.add_slot()
-        self.velocity_hats = self.add_slot() if self.amsgrad else None
-
-    def _slot_tensors(self):
-        return self.momentums + self.velocities + list(self.velocity_hats or [])
+    def build(self, var_list):
+        super().build(var_list)
+        self.momentums, self.velocities = self.add_slots("momentum", "velocity")
+        self.velocity_hats = self.add_slots("velocity_hat") if self.amsgrad else []
+        self.register_slots(m=self.momentums, v=self.velocities, v_hat=self.velocity_hats)
 
     def _alpha(self, lr):
-        t = np.float32(int(self.iterations) + 1)
-        b1_power = np.power(np.float32(self.beta_1), t)
-        b2_power = np.power(np.float32(self.beta_2), t)
-        return float(np.float32(lr) * np.sqrt(np.float32(1) - b2_power) / (np.float32(1) - b1_power))
+        t = f32(self._step_count() + 1)
+        b1_power = np.power(f32(self.beta_1), t)
+        b2_power = np.power(f32(self.beta_2), t)
+        return float(f32(lr) * np.sqrt(f32(1) - b2_power) / (f32(1) - b1_power))
 
-    def update_step(self, params, grads, lr):
-        alpha = self._alpha(lr)
-        m, v = self.momentums, self.velocities
+    def update_step(self, params, grads, lr, slots):
+        alpha, m, v = self._alpha(lr), slots["m"], slots["v"]
         torch._foreach_lerp_(m, grads, 1 - self.beta_1)
-        torch._foreach_lerp_(v, torch._foreach_mul(grads, grads), 1 - self.beta_2)
+        torch._foreach_mul_(v, self.beta_2)
+        torch._foreach_addcmul_(v, grads, grads, value=1 - self.beta_2)
         if self.amsgrad:
-            torch._foreach_maximum_(self.velocity_hats, v)
-            v = self.velocity_hats
-        denom = torch._foreach_sqrt(v)
-        torch._foreach_add_(denom, self.epsilon)
-        step = torch._foreach_mul(m, alpha)
-        torch._foreach_div_(step, denom)
-        torch._foreach_sub_(params, step)
+            torch._foreach_maximum_(slots["v_hat"], v)
+            v = slots["v_hat"]
+        denominators = torch._foreach_sqrt(v)
+        torch._foreach_add_(denominators, self.epsilon)
+        torch._foreach_addcdiv_(params, m, denominators, value=-alpha)
 
     def reference_update(self, param, grad, lr, slots):
-        alpha = self._alpha(lr)
-        m, v = slots["m"], slots["v"]
+        alpha, m, v = self._alpha(lr), slots["m"], slots["v"]
         m += (grad - m) * (1 - self.beta_1)
         v += (grad * grad - v) * (1 - self.beta_2)
         if self.amsgrad:
@@ -58,3 +61,20 @@ class Adam(Optimizer):
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
                 "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: each step first does `w -= w * weight_decay * lr`.
+
+    Args:
+        weight_decay: default 0.004 (required).
+        Others as `Adam`.
+    """
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-7, amsgrad=False, **kwargs):
+        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
+                         epsilon=epsilon, amsgrad=amsgrad, weight_decay=weight_decay, **kwargs)
+        if self.weight_decay is None:
+            raise ValueError("AdamW: argument `weight_decay` must be a float. Received: "
+                             "weight_decay=None")

@@ -1,47 +1,95 @@
-"""The optimizer base: Keras 3's update formulas on `torch._foreach_*` ops.
+"""The optimizer base: Keras 3's update rules on `torch._foreach_*` ops.
 
-The learning rate and the step counter are 0-d tensors (`optimizer.learning_rate`,
-`optimizer.iterations`): settable while training (`K.set_value(opt.lr, 0.01)`, ReduceLROnPlateau),
-schedulable, and saved with the optimizer. They live on the CPU: reading them each step is a
-memory read, never a device sync. Subclasses implement `update_step(params, grads, lr)`, one
-call over all parameters (the fast path), and `reference_update(param, grad, lr, slots)`,
-the per-parameter formula the tests compare it with.
+A step does what Keras 3 does, in Keras 3's order: unscale by `loss_scale_factor`; with
+`gradient_accumulation_steps=n`, add the gradients to the accumulators and update only every n-th
+call, with the mean of the accumulated gradients; clip (`clipnorm`, else `global_clipnorm`, else
+`clipvalue`); decay the weights (`w -= w * weight_decay * lr`); apply the optimizer's own rule;
+update the moving average (`use_ema`); apply each weight's constraint; count the call in
+`iterations`.
+
+The learning rate and the step counter are 0-d tensors on the CPU (`optimizer.learning_rate`,
+`optimizer.iterations`): settable while training (`K.set_value(opt.lr, 0.01)`,
+ReduceLROnPlateau), schedulable, saved with the optimizer, and read without waiting for the
+device. Scalars such as Adam's bias correction are computed on the host in float32, as Keras
+computes them, and enter the foreach ops as Python numbers, so nothing recompiles or syncs.
+
+Subclasses create their per-weight state in `build()` with `add_slots()`, and implement
+`update_step(params, grads, lr, slots)`: one pass over all parameters with foreach ops (the fast
+path), and `reference_update(param, grad, lr, slots)`: the same formula for one parameter, in plain
+tensor code, which the tests compare the fast path with (`optimizer.reference = True`).
 """
+import re
+
 import numpy as np
 import torch
 
+from cornu.backend.variables import Variable
 from cornu.compat import arguments as legacy
 from cornu.optimizers import schedules
 
+f32 = np.float32
+
 
 class Optimizer:
+    """Base class of cornu's optimizers (Keras 3's `keras.optimizers.Optimizer`).
+
+    Args:
+        learning_rate: a float, a `LearningRateSchedule`, or a callable taking no argument.
+        weight_decay: if set, each step first shrinks the weights: `w -= w * weight_decay * lr`.
+        clipnorm: clips each gradient to this L2 norm.
+        clipvalue: clips each gradient element to `[-clipvalue, clipvalue]`.
+        global_clipnorm: clips all gradients together to this global L2 norm.
+        use_ema, ema_momentum, ema_overwrite_frequency: keep an exponential moving average of
+            the weights; every `ema_overwrite_frequency` steps (or at
+            `finalize_variable_values()`) the weights are replaced by it.
+        loss_scale_factor: gradients are divided by it (the loss was multiplied by it).
+        gradient_accumulation_steps: update every n-th call, with the mean of the last n
+            gradients. Schedules see every call; `iterations` counts updates.
+        name: the optimizer's name.
+    """
+
+    reference = False  # tests set it to run `reference_update` instead of `update_step`
+
     def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, loss_scale_factor=None,
                  gradient_accumulation_steps=None, name=None, **kwargs):
+        owner = type(self).__name__
         if kwargs:
-            raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) "
-                            f"{sorted(kwargs)} (not an argument of this optimizer in any Keras "
-                            "version).")
+            raise TypeError(f"{owner}: unexpected keyword argument(s) {sorted(kwargs)} (not an "
+                            "argument of this optimizer in any Keras version).")
         if sum(x is not None for x in (clipnorm, clipvalue, global_clipnorm)) > 1:
-            raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set.")
-        self.name = name or type(self).__name__.lower()
+            raise ValueError(f"{owner}: only one of `clipnorm`, `clipvalue` and "
+                             f"`global_clipnorm` can be set. Received: clipnorm={clipnorm}, "
+                             f"clipvalue={clipvalue}, global_clipnorm={global_clipnorm}")
+        if gradient_accumulation_steps and not gradient_accumulation_steps >= 2:
+            raise ValueError(f"{owner}: `gradient_accumulation_steps` must be an integer >= 2. "
+                             f"Received: {gradient_accumulation_steps}")
+        if use_ema and not 0 <= ema_momentum <= 1:
+            raise ValueError(f"{owner}: `ema_momentum` must be in [0, 1]. Received: "
+                             f"{ema_momentum}")
+        from cornu.backend.naming import to_snake_case
+        self.name = name or to_snake_case(owner)
         self.weight_decay = weight_decay
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
-        self.use_ema = use_ema
-        self.gradient_accumulation_steps = gradient_accumulation_steps
+        self.use_ema, self.ema_momentum = use_ema, ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
         self.loss_scale_factor = loss_scale_factor
-        self.iterations = torch.zeros((), dtype=torch.int64)
-        if isinstance(learning_rate, schedules.LearningRateSchedule):
-            self._schedule = learning_rate
-            self._learning_rate = torch.tensor(float(learning_rate(0)), dtype=torch.float32)
-        else:
-            self._schedule = None
-            self._learning_rate = torch.tensor(float(learning_rate), dtype=torch.float32)
+        self.gradient_accumulation_steps = gradient_accumulation_steps
+        self._iterations = Variable(torch.zeros((), dtype=torch.int64), trainable=False,
+                                    name="iteration")
+        self._schedule = None
+        self._learning_rate = Variable(torch.zeros((), dtype=torch.float32), trainable=False,
+                                       name="learning_rate")
+        self._set_learning_rate(learning_rate, constructing=True)
         self._params = None
-        self._accumulated = None
+        self._variables = []
+        self._slot_names = []
+        self._exclude_ids, self._exclude_pattern = set(), None
 
     def __init_subclass__(cls, **kwargs):
+        # Legacy spellings (`lr`, `decay`, `epsilon=None`, ...) are translated once, by the
+        # outermost constructor, through cornu/compat/arguments.py.
         super().__init_subclass__(**kwargs)
         init = cls.__dict__.get("__init__")
         if init is None:
@@ -50,6 +98,13 @@ class Optimizer:
         def __init__(self, *args, **kw):
             if not self.__dict__.get("_translated"):
                 self._translated = True
+                # Value transforms (Keras 2's `decay`) read the learning rate: make the
+                # positional or default one visible to them as a keyword.
+                if args:
+                    kw = {**_positional_as_keywords(init, args), **kw}
+                    args = ()
+                if "decay" in kw and "lr" not in kw and "learning_rate" not in kw:
+                    kw["learning_rate"] = _default_lr(type(self))
                 kw = legacy.translate("optimizer", kw, type(self).__name__)
             init(self, *args, **kw)
 
@@ -60,121 +115,322 @@ class Optimizer:
     # ------------------------------------------------------------- learning rate
     @property
     def learning_rate(self):
-        """The current learning rate, a 0-d tensor (the schedule's value when there is one)."""
-        if self._schedule is not None:
-            self._learning_rate.fill_(float(self._schedule(int(self.iterations))))
+        """The learning rate, a 0-d tensor.
+
+        With a float learning rate this is the tensor the optimizer reads, so `K.set_value` on
+        it (or assigning `optimizer.learning_rate = x`) changes training at once. With a
+        schedule it is the schedule's current value; when the schedule was built on a
+        learning-rate tensor (Keras 2's `decay`), it is that base tensor, as Keras 2 showed it.
+        """
+        if self._schedule is None:
+            return self._learning_rate
+        base = getattr(self._schedule, "initial_learning_rate", None)
+        if isinstance(base, torch.Tensor):
+            return base
+        self._learning_rate.data.fill_(float(self._lr_value()))
         return self._learning_rate
 
     @learning_rate.setter
     def learning_rate(self, value):
-        if isinstance(value, schedules.LearningRateSchedule):
-            self._schedule = value
-            return
-        self._schedule = None
-        self._learning_rate.fill_(float(value))
+        self._set_learning_rate(value)
 
     lr = learning_rate  # Keras 2 spelling, still used with K.get_value / K.set_value
 
-    def _current_lr(self):
-        """The learning rate for this step, as a float32 NumPy scalar (Keras computes in float32)."""
+    def _set_learning_rate(self, value, constructing=False):
+        if isinstance(value, schedules.LearningRateSchedule) or (
+                callable(value) and not isinstance(value, (torch.Tensor, np.ndarray))):
+            self._schedule = value
+            return
         if self._schedule is not None:
-            return np.float32(self._schedule(int(self.iterations)))
-        return np.float32(self._learning_rate.item())
+            base = getattr(self._schedule, "initial_learning_rate", None)
+            if isinstance(base, torch.Tensor):
+                base.data.fill_(float(value))
+                return
+            raise TypeError(f"{type(self).__name__} was created with a learning-rate schedule, so "
+                            "its learning rate is not settable. Create the optimizer with a float "
+                            "`learning_rate` to set it while training.")
+        try:
+            self._learning_rate.data.fill_(float(value))
+        except (TypeError, ValueError):
+            raise ValueError(f"{type(self).__name__}: `learning_rate` should be a float, a "
+                             "LearningRateSchedule or a callable; received "
+                             f"{value!r}.") from None
+
+    def _lr_value(self):
+        """This step's learning rate, a float32 NumPy scalar (Keras computes it in float32)."""
+        schedule = self._schedule
+        if schedule is None:
+            return f32(self._learning_rate.item())
+        if isinstance(schedule, schedules.LearningRateSchedule):
+            value = schedule(int(self._iterations))
+        else:
+            value = schedule()
+        return f32(value.item() if isinstance(value, torch.Tensor) else value)
+
+    @property
+    def iterations(self):
+        """Number of updates so far, a 0-d int64 tensor (Keras: calls // accumulation steps)."""
+        if self.gradient_accumulation_steps:
+            return self._iterations // self.gradient_accumulation_steps
+        return self._iterations
+
+    @iterations.setter
+    def iterations(self, value):
+        self._iterations.data.fill_(int(value))
+
+    def _step_count(self):
+        """`iterations` as a Python int: the update about to be made is number `count + 1`."""
+        count = int(self._iterations)
+        steps = self.gradient_accumulation_steps
+        return count // steps if steps else count
 
     # ----------------------------------------------------------------- state
-    def build(self, params):
-        self._params = list(params)
+    @property
+    def built(self):
+        return self._params is not None
 
-    def add_slot(self, fill=0.0):
-        """One zero (or `fill`) tensor per parameter, in the parameter's shape and layout."""
-        return [torch.full_like(p, fill, memory_format=torch.preserve_format).detach()
-                for p in self._params]
+    def build(self, var_list):
+        """Creates the optimizer's state for `var_list` (called by the first `apply`)."""
+        self._params = list(var_list)
+        self._index = {id(p): i for i, p in enumerate(self._params)}
+        self._last_params = self._last_idx = self._last_slots = None
+        self._constrained = [p for p in self._params if getattr(p, "constraint", None) is not None]
+        self._variables = [self._iterations]
+        if self._schedule is None:
+            self._variables.append(self._learning_rate)
+        if self.use_ema:
+            self._averages = self.add_slots("average", copy=True)
+        if self.gradient_accumulation_steps:
+            self._accumulators = self.add_slots("gradient_accumulator")
+
+    def add_slots(self, *names, fill=0.0, copy=False):
+        """One tensor per parameter and name, shaped and laid out like the parameter.
+
+        `fill` is one value, or one per name. Returns a list per name (a single list for one
+        name). Several names are interleaved in
+        `variables` per parameter, as Keras's `add_optimizer_variables` orders them.
+        """
+        fills = fill if isinstance(fill, (list, tuple)) else [fill] * len(names)
+        out = []
+        for value in fills:
+            out.append([p.detach().clone(memory_format=torch.preserve_format) if copy else
+                        torch.full_like(p, value, memory_format=torch.preserve_format).detach()
+                        for p in self._params])
+        for i in range(len(self._params)):
+            self._variables.extend(lists[i] for lists in out)
+        return out[0] if len(names) == 1 else tuple(out)
+
+    def add_variable(self, value, name=None):
+        """A 0-d optimizer variable (such as Nadam's momentum product), saved with the state."""
+        var = Variable(torch.as_tensor(value, dtype=torch.float32), trainable=False, name=name)
+        self._variables.append(var)
+        return var
+
+    def register_slots(self, **slots):
+        """Names the per-parameter state lists given to `update_step`/`reference_update`."""
+        for name, tensors in slots.items():
+            setattr(self, "_slot_" + name, tensors)
+            self._slot_names.append(name)
 
     @property
     def variables(self):
-        return [self.iterations] + self._slot_tensors()
+        """Keras's order: iterations, learning rate (no schedule), then the per-weight state."""
+        return list(self._variables)
 
-    def _slot_tensors(self):
-        return []
+    def get_weights(self):
+        return [v.detach().cpu().numpy() for v in self._variables]
+
+    def set_weights(self, weights):
+        if not self.built:
+            raise ValueError(f"{type(self).__name__}.set_weights(): the optimizer is not built "
+                             "yet; call `optimizer.build(model.trainable_weights)` first.")
+        for var, value in zip(self._variables, weights):
+            value = np.asarray(value)
+            if tuple(var.shape) != value.shape:
+                raise ValueError(f"Optimizer variable of shape {tuple(var.shape)} cannot take a "
+                                 f"value of shape {value.shape}.")
+            with torch.no_grad():
+                var.copy_(torch.as_tensor(value, dtype=var.dtype))
+
+    def save_own_variables(self, store):
+        for i, value in enumerate(self.get_weights()):
+            store[str(i)] = value
+
+    def load_own_variables(self, store):
+        self.set_weights([store[str(i)] for i in range(len(store.keys()))])
+
+    def _indices(self, params):
+        """None when `params` are the built variables in order, else their positions."""
+        if params is self._last_params:
+            return self._last_idx
+        if len(params) == len(self._params) and all(a is b for a, b in zip(params, self._params)):
+            idx = None
+        else:
+            unknown = [p for p in params if id(p) not in self._index]
+            if unknown:
+                raise ValueError(f"{type(self).__name__}: unknown variable "
+                                 f"{getattr(unknown[0], 'path', None) or tuple(unknown[0].shape)}; "
+                                 "this optimizer was built for other variables. Create a new "
+                                 "optimizer for a new set of variables.")
+            idx = [self._index[id(p)] for p in params]
+        self._last_params, self._last_idx = params, idx
+        self._last_slots = {n: self._pick(getattr(self, "_slot_" + n), idx)
+                            for n in self._slot_names}
+        return idx
+
+    @staticmethod
+    def _pick(lists, idx):
+        return lists if idx is None or not lists else [lists[i] for i in idx]
 
     # ----------------------------------------------------------------- apply
     def apply_gradients(self, grads_and_vars):
-        """Keras API: applies `[(grad, var), ...]`."""
-        pairs = [(g, v) for g, v in grads_and_vars if g is not None]
-        grads = [g for g, _ in pairs]
-        params = [v for _, v in pairs]
-        self.apply(grads, params)
+        """Keras API: applies `[(grad, var), ...]`; returns `iterations`."""
+        pairs = list(grads_and_vars)
+        self.apply([g for g, _ in pairs], [v for _, v in pairs])
+        return self._iterations
 
-    def apply(self, grads, params=None):
-        params = list(params) if params is not None else self._params
-        if self._params is None:
-            self.build(params)
+    def apply(self, grads, trainable_variables=None):
+        """Applies `grads` to `trainable_variables` (the variables given at build by default)."""
+        grads = list(grads)
+        if not grads:
+            return
+        if trainable_variables is None:
+            if not self.built:
+                raise ValueError(f"{type(self).__name__}.apply(): pass the variables, or build "
+                                 "the optimizer first with `optimizer.build(variables)`.")
+            params = self._params
+        else:
+            params = trainable_variables if isinstance(trainable_variables, list) \
+                else list(trainable_variables)
+            if not self.built:
+                self.build(params)
+        if any(g is None for g in grads):
+            kept = [(g, p) for g, p in zip(grads, params) if g is not None]
+            if not kept:
+                raise ValueError("No gradients provided for any variable.")
+            grads, params = [g for g, _ in kept], [p for _, p in kept]
         with torch.no_grad():
-            grads = self._clip(list(grads))
-            if self.gradient_accumulation_steps:
-                if not self._accumulate(grads):
-                    return
-                grads = self._accumulated
-            lr = self._current_lr()
-            if self.weight_decay:
-                torch._foreach_mul_(params, 1.0 - float(lr) * float(self.weight_decay))
-            self.update_step(params, grads, lr)
-            self.iterations += 1
-            self._apply_constraints(params)
-            if self.gradient_accumulation_steps:
-                torch._foreach_zero_(self._accumulated)
+            self._apply(grads, params)
+
+    def _apply(self, grads, params):
+        idx = self._indices(params)
+        slots = self._last_slots
+        if self.loss_scale_factor is not None:
+            grads = torch._foreach_div(grads, float(self.loss_scale_factor))
+        steps = self.gradient_accumulation_steps
+        if steps:
+            accumulators = self._pick(self._accumulators, idx)
+            if (int(self._iterations) + 1) % steps == 0:
+                grads = torch._foreach_add(grads, accumulators)
+                torch._foreach_div_(grads, float(steps))
+                self._update(params, self._clip(grads), slots)
+                torch._foreach_zero_(accumulators)
+            else:
+                torch._foreach_add_(accumulators, grads)
+        else:
+            self._update(params, self._clip(grads), slots)
+        if self.use_ema:
+            self._update_ema()
+        for p in self._constrained:
+            p.copy_(p.constraint(p))
+        self._iterations.add_(1)
+
+    def _update(self, params, grads, slots):
+        lr = self._lr_value()  # float32, rounded as Keras rounds it
+        if self.weight_decay is not None:
+            decayed = [p for p in params if self._use_weight_decay(p)]
+            if decayed:
+                torch._foreach_mul_(decayed, float(f32(1) - f32(self.weight_decay) * lr))
+        lr = float(lr)
+        if self.reference:
+            for i, (p, g) in enumerate(zip(params, grads)):
+                self.reference_update(p, g, lr, {n: s[i] for n, s in slots.items() if s})
+        else:
+            self.update_step(params, grads, lr, slots)
 
     def step(self, params=None):
-        """torch.optim-style: applies the `.grad` of every parameter that has one."""
-        params = params if params is not None else self._params
-        with_grad = [p for p in params if p.grad is not None]
-        self.apply([p.grad for p in with_grad], with_grad) if len(with_grad) == len(params) \
-            else self._apply_subset(with_grad)
+        """torch.optim style: applies the `.grad` of each parameter that has one."""
+        params = list(params) if params is not None else self._params
+        self.apply([p.grad for p in params], params)
 
-    def _apply_subset(self, params):
-        raise RuntimeError(f"{type(self).__name__}: some trainable weights received no gradient "
-                           "(they do not affect the loss); this is not supported yet.")
+    def zero_grad(self, set_to_none=True):
+        for p in self._params or []:
+            p.grad = None
 
-    def _accumulate(self, grads):
-        if self._accumulated is None:
-            self._accumulated = [torch.zeros_like(g) for g in grads]
-            self._acc_count = 0
-        steps = self.gradient_accumulation_steps
-        torch._foreach_add_(self._accumulated, grads, alpha=1.0 / steps)
-        self._acc_count += 1
-        if self._acc_count % steps:
-            return False
-        return True
-
+    # ------------------------------------------------------------ clipping etc.
     def _clip(self, grads):
-        if self.clipvalue is not None:
-            grads = [torch.clamp(g, -self.clipvalue, self.clipvalue) for g in grads]
-        if self.clipnorm is not None:
-            out = []
-            for g in grads:
-                norm = torch.sqrt(torch.sum(g * g))
-                out.append(torch.where(norm > self.clipnorm, g * (self.clipnorm / norm), g))
-            grads = out
-        if self.global_clipnorm is not None:
-            norm = torch.sqrt(sum(torch.sum(g * g) for g in grads))
-            scale = torch.clamp(self.global_clipnorm / torch.clamp(norm, min=1e-12), max=1.0)
-            grads = [g * scale for g in grads]
+        if self.clipnorm and self.clipnorm > 0:
+            # Keras: g * clipnorm / max(||g||, clipnorm), per gradient.
+            norms = torch._foreach_norm(grads)
+            out = torch._foreach_mul(grads, float(self.clipnorm))
+            torch._foreach_div_(out, [torch.clamp(n, min=float(self.clipnorm)) for n in norms])
+            return out
+        if self.global_clipnorm and self.global_clipnorm > 0:
+            # Keras: g * clip * min(1 / norm, 1 / clip); a NaN/inf norm makes every gradient NaN.
+            norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+            clip = float(self.global_clipnorm)
+            scale = clip * torch.minimum(1.0 / norm, torch.tensor(1.0 / clip, device=norm.device))
+            scale = scale + (norm - norm)
+            return torch._foreach_mul(grads, scale)
+        if self.clipvalue and self.clipvalue > 0:
+            v = float(self.clipvalue)
+            return torch._foreach_clamp_max(torch._foreach_clamp_min(grads, -v), v)
         return grads
 
-    @staticmethod
-    def _apply_constraints(params):
-        for p in params:
-            constraint = getattr(p, "constraint", None)
-            if constraint is not None:
-                p.copy_(constraint(p))
+    def exclude_from_weight_decay(self, var_list=None, var_names=None):
+        """Exempts variables (by object, or by a substring of their name) from weight decay."""
+        if self.built:
+            raise ValueError("`exclude_from_weight_decay()` can only be configured before the "
+                             "optimizer is built.")
+        self._exclude_ids = {id(v) for v in var_list or []}
+        self._exclude_pattern = re.compile("|".join(set(var_names))) if var_names else None
+
+    def _use_weight_decay(self, variable):
+        if id(variable) in self._exclude_ids:
+            return False
+        name = getattr(variable, "name", None) or ""
+        return not (self._exclude_pattern is not None and self._exclude_pattern.search(name))
+
+    def _update_ema(self):
+        params, averages = self._params, self._averages
+        momentum = f32(self.ema_momentum) if self._step_count() != 0 else f32(0)
+        torch._foreach_mul_(averages, float(momentum))
+        torch._foreach_add_(averages, params, alpha=float(f32(1) - momentum))
+        freq = self.ema_overwrite_frequency
+        if freq and (self._step_count() + 1) % freq == 0:
+            torch._foreach_copy_(params, averages)
+
+    def finalize_variable_values(self, var_list=None):
+        """With `use_ema`, replaces the weights by their moving average (end of training)."""
+        if self.use_ema and self.built:
+            with torch.no_grad():
+                torch._foreach_copy_(list(var_list or self._params), self._averages)
+
+    def scale_loss(self, loss):
+        return loss * self.loss_scale_factor if self.loss_scale_factor is not None else loss
+
+    # ------------------------------------------------------------------ rules
+    def update_step(self, params, grads, lr, slots):
+        """Updates every parameter in place; `slots` maps each state name to its list."""
+        raise NotImplementedError
+
+    def reference_update(self, param, grad, lr, slots):
+        """The same rule for one parameter, in plain tensor code (compared in the tests)."""
+        raise NotImplementedError
 
     # ----------------------------------------------------------------- config
     def get_config(self):
-        lr = schedules.serialize(self._schedule) if self._schedule is not None \
-            else float(self._learning_rate)
+        if self._schedule is None:
+            lr = float(self._learning_rate)
+        elif isinstance(self._schedule, schedules.LearningRateSchedule):
+            lr = schedules.serialize(self._schedule)
+        else:
+            lr = getattr(self._schedule, "__name__", repr(self._schedule))
         return {"name": self.name, "learning_rate": lr, "weight_decay": self.weight_decay,
                 "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm,
                 "clipvalue": self.clipvalue, "use_ema": self.use_ema,
+                "ema_momentum": self.ema_momentum,
+                "ema_overwrite_frequency": self.ema_overwrite_frequency,
                 "loss_scale_factor": self.loss_scale_factor,
                 "gradient_accumulation_steps": self.gradient_accumulation_steps}
 
@@ -182,14 +438,34 @@ class Optimizer:
     def from_config(cls, config, custom_objects=None):
         config = dict(config)
         if isinstance(config.get("learning_rate"), dict):
-            config["learning_rate"] = schedules.deserialize(config["learning_rate"], custom_objects)
-        for key in ("is_legacy_optimizer", "jit_compile", "ema_momentum",
-                    "ema_overwrite_frequency"):
+            config["learning_rate"] = schedules.deserialize(config["learning_rate"],
+                                                            custom_objects)
+        for key in ("is_legacy_optimizer", "jit_compile"):  # Keras 2.11+ configs
             config.pop(key, None)
         return cls(**config)
 
-    def update_step(self, params, grads, lr):
-        raise NotImplementedError
-
     def __repr__(self):
-        return f"<{type(self).__name__} learning_rate={float(self._learning_rate):g}>"
+        return f"<{type(self).__name__} name={self.name} learning_rate={float(self.learning_rate):g}>"
+
+
+def _default_lr(cls):
+    import inspect
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        init = getattr(init, "__wrapped__", init)
+        if init is None:
+            continue
+        param = inspect.signature(init).parameters.get("learning_rate")
+        if param is not None and param.default is not inspect.Parameter.empty:
+            return param.default
+    return 0.001
+
+
+def _positional_as_keywords(init, args):
+    import inspect
+    names = [n for n, p in inspect.signature(init).parameters.items()
+             if p.kind == p.POSITIONAL_OR_KEYWORD][1:]
+    if len(args) > len(names):
+        raise TypeError(f"{init.__qualname__}() takes at most {len(names)} positional arguments "
+                        f"({len(args)} given).")
+    return dict(zip(names, args))

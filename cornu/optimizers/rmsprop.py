@@ -1,52 +1,72 @@
-"""RMSprop (Keras 3: epsilon inside... see formula; default learning rate 0.001, rho 0.9)."""
+"""RMSprop (Keras 3: epsilon inside the square root; defaults lr 0.001, rho 0.9)."""
 import torch
 
 from cornu.optimizers.optimizer import Optimizer
 
 
 class RMSprop(Optimizer):
-    """`v = rho v + (1 - rho) g^2`; centered: `mg = rho mg + (1 - rho) g`, `denom = v - mg^2`;
-    `increment = lr * g / sqrt(denom + epsilon)`; with momentum `m = momentum m + increment`,
-    `w -= m`, else `w -= increment`."""
+    """Divides the gradient by a moving root mean square of recent gradients.
+
+    `v = rho * v + (1 - rho) * g^2`; centered: `a = rho * a + (1 - rho) * g` and the
+    denominator is `v - a^2`; `step = lr * g / sqrt(denominator + epsilon)`; with momentum
+    `m = momentum * m + step`, `w -= m`, else `w -= step`. (Keras 2 added epsilon *after* the
+    square root.)
+
+    Args:
+        learning_rate: float or schedule, default 0.001.
+        rho: discounting factor of the moving average, default 0.9.
+        momentum: default 0.
+        epsilon: default 1e-7.
+        centered: normalize by the estimated variance instead of the second moment.
+    """
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
                  **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
-        self.rho, self.momentum = float(rho), float(momentum)
-        self.epsilon = 1e-7 if epsilon is None else float(epsilon)
-        self.centered = bool(centered)
+        self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
 
-    def build(self, params):
-        super().build(params)
-        self.velocities = self.add_slot()
-        self.momentums = self.add_slot() if self.momentum > 0 else None
-        self.average_gradients = self.add_slot() if self.centered else None
+    def build(self, var_list):
+        super().build(var_list)
+        self.velocities = self.add_slots("velocity")
+        self.momentums = self.add_slots("momentum") if self.momentum > 0 else []
+        self.average_gradients = self.add_slots("average_gradient") if self.centered else []
+        self.register_slots(velocity=self.velocities, momentum=self.momentums,
+                            average_gradient=self.average_gradients)
 
-    def _slot_tensors(self):
-        return self.velocities + list(self.momentums or []) + list(self.average_gradients or [])
-
-    def update_step(self, params, grads, lr):
-        lr, rho = float(lr), self.rho
-        v = self.velocities
+    def update_step(self, params, grads, lr, slots):
+        rho, v = self.rho, slots["velocity"]
         torch._foreach_mul_(v, rho)
         torch._foreach_addcmul_(v, grads, grads, value=1 - rho)
+        denominators = torch._foreach_add(v, self.epsilon)
         if self.centered:
-            mg = self.average_gradients
-            torch._foreach_mul_(mg, rho)
-            torch._foreach_add_(mg, grads, alpha=1 - rho)
-            denom = torch._foreach_sub(v, torch._foreach_mul(mg, mg))
-        else:
-            denom = [x.clone() for x in v]
-        torch._foreach_add_(denom, self.epsilon)
-        torch._foreach_sqrt_(denom)
-        increment = torch._foreach_mul(grads, lr)
-        torch._foreach_div_(increment, denom)
-        if self.momentums is not None:
-            torch._foreach_mul_(self.momentums, self.momentum)
-            torch._foreach_add_(self.momentums, increment)
-            torch._foreach_sub_(params, self.momentums)
-        else:
-            torch._foreach_sub_(params, increment)
+            a = slots["average_gradient"]
+            torch._foreach_mul_(a, rho)
+            torch._foreach_add_(a, grads, alpha=1 - rho)
+            torch._foreach_addcmul_(denominators, a, a, value=-1)
+        torch._foreach_sqrt_(denominators)
+        increments = torch._foreach_mul(grads, float(lr))
+        torch._foreach_div_(increments, denominators)
+        if self.momentum > 0:
+            m = slots["momentum"]
+            torch._foreach_mul_(m, self.momentum)
+            torch._foreach_add_(m, increments)
+            increments = m
+        torch._foreach_sub_(params, increments)
+
+    def reference_update(self, param, grad, lr, slots):
+        v = slots["velocity"]
+        v.copy_(self.rho * v + (1 - self.rho) * grad * grad)
+        denominator = v + self.epsilon
+        if self.centered:
+            a = slots["average_gradient"]
+            a.copy_(self.rho * a + (1 - self.rho) * grad)
+            denominator = v - a * a + self.epsilon
+        increment = lr * grad / torch.sqrt(denominator)
+        if self.momentum > 0:
+            m = slots["momentum"]
+            m.copy_(self.momentum * m + increment)
+            increment = m
+        param -= increment
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,

@@ -1,43 +1,49 @@
-"""SGD with momentum and Nesterov momentum (Keras 3 formulas, default learning rate 0.01)."""
+"""SGD with momentum and Nesterov momentum (Keras 3; default learning rate 0.01)."""
 import torch
 
 from cornu.optimizers.optimizer import Optimizer
 
 
 class SGD(Optimizer):
-    """`v = momentum * v - lr * g; w += v` (Nesterov: `w += momentum * v - lr * g`)."""
+    """Gradient descent with momentum.
+
+    `v = momentum * v - lr * g`, then `w += v`, or with `nesterov=True`
+    `w += momentum * v - lr * g`. Without momentum, `w -= lr * g`.
+
+    Args:
+        learning_rate: float or schedule, default 0.01.
+        momentum: float in [0, 1], default 0.
+        nesterov: whether to use Nesterov momentum.
+        **kwargs: the base optimizer's arguments (`clipnorm`, `weight_decay`, ...).
+    """
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         if not 0 <= momentum <= 1:
-            raise ValueError(f"SGD: `momentum` must be in [0, 1], received {momentum}.")
-        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+            raise ValueError(f"SGD: `momentum` must be a float in [0, 1], received {momentum}.")
+        self.momentum, self.nesterov = momentum, nesterov
 
-    def build(self, params):
-        super().build(params)
-        self.momentums = self.add_slot() if self.momentum else None
+    def build(self, var_list):
+        super().build(var_list)
+        self.momentums = self.add_slots("momentum") if self.momentum != 0 else []
+        self.register_slots(momentum=self.momentums)
 
-    def _slot_tensors(self):
-        return list(self.momentums or [])
-
-    def update_step(self, params, grads, lr):
+    def update_step(self, params, grads, lr, slots):
         lr = float(lr)
-        if not self.momentum:
+        if self.momentum == 0:
             torch._foreach_add_(params, grads, alpha=-lr)
             return
-        m = self.momentums
-        scaled = torch._foreach_mul(grads, lr)
+        m = slots["momentum"]
         torch._foreach_mul_(m, self.momentum)
-        torch._foreach_sub_(m, scaled)
+        torch._foreach_add_(m, grads, alpha=-lr)
         if self.nesterov:
-            step = torch._foreach_mul(m, self.momentum)
-            torch._foreach_sub_(step, scaled)
-            torch._foreach_add_(params, step)
+            torch._foreach_add_(params, grads, alpha=-lr)
+            torch._foreach_add_(params, m, alpha=self.momentum)
         else:
             torch._foreach_add_(params, m)
 
     def reference_update(self, param, grad, lr, slots):
-        if not self.momentum:
+        if self.momentum == 0:
             param -= grad * lr
             return
         m = slots["momentum"]

@@ -181,6 +181,7 @@ class Trainer:
             self._compile_metrics.build(ys, preds)
             for metric in self._compile_metrics.all_metrics:
                 metric._to(preds[0].device)
+        self._clear_activity_losses()  # the forward pass that resolved the metrics is no step
 
     def _as_lists(self, y, y_pred):
         preds = y_pred if isinstance(y_pred, (list, tuple)) else [y_pred]
@@ -343,6 +344,7 @@ class Trainer:
         try:
             return self._forward(adapters.map_arrays(lambda a: a[:1], xb))
         finally:
+            self._clear_activity_losses()  # the peek's activity penalties are not a step's
             self.train(mode)
 
     def _iterator_adapter(self, data, steps):
