@@ -12,11 +12,16 @@ def cache_dir():
 
 
 def file_hash(path, algorithm="sha256", chunk_size=65535):
-    hasher = hashlib.sha256() if algorithm in ("sha256", "auto") else hashlib.md5()
+    hasher = hashlib.sha256() if algorithm == "sha256" else hashlib.md5()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(chunk_size), b""):
             hasher.update(chunk)
     return hasher.hexdigest()
+
+
+def _hash_of(path, expected):
+    """Keras's rule: a 64-character hash is SHA-256, otherwise MD5."""
+    return file_hash(path, "sha256" if len(expected) == 64 else "md5")
 
 
 def _extract(archive, folder):
@@ -70,17 +75,18 @@ def get_file(fname, origin, file_hash=None, cache_subdir="datasets", cache_dir_=
         return target
     path = os.path.join(folder, fname)
     if os.path.exists(path):
-        if file_hash is None or globals()["file_hash"](path) == file_hash:
+        if file_hash is None or _hash_of(path, file_hash) == file_hash:
             return path
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{fname}.")
     try:
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(origin, timeout=60) as response:
             shutil.copyfileobj(response, out)
         if file_hash is not None:
-            got = globals()["file_hash"](tmp)
+            got = _hash_of(tmp, file_hash)
             if got != file_hash:
+                kind = "SHA-256" if len(file_hash) == 64 else "MD5"
                 raise ValueError(f"The file downloaded from {origin} is corrupt or changed: its "
-                                 f"SHA-256 is {got}, expected {file_hash}.")
+                                 f"{kind} is {got}, expected {file_hash}.")
         os.replace(tmp, path)
     except Exception as error:
         if os.path.exists(tmp):
