@@ -130,10 +130,10 @@ def _bucket_counts(y_true, y_pred, n, weights, multi_label, with_epsilon, wanted
     tp, fp = bucket_sum(true_labels), bucket_sum(false_labels)
     out = {"tp": tp, "fp": fp}
     if "tn" in wanted or "fn" in wanted:
-        dims = 0 if multi_label else None
-        total_true = torch.sum(true_labels, dim=dims) if dims is not None else torch.sum(true_labels)
-        total_false = torch.sum(false_labels, dim=dims) if dims is not None else torch.sum(
-            false_labels)
+        if multi_label:  # per label
+            total_true, total_false = torch.sum(true_labels, 0), torch.sum(false_labels, 0)
+        else:
+            total_true, total_false = torch.sum(true_labels), torch.sum(false_labels)
         out["tn"], out["fn"] = total_false - fp, total_true - tp
     return out
 

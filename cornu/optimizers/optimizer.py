@@ -446,7 +446,8 @@ class Optimizer:
         return cls(**config)
 
     def __repr__(self):
-        return f"<{type(self).__name__} name={self.name} learning_rate={float(self.learning_rate):g}>"
+        lr = float(self.learning_rate)
+        return f"<{type(self).__name__} name={self.name} learning_rate={lr:g}>"
 
 
 def _default_lr(cls):

@@ -83,7 +83,8 @@ CASES = {
          "loss": "mse",
          "metrics": ["mae", ("metrics", "RootMeanSquaredError", {"name": "rmse"}),
                      ("metrics", "R2Score", {"name": "r2"})]},
-        {"x": X, "y": Y_REG, "batch_size": 16, "epochs": 4, "validation_data": (X_VAL, X_VAL[:, :2])}),
+        {"x": X, "y": Y_REG, "batch_size": 16, "epochs": 4,
+         "validation_data": (X_VAL, X_VAL[:, :2])}),
 }
 
 
