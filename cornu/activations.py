@@ -234,4 +234,4 @@ def deserialize(config, custom_objects=None):
     return registry.get(config, custom_objects, instantiate=False)
 
 
-__all__ = ["get", "serialize", "deserialize"] + [n for n in registry.names()] + ["hard_sigmoid_legacy"]
+__all__ = ["get", "serialize", "deserialize", "hard_sigmoid_legacy"] + registry.names()

@@ -303,6 +303,14 @@ def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
 REDUCTIONS = (None, "none", "sum", "sum_over_batch_size", "mean", "mean_with_sample_weight")
 
 
+class Reduction:
+    """tf.keras 2's names of the reductions (`losses.Reduction.SUM`); values are Keras 3's."""
+    AUTO = "auto"
+    NONE = "none"
+    SUM = "sum"
+    SUM_OVER_BATCH_SIZE = "sum_over_batch_size"
+
+
 def _apply_mask(sample_weight, mask, dtype, reduction):
     """Keras: a mask becomes a weight; for mean reductions rescaled by (all / valid)."""
     if mask is None:
@@ -504,5 +512,5 @@ def deserialize(config, custom_objects=None):
 for _name, _obj in list(registry._by_name.items()):
     globals().setdefault(_name, _obj)
 
-__all__ = ["Loss", "LossFunctionWrapper", "get", "serialize", "deserialize",
+__all__ = ["Loss", "LossFunctionWrapper", "Reduction", "get", "serialize", "deserialize",
            "reduce_weighted_values", "squeeze_or_expand_to_same_rank"] + registry.names()

@@ -66,7 +66,8 @@ def update_confusion_matrix(counts, y_true, y_pred, thresholds, evenly=False, to
         weights = lw if weights is None else weights * lw
     if evenly:
         found = _bucket_counts(y_true, y_pred, len(thresholds), weights, multi_label,
-                               thresholds[0] < 0.0 or thresholds[-1] > 1.0, set(counts))
+                               float(thresholds[0]) < 0.0 or float(thresholds[-1]) > 1.0,
+                               set(counts))
     else:
         found = _threshold_counts(y_true, y_pred, thresholds, weights, multi_label, set(counts))
     for kind, var in counts.items():
@@ -74,7 +75,8 @@ def update_confusion_matrix(counts, y_true, y_pred, thresholds, evenly=False, to
 
 
 def _threshold_counts(y_true, y_pred, thresholds, weights, multi_label, wanted):
-    t = torch.tensor(thresholds, dtype=y_pred.dtype, device=y_pred.device)
+    t = thresholds if isinstance(thresholds, torch.Tensor) else torch.tensor(
+        thresholds, dtype=y_pred.dtype, device=y_pred.device)
     if multi_label:  # (thresholds, samples, labels), summed over samples
         preds, labels, t = y_pred.unsqueeze(0), y_true.bool().unsqueeze(0), t.view(-1, 1, 1)
     else:  # (thresholds, values)
@@ -128,10 +130,10 @@ def _bucket_counts(y_true, y_pred, n, weights, multi_label, with_epsilon, wanted
     tp, fp = bucket_sum(true_labels), bucket_sum(false_labels)
     out = {"tp": tp, "fp": fp}
     if "tn" in wanted or "fn" in wanted:
-        dims = 0 if multi_label else None
-        total_true = torch.sum(true_labels, dim=dims) if dims is not None else torch.sum(true_labels)
-        total_false = torch.sum(false_labels, dim=dims) if dims is not None else torch.sum(
-            false_labels)
+        if multi_label:  # per label
+            total_true, total_false = torch.sum(true_labels, 0), torch.sum(false_labels, 0)
+        else:
+            total_true, total_false = torch.sum(true_labels), torch.sum(false_labels)
         out["tn"], out["fn"] = total_false - fp, total_true - tp
     return out
 
@@ -150,8 +152,19 @@ class _ConfusionMatrixMetric(Metric):
     def _update(self, y_true, y_pred, sample_weight, **kwargs):
         device = torch.as_tensor(y_pred).device
         self._to(device)
-        update_confusion_matrix(self._counts(), y_true, y_pred, self.thresholds,
+        update_confusion_matrix(self._counts(), y_true, y_pred, self._threshold_values(),
                                 evenly=self._evenly, sample_weight=sample_weight, **kwargs)
+
+    def _threshold_values(self):
+        """The thresholds on the state's device (copied there once, not at every update)."""
+        if self._evenly:
+            return self.thresholds  # only their count and end points are used
+        cached = getattr(self, "_thresholds_tensor", None)
+        if cached is None or cached.device != self._device:
+            cached = torch.tensor(self.thresholds, dtype=torch_dtype(self.dtype),
+                                  device=self._device)
+            self._thresholds_tensor = cached
+        return cached
 
 
 _NAMES = {"tp": "true_positives", "fp": "false_positives", "tn": "true_negatives",
@@ -170,8 +183,9 @@ class _ConditionCount(_ConfusionMatrixMetric):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         self._to(torch.as_tensor(y_pred).device)
-        update_confusion_matrix({self._kind: self.accumulator}, y_true, y_pred, self.thresholds,
-                                evenly=self._evenly, sample_weight=sample_weight)
+        update_confusion_matrix({self._kind: self.accumulator}, y_true, y_pred,
+                                self._threshold_values(), evenly=self._evenly,
+                                sample_weight=sample_weight)
 
     def result(self):
         value = self.accumulator.detach()

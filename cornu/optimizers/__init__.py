@@ -16,6 +16,10 @@ registry = Registry("optimizer")
 for _cls in (SGD, RMSprop, Adagrad, Adadelta, Adam, AdamW, Adamax, Nadam, Ftrl, Lion):
     registry.register(_cls.__name__.lower())(_cls)
 
+# Keras 1/2 module-level spellings (`keras.optimizers.sgd(lr=0.1)`).
+sgd, rmsprop, adagrad, adadelta, adam, adamax, nadam = (SGD, RMSprop, Adagrad, Adadelta, Adam,
+                                                        Adamax, Nadam)
+
 
 def get(identifier):
     """An optimizer from a name (`'adam'`), a config dict, a class or an instance."""

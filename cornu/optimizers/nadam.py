@@ -38,8 +38,9 @@ class Nadam(Optimizer):
         u_next = beta_1 * (f32(1) - f32(0.5) * np.power(decay, t + f32(1)))
         product = f32(self.u_product.item()) * u_t
         self.u_product.fill_(float(product))
-        return (float(u_next / (f32(1) - product * u_next)), float((f32(1) - u_t) / (f32(1) - product)),
-                float(f32(1) - np.power(f32(self.beta_2), t)))
+        m_coef = u_next / (f32(1) - product * u_next)
+        g_coef = (f32(1) - u_t) / (f32(1) - product)
+        return float(m_coef), float(g_coef), float(f32(1) - np.power(f32(self.beta_2), t))
 
     def update_step(self, params, grads, lr, slots):
         m_coef, g_coef, v_corr = self._scalars()

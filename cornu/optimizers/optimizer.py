@@ -359,18 +359,19 @@ class Optimizer:
 
     # ------------------------------------------------------------ clipping etc.
     def _clip(self, grads):
+        # Three kernels for any number of gradients, and no tensor made from a Python number
+        # (which would be a host-to-device copy on an accelerator).
         if self.clipnorm and self.clipnorm > 0:
             # Keras: g * clipnorm / max(||g||, clipnorm), per gradient.
-            norms = torch._foreach_norm(grads)
-            out = torch._foreach_mul(grads, float(self.clipnorm))
-            torch._foreach_div_(out, [torch.clamp(n, min=float(self.clipnorm)) for n in norms])
-            return out
+            clip = float(self.clipnorm)
+            norms = torch.stack(torch._foreach_norm(grads))
+            scales = clip / torch.clamp(norms, min=clip)
+            return torch._foreach_mul(grads, list(scales.unbind()))
         if self.global_clipnorm and self.global_clipnorm > 0:
             # Keras: g * clip * min(1 / norm, 1 / clip); a NaN/inf norm makes every gradient NaN.
-            norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
             clip = float(self.global_clipnorm)
-            scale = clip * torch.minimum(1.0 / norm, torch.tensor(1.0 / clip, device=norm.device))
-            scale = scale + (norm - norm)
+            norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+            scale = clip * torch.clamp(1.0 / norm, max=1.0 / clip) + (norm - norm)
             return torch._foreach_mul(grads, scale)
         if self.clipvalue and self.clipvalue > 0:
             v = float(self.clipvalue)
@@ -445,7 +446,8 @@ class Optimizer:
         return cls(**config)
 
     def __repr__(self):
-        return f"<{type(self).__name__} name={self.name} learning_rate={float(self.learning_rate):g}>"
+        lr = float(self.learning_rate)
+        return f"<{type(self).__name__} name={self.name} learning_rate={lr:g}>"
 
 
 def _default_lr(cls):

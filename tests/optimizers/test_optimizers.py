@@ -166,3 +166,18 @@ def test_exclude_from_weight_decay():
     opt.apply([torch.zeros(2), torch.zeros(2)], [kernel, bias])
     np.testing.assert_allclose(kernel.numpy(), [0.95, 0.95])
     np.testing.assert_allclose(bias.numpy(), [1.0, 1.0])
+
+
+def test_keras2_configs_load():
+    keras2 = {"class_name": "Adam", "config": {"name": "Adam", "lr": 0.002, "decay": 0.0,
+                                                "beta_1": 0.9, "beta_2": 0.999,
+                                                "epsilon": None, "amsgrad": False}}
+    opt = optimizers.deserialize(keras2)
+    assert float(opt.learning_rate) == pytest.approx(0.002) and opt.epsilon == 1e-7
+    tf_keras_211 = {"name": "SGD", "learning_rate": 0.05, "weight_decay": None,
+                    "clipnorm": None, "global_clipnorm": None, "clipvalue": None,
+                    "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
+                    "jit_compile": True, "is_legacy_optimizer": False, "momentum": 0.9,
+                    "nesterov": False}
+    assert optimizers.SGD.from_config(tf_keras_211).momentum == 0.9
+    assert optimizers.SGD(0.3, 0.5).get_config()["momentum"] == 0.5  # positional arguments

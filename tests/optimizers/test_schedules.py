@@ -1,6 +1,4 @@
 """Learning-rate schedules against their documented formulas and real Keras 3."""
-import math
-
 import numpy as np
 import pytest
 

@@ -83,7 +83,8 @@ CASES = {
          "loss": "mse",
          "metrics": ["mae", ("metrics", "RootMeanSquaredError", {"name": "rmse"}),
                      ("metrics", "R2Score", {"name": "r2"})]},
-        {"x": X, "y": Y_REG, "batch_size": 16, "epochs": 4, "validation_data": (X_VAL, X_VAL[:, :2])}),
+        {"x": X, "y": Y_REG, "batch_size": 16, "epochs": 4,
+         "validation_data": (X_VAL, X_VAL[:, :2])}),
 }
 
 
@@ -115,3 +116,29 @@ def test_evaluate_and_test_on_batch_count_activity_penalties_once():
                         model.test_on_batch(X, Y_REG[:, :1]),
                         model.test_on_batch(X, Y_REG[:, :1])])
     np.testing.assert_allclose(results[0], results[1], rtol=1e-5, atol=1e-6)
+
+
+def test_learning_rate_scheduler_and_set_value_during_fit_match_keras():
+    def schedule(epoch, lr):
+        return lr * 0.5 if epoch else lr
+
+    def run(lib):
+        model = _model(lib, [(4, {"activation": "tanh"}), (1, {})])
+        model.set_weights(weights)
+        model.compile(optimizer=lib.optimizers.SGD(learning_rate=0.1, momentum=0.5), loss="mse")
+        halve = lib.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: (
+            model.optimizer.learning_rate.assign(model.optimizer.learning_rate * 0.8)
+            if lib is keras else cornu.backend.set_value(
+                model.optimizer.lr, cornu.backend.get_value(model.optimizer.lr) * 0.8)))
+        history = model.fit(X, Y_REG[:, :1], batch_size=25, epochs=4, verbose=0, shuffle=False,
+                            callbacks=[lib.callbacks.LearningRateScheduler(schedule), halve])
+        return history.history, model.get_weights()
+
+    weights = _model(keras, [(4, {"activation": "tanh"}), (1, {})]).get_weights()
+    (theirs, their_weights), (ours, our_weights) = run(keras), run(cornu)
+    assert sorted(ours) == sorted(theirs) == ["learning_rate", "loss"]
+    for key in theirs:
+        np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-5, atol=1e-6, err_msg=key)
+    for a, b in zip(our_weights, their_weights):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert ours["lr"] == ours["learning_rate"]  # tf.keras 2's key finds it
