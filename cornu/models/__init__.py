@@ -2,5 +2,16 @@
 from cornu.models.functional import Functional
 from cornu.models.model import Model
 from cornu.models.sequential import Sequential
+from cornu.models.serialization import (model_from_config, model_from_json, model_from_yaml)
 
-__all__ = ["Model", "Sequential", "Functional"]
+
+def __getattr__(name):
+    # Keras 0.x/1's `keras.models.Graph` lives with the other legacy forms.
+    from cornu.compat import legacy_models
+    if name in legacy_models.MODELS:
+        return getattr(legacy_models, name)
+    raise AttributeError(f"module 'cornu.models' has no attribute {name!r}")
+
+
+__all__ = ["Model", "Sequential", "Functional", "model_from_config", "model_from_json",
+           "model_from_yaml"]

@@ -12,6 +12,7 @@ import torch
 from cornu.backend import layout as layouts
 from cornu.backend.keras_tensor import KerasTensor
 from cornu.layers.core.input_layer import InputLayer
+from cornu.layers.layer import registry
 from cornu.models.model import Model
 from cornu.utils import nest
 
@@ -25,7 +26,7 @@ def _history_node(tensor):
     return layer._inbound_nodes[node_index]
 
 
-def discover_nodes(inputs, outputs):
+def discover_nodes(inputs, outputs, check_unused=True):
     """Nodes between `inputs` and `outputs`, in topological order; checks the graph."""
     input_ids = {id(t) for t in inputs}
     for t in list(inputs) + list(outputs):
@@ -60,26 +61,38 @@ def discover_nodes(inputs, outputs):
             continue
         visit(_history_node(t))
     used = {id(t) for node in order for t in node.input_tensors} | {id(t) for t in outputs}
-    for t in inputs:
+    for t in inputs if check_unused else ():
         if id(t) not in used:
             raise GraphError(f"Input {t!r} is not connected to any of the model's outputs. "
                              "Remove it from `inputs` or use it.")
     return [n for n in order if not n.is_input]
 
 
+@registry.register()
 class Functional(Model):
+    """A model defined by a graph: `Model(inputs, outputs)`.
+
+    `inputs` and `outputs` may be one symbolic tensor, a list, or a dict (then the model takes
+    and returns dicts keyed like them, and the output keys name the outputs in `compile`).
+    """
+
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         Model.__init__(self, name=name, trainable=trainable, **kwargs)
         self._init_graph(inputs, outputs)
 
     # --------------------------------------------------------------- graph
     def _init_graph(self, inputs, outputs):
+        if isinstance(inputs, tuple):
+            inputs = list(inputs)
+        if isinstance(outputs, tuple):
+            outputs = list(outputs)
         self._nested_inputs = inputs
         self._nested_outputs = outputs
         self.inputs = nest.flatten(inputs)
         self.outputs = nest.flatten(outputs)
         nodes = discover_nodes(self.inputs, self.outputs)
-        input_layers = [t._keras_history[0] for t in self.inputs]
+        input_layers = [t._keras_history[0] for t in self.inputs
+                        if isinstance(t._keras_history[0], InputLayer)]
         layers = []
         for layer in input_layers + [n.layer for n in nodes]:
             if all(layer is not seen for seen in layers):
@@ -104,13 +117,15 @@ class Functional(Model):
 
     @property
     def input(self):
-        return self._nested_inputs if not isinstance(self._nested_inputs, (list, tuple)) or \
-            len(self.inputs) > 1 else self.inputs[0]
+        if isinstance(self._nested_inputs, list) and len(self.inputs) == 1:
+            return self.inputs[0]
+        return self._nested_inputs
 
     @property
     def output(self):
-        return self._nested_outputs if not isinstance(self._nested_outputs, (list, tuple)) or \
-            len(self.outputs) > 1 else self.outputs[0]
+        if isinstance(self._nested_outputs, list) and len(self.outputs) == 1:
+            return self.outputs[0]
+        return self._nested_outputs
 
     @property
     def input_shape(self):
@@ -124,11 +139,18 @@ class Functional(Model):
 
     @property
     def input_names(self):
-        return [t._keras_history[0].name for t in self.inputs]
+        if isinstance(self._nested_inputs, dict):
+            return sorted(self._nested_inputs)
+        return [t.name or t._keras_history[0].name for t in self.inputs]
 
     @property
     def output_names(self):
-        return [t._keras_history[0].name for t in self.outputs]
+        """What `compile`'s dicts and the history (`dense_2_loss`) call the outputs."""
+        if isinstance(self._nested_outputs, dict):
+            return sorted(self._nested_outputs)
+        names = [t._keras_history[0].name for t in self.outputs]
+        return [n if names.count(n) == 1 else f"{n}_{names[:i].count(n) + 1}"
+                for i, n in enumerate(names)] if len(set(names)) < len(names) else names
 
     # --------------------------------------------------------------- run
     def call(self, inputs, training=None):
@@ -136,10 +158,16 @@ class Functional(Model):
             mode = self.training
             self.train(bool(training))
             try:
-                return self._plan.run(self._flatten_inputs(inputs))
+                return self._structured(self._plan.run(self._flatten_inputs(inputs)))
             finally:
                 self.train(mode)
-        return self._plan.run(self._flatten_inputs(inputs))
+        return self._structured(self._plan.run(self._flatten_inputs(inputs)))
+
+    def _structured(self, outputs):
+        if isinstance(self._nested_outputs, (list, KerasTensor)):
+            return outputs
+        flat = outputs if len(self.outputs) > 1 else [outputs]
+        return nest.pack_sequence_as(self._nested_outputs, flat)
 
     def _flatten_inputs(self, inputs):
         if isinstance(inputs, dict):
@@ -160,6 +188,18 @@ class Functional(Model):
 
     def build(self, input_shape):
         self.built = True
+
+    # --------------------------------------------------------------- config
+    def get_config(self):
+        """Keras's layout: `layers` (each with its `inbound_nodes`), `input_layers`,
+        `output_layers`; `Model.from_config` rebuilds the same graph."""
+        from cornu.models.serialization import functional_config
+        return functional_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from cornu.models.serialization import functional_from_config
+        return functional_from_config(cls, config, custom_objects)
 
 
 class _Plan:

@@ -54,6 +54,12 @@ class Model(Trainer, Layer):
         return self._sublayers()
 
     def get_layer(self, name=None, index=None):
+        """The layer called `name`, or at position `index` in `model.layers`."""
+        if name is not None and index is not None:
+            raise ValueError("Provide only a layer name or a layer index, not both "
+                             f"(received name={name!r}, index={index}).")
+        if name is None and index is None:
+            raise ValueError("Provide either a layer name or a layer index to `get_layer`.")
         if index is not None:
             if len(self.layers) <= index:
                 raise ValueError(f"Was asked to retrieve layer at index {index} but model "
@@ -73,3 +79,24 @@ class Model(Trainer, Layer):
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A functional config (`layers`, `input_layers`, ...) rebuilds the graph; any other
+        config goes to the constructor (a subclassed model's own arguments)."""
+        if "layers" in config and "input_layers" in config:
+            from cornu.models.functional import Functional
+            from cornu.models.serialization import functional_from_config
+            return functional_from_config(Functional if cls is Model else cls, config,
+                                          custom_objects)
+        return cls(**config)
+
+    def to_json(self, **kwargs):
+        """The model's architecture as JSON (`cornu.models.model_from_json` reads it back)."""
+        from cornu.models.serialization import to_json
+        return to_json(self, **kwargs)
+
+    def to_yaml(self, **kwargs):
+        """Keras 1/2's YAML form of `to_json()` (needs PyYAML)."""
+        from cornu.models.serialization import to_yaml
+        return to_yaml(self, **kwargs)

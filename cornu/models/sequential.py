@@ -46,8 +46,11 @@ class Sequential(Functional):
         self.add_module(layer.name, layer)
         if self._input_tensor is None and len(self._stack) == 1:
             shape = _declared_input_shape(layer)
-            if shape is not None:
-                self._input_tensor = Input(batch_shape=shape, dtype=getattr(layer, "input_dtype", None))
+            dtype = getattr(layer, "input_dtype", None)
+            if isinstance(shape, list):  # a multi-input first layer (Keras 1's Merge of models)
+                self._input_tensor = [Input(batch_shape=s, dtype=dtype) for s in shape]
+            elif shape is not None:
+                self._input_tensor = Input(batch_shape=shape, dtype=dtype)
         if rebuild:
             self._rebuild()
 
@@ -94,8 +97,11 @@ class Sequential(Functional):
             raise ValueError(f"Sequential {self.name!r} cannot be built without an input shape.")
         if not self._stack:
             raise ValueError(f"Sequential {self.name!r} has no layers to build.")
-        input_shape = tuple(input_shape)
-        self._input_tensor = Input(batch_shape=(None,) + input_shape[1:])
+        if isinstance(input_shape, list) and input_shape and isinstance(input_shape[0], (tuple, list)):
+            self._input_tensor = [Input(batch_shape=(None,) + tuple(s)[1:]) for s in input_shape]
+        else:
+            input_shape = tuple(input_shape)
+            self._input_tensor = Input(batch_shape=(None,) + input_shape[1:])
         self._rebuild()
 
     def _build_once(self, input_shape):
@@ -122,16 +128,20 @@ class Sequential(Functional):
         return super().output_shape
 
     def get_config(self):
-        from cornu.utils.registry import serialize
-        config = {"name": self.name, "trainable": self.trainable,
-                  "layers": [serialize(layer) for layer in self._stack]}
-        if self._input_tensor is not None:
+        """Keras 3's layout: `layers` starts with the InputLayer when the input is known."""
+        from cornu.models.serialization import layer_entry
+        layers = [layer_entry(layer) for layer in self._stack]
+        config = {"name": self.name, "trainable": self.trainable, "layers": layers}
+        if isinstance(self._input_tensor, KerasTensor):
+            layers.insert(0, layer_entry(self._input_tensor._keras_history[0]))
             config["build_input_shape"] = self._input_tensor.shape
         return config
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
         from cornu.layers import deserialize
+        if isinstance(config, list):  # Keras 1/2.0: the config is the list of layers
+            config = {"layers": config}
         model = cls(name=config.get("name"))
         for layer_config in config["layers"]:
             model.add(deserialize(layer_config, custom_objects), rebuild=False)
@@ -144,6 +154,8 @@ class Sequential(Functional):
 
 
 def _declared_input_shape(layer):
+    """The batch input shape a first layer declares (a list for several inputs), or None."""
     if isinstance(layer, Functional) and getattr(layer, "inputs", None):
-        return layer.inputs[0].shape if len(layer.inputs) == 1 else None
+        shapes = [t.shape for t in layer.inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
     return layer._batch_input_shape
