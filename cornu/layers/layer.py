@@ -282,8 +282,7 @@ class Layer(torch.nn.Module):
     # ------------------------------------------------------------ shape inference
     def compute_output_shape(self, input_shape):
         """Output shape(s) for `input_shape`; by default found by a `meta`-device run."""
-        spec = nest.map_structure(lambda s: KerasTensor(s, self.input_dtype or self.dtype),
-                                  _shape_structure(input_shape))
+        spec = _shapes_to_tensors(_shape_structure(input_shape), self.input_dtype or self.dtype)
         out = self._meta_run((spec,), {})
         return nest.map_structure(lambda t: t.shape, out)
 

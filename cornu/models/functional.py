@@ -26,46 +26,96 @@ def _history_node(tensor):
     return layer._inbound_nodes[node_index]
 
 
-def discover_nodes(inputs, outputs, check_unused=True):
-    """Nodes between `inputs` and `outputs`, in topological order; checks the graph."""
+def map_graph(inputs, outputs, check_unused=True):
+    """Walks the graph from `outputs` back to `inputs`, as Keras does, and checks it.
+
+    Returns `(nodes, layers, depths)`: the calls to run, in topological order; the model's
+    layers in Keras's order (deepest first, ties in the order the walk met them, so that
+    `model.layers[i]` is the same layer as in Keras); and each node's depth (0 at outputs).
+    """
     input_ids = {id(t) for t in inputs}
     for t in list(inputs) + list(outputs):
         if not isinstance(t, KerasTensor) or t._keras_history is None:
             raise GraphError(f"Model inputs and outputs must be symbolic tensors made by `Input()` "
                              f"and layers called on them; received {t!r}.")
-    order, state = [], {}
+    order, state, seen_at, leaves = [], {}, {}, set()
+    stack = []
 
-    def visit(node):
+    def enter(tensor, consumer):
+        if tensor._keras_history is None:
+            raise GraphError(f"Tensor {tensor!r} has no producing layer.")
+        node = _history_node(tensor)
         if state.get(id(node)) == "done":
             return
         if state.get(id(node)) == "active":
             raise GraphError(f"The graph has a cycle through layer {node.layer.name!r}.")
+        if node.is_input and id(tensor) not in input_ids:
+            raise GraphError(
+                f"Graph disconnected: cannot obtain value for tensor {tensor!r} (from input "
+                f"layer {node.layer.name!r}) needed by layer {consumer!r}; that input is not "
+                "among the model's inputs.")
         state[id(node)] = "active"
-        for tensor in node.input_tensors:
-            if id(tensor) in input_ids:
-                continue
-            if tensor._keras_history is None:
-                raise GraphError(f"Tensor {tensor!r} has no producing layer.")
-            parent = _history_node(tensor)
-            if parent.is_input:
-                raise GraphError(
-                    f"Graph disconnected: cannot obtain value for tensor {tensor!r} "
-                    f"(from input layer {parent.layer.name!r}) needed by layer "
-                    f"{node.layer.name!r}; that input is not among the model's inputs.")
-            visit(parent)
-        state[id(node)] = "done"
-        order.append(node)
+        seen_at.setdefault(id(node.layer), len(seen_at))
+        leaf = node.is_input or id(tensor) in input_ids
+        if leaf:
+            leaves.add(id(node))
+        stack.append((node, iter(() if leaf else node.input_tensors)))
 
-    for t in outputs:
-        if id(t) in input_ids:
+    for output in outputs:  # an explicit stack: deep graphs do not hit the recursion limit
+        enter(output, "(model output)")
+        while stack:
+            node, pending = stack[-1]
+            tensor = next(pending, None)
+            if tensor is None:
+                stack.pop()
+                state[id(node)] = "done"
+                order.append(node)
+            else:
+                enter(tensor, node.layer.name)
+    if check_unused:
+        used = {id(t) for node in order if id(node) not in leaves for t in node.input_tensors}
+        used |= {id(t) for t in outputs}
+        for t in inputs:
+            if id(t) not in used:
+                raise GraphError(f"Input {t!r} is not connected to any of the model's outputs. "
+                                 "Remove it from `inputs` or use it.")
+    depths, layer_depths, members = {}, {}, {id(n) for n in order}
+    for node in reversed(order):
+        depth = max(depths.get(id(node), 0), layer_depths.get(id(node.layer), 0))
+        depths[id(node)] = layer_depths[id(node.layer)] = depth
+        for parent in ([] if id(node) in leaves else node.parent_nodes):
+            if id(parent) in members:
+                depths[id(parent)] = max(depth + 1, depths.get(id(parent), 0))
+    layers, listed = [], set()
+    for node in order:
+        if (id(node) not in leaves or isinstance(node.layer, InputLayer)) and \
+                id(node.layer) not in listed:
+            listed.add(id(node.layer))
+            layers.append(node.layer)
+    layers.sort(key=lambda layer: (-layer_depths[id(layer)], seen_at[id(layer)]))
+    return [n for n in order if id(n) not in leaves], layers, depths
+
+
+def get_source_inputs(tensor):
+    """The `Input` tensors `tensor` is computed from, in the order a walk back meets them."""
+    sources, seen, stack = [], set(), [tensor]
+    while stack:
+        t = stack.pop()
+        node = t.node
+        if node is None or node.is_input:
+            if all(t is not s for s in sources):
+                sources.append(t)
             continue
-        visit(_history_node(t))
-    used = {id(t) for node in order for t in node.input_tensors} | {id(t) for t in outputs}
-    for t in inputs if check_unused else ():
-        if id(t) not in used:
-            raise GraphError(f"Input {t!r} is not connected to any of the model's outputs. "
-                             "Remove it from `inputs` or use it.")
-    return [n for n in order if not n.is_input]
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.extend(reversed(node.input_tensors))
+    return sources
+
+
+def discover_nodes(inputs, outputs, check_unused=True):
+    """The calls between `inputs` and `outputs`, in topological order; checks the graph."""
+    return map_graph(inputs, outputs, check_unused)[0]
 
 
 @registry.register()
@@ -90,13 +140,7 @@ class Functional(Model):
         self._nested_outputs = outputs
         self.inputs = nest.flatten(inputs)
         self.outputs = nest.flatten(outputs)
-        nodes = discover_nodes(self.inputs, self.outputs)
-        input_layers = [t._keras_history[0] for t in self.inputs
-                        if isinstance(t._keras_history[0], InputLayer)]
-        layers = []
-        for layer in input_layers + [n.layer for n in nodes]:
-            if all(layer is not seen for seen in layers):
-                layers.append(layer)
+        nodes, layers, self._node_depths = map_graph(self.inputs, self.outputs)
         names = [layer.name for layer in layers]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
@@ -105,7 +149,7 @@ class Functional(Model):
         for old in list(self._modules):
             del self._modules[old]
         for layer in layers:
-            self.add_module(layer.name, layer)
+            self._track_layer(layer)
         self._graph_layers = layers
         self._nodes = nodes
         self._plan = _Plan(self.inputs, self.outputs, nodes)

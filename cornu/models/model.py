@@ -53,6 +53,20 @@ class Model(Trainer, Layer):
     def layers(self):
         return self._sublayers()
 
+    def _track_layer(self, layer):
+        """Registers `layer` as a submodule under its name (so the state_dict reads
+        `dense.kernel`); a name torch cannot use as is (`output`, `tf.add`) gets a suffix."""
+        key = layer.name.replace(".", "_")
+        while (key in self._modules and self._modules[key] is not layer) or \
+                (key not in self._modules and hasattr(self, key)):
+            key += "_"
+        self._modules[key] = layer
+
+    def _untrack_layer(self, layer):
+        for key, module in list(self._modules.items()):
+            if module is layer:
+                del self._modules[key]
+
     def get_layer(self, name=None, index=None):
         """The layer called `name`, or at position `index` in `model.layers`."""
         if name is not None and index is not None:

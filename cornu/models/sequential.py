@@ -43,22 +43,28 @@ class Sequential(Functional):
             raise ValueError(f"All layers added to a Sequential model should have unique names. "
                              f"Name {layer.name!r} is already the name of a layer in this model.")
         self._stack.append(layer)
-        self.add_module(layer.name, layer)
+        self._track_layer(layer)
         if self._input_tensor is None and len(self._stack) == 1:
             shape = _declared_input_shape(layer)
             dtype = getattr(layer, "input_dtype", None)
             if isinstance(shape, list):  # a multi-input first layer (Keras 1's Merge of models)
                 self._input_tensor = [Input(batch_shape=s, dtype=dtype) for s in shape]
             elif shape is not None:
-                self._input_tensor = Input(batch_shape=shape, dtype=dtype)
+                self._input_tensor = Input(batch_shape=shape, dtype=dtype,
+                                           name=self._input_name(layer))
         if rebuild:
             self._rebuild()
+
+    @staticmethod
+    def _input_name(first_layer):
+        # tf.keras 2 names a Sequential's implicit input after its first layer.
+        return f"{first_layer.name}_input"
 
     def pop(self, rebuild=True):
         if not self._stack:
             raise TypeError("There are no layers in the model.")
         layer = self._stack.pop()
-        del self._modules[layer.name]
+        self._untrack_layer(layer)
         if rebuild:
             self._rebuild()
         return layer
@@ -75,7 +81,7 @@ class Sequential(Functional):
             self._graph_nodes.extend((layer, n) for n in layer._inbound_nodes[before:])
         self._init_graph(self._input_tensor, x)
         for layer in self._stack:
-            self.add_module(layer.name, layer)
+            self._track_layer(layer)
 
     def _forget_graph_nodes(self):
         """Drops the nodes of the previous rebuild, so layers keep one node per model graph."""
@@ -101,7 +107,8 @@ class Sequential(Functional):
             self._input_tensor = [Input(batch_shape=(None,) + tuple(s)[1:]) for s in input_shape]
         else:
             input_shape = tuple(input_shape)
-            self._input_tensor = Input(batch_shape=(None,) + input_shape[1:])
+            self._input_tensor = Input(batch_shape=(None,) + input_shape[1:],
+                                       name=self._input_name(self._stack[0]))
         self._rebuild()
 
     def _build_once(self, input_shape):

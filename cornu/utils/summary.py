@@ -68,22 +68,15 @@ def _is_sequential_like(model, nodes):
     """tf.keras 2's test: one call per depth, each on one tensor, and no layer called twice."""
     if type(model).__name__ == "Sequential" or not hasattr(model, "_plan"):
         return True
-    depths, by_depth = {}, {}
+    depths = getattr(model, "_node_depths", {})
+    by_depth = {}
     for node in nodes:
-        by_depth.setdefault(_depth(node, depths), []).append(node)
+        by_depth.setdefault(depths.get(id(node), 0), []).append(node)
     for level in by_depth.values():
         if len(level) > 1 or len(level[0].input_tensors) > 1:
             return False
     own = {id(n) for n in nodes}
     return all(sum(id(n) in own for n in layer._inbound_nodes) <= 1 for layer in model.layers)
-
-
-def _depth(node, memo):
-    """Longest path from an input to `node` (memoized by node id)."""
-    if id(node) not in memo:
-        parents = [t.node for t in node.input_tensors if t._keras_history is not None]
-        memo[id(node)] = 1 + max(_depth(p, memo) for p in parents) if parents else 0
-    return memo[id(node)]
 
 
 def print_summary(model, line_length=None, positions=None, print_fn=None, show_trainable=False):

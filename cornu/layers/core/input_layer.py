@@ -1,6 +1,7 @@
 """`Input()` and `InputLayer`: where a functional graph starts."""
 from cornu.backend.config import floatx
 from cornu.backend.keras_tensor import KerasTensor
+from cornu.backend.naming import uniquify
 from cornu.layers.layer import Layer, registry
 from cornu.layers.node import Node
 
@@ -17,7 +18,8 @@ class InputLayer(Layer):
                 raise ValueError("InputLayer needs a `shape` (or `batch_shape`).")
             shape = (shape,) if isinstance(shape, int) else tuple(shape)
             batch_shape = (batch_size,) + shape
-        super().__init__(name=name, dtype=dtype, **kwargs)
+        # tf.keras 2's names (`input_1`, `input_2`, ...), which summaries and `Connected to` show.
+        super().__init__(name=name or uniquify("input", zero_based=False), dtype=dtype, **kwargs)
         self._batch_input_shape = None
         self.batch_shape = tuple(batch_shape)
         self.dtype = dtype or floatx()

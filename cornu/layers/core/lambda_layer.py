@@ -52,7 +52,7 @@ class Lambda(Layer):
 
     def compute_output_spec(self, *args, **kwargs):
         if self._output_shape is None:
-            return super().compute_output_spec(*args, **kwargs)
+            return self._meta_run(args, kwargs)
         return _shapes_to_tensors(self.compute_output_shape(_shapes(args[0])), self.dtype)
 
     def compute_output_shape(self, input_shape):
