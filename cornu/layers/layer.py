@@ -326,9 +326,10 @@ class Layer(torch.nn.Module):
 
     # ---------------------------------------------------------- introspection
     def _node_at(self, node_index, what):
+        # ValueError as in Keras 3 (an AttributeError would be masked by nn.Module's lookup).
         if not self._inbound_nodes:
-            raise AttributeError(f"Layer {self.name!r} has never been called and thus has no "
-                                 f"defined {what}.")
+            raise ValueError(f"Layer {self.name!r} has never been called and thus has no "
+                             f"defined {what}.")
         if not -len(self._inbound_nodes) <= node_index < len(self._inbound_nodes):
             raise ValueError(f"Asked to get {what} at node {node_index}, but layer "
                              f"{self.name!r} has only {len(self._inbound_nodes)} inbound node(s).")
