@@ -297,12 +297,13 @@ def l2_normalize(x, axis=None):
 # ---------------------------------------------------------------------------- losses
 @_op
 def binary_crossentropy(target, output, from_logits=False):
-    """Element-wise binary crossentropy (not averaged), Keras 3's formula."""
+    """Element-wise binary crossentropy (not averaged), as `keras.backend` computes it."""
     target, output = _float(target), _float(output)
     if from_logits:
         return F.binary_cross_entropy_with_logits(output, target.to(output.dtype), reduction="none")
-    output = torch.clamp(output, epsilon(), 1.0 - epsilon())
-    return -(target * torch.log(output) + (1.0 - target) * torch.log(1.0 - output))
+    eps = epsilon()
+    output = torch.clamp(output, eps, 1.0 - eps)
+    return -(target * torch.log(output + eps) + (1.0 - target) * torch.log(1.0 - output + eps))
 
 
 @_op

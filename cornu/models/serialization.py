@@ -247,7 +247,7 @@ def model_from_config(config, custom_objects=None, safe_mode=True):
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError("`model_from_config` expects a dict with 'class_name' and 'config' "
                          f"(as `model.to_json()` writes); received {type(config).__name__}.")
-    with SafeModeScope(safe_mode):
+    with SafeModeScope(safe_mode), CustomObjectScope(custom_objects or {}):
         return deserialize(config, custom_objects)
 
 
