@@ -288,10 +288,15 @@ class _Plan:
                 slot = new_slot(out_layout if t.ndim >= 3 else layouts.KERAS, t.ndim)
                 slot_of[id(t)] = slot
                 out_slots.append(slot)
-            simple = (len(node.call_args) == 1 and not node.call_kwargs
-                      and isinstance(node.call_args[0], KerasTensor)
-                      and isinstance(node.outputs, KerasTensor))
-            steps.append(("layer" if simple else "general", node, in_slots, out_slots))
+            one_arg = len(node.call_args) == 1 and not node.call_kwargs and \
+                isinstance(node.outputs, KerasTensor)
+            if one_arg and isinstance(node.call_args[0], KerasTensor):
+                steps.append(("layer", node, in_slots, out_slots))
+            elif one_arg and isinstance(node.call_args[0], list) and \
+                    all(isinstance(t, KerasTensor) for t in node.call_args[0]):
+                steps.append(("list", node, in_slots, out_slots))  # a merge layer's call
+            else:
+                steps.append(("general", _CallTemplate(node), in_slots, out_slots))
         self.output_slots = [slot_in(t, layouts.KERAS) for t in outputs]
         self.n_inputs = len(inputs)
         self.steps = steps
@@ -304,7 +309,7 @@ class _Plan:
             return None
         current, chain = 0, []
         for kind, payload, ins, outs in self.steps:
-            if kind == "general" or ins != [current] or len(outs) != 1:
+            if kind in ("general", "list") or ins != [current] or len(outs) != 1:
                 return None
             if kind == "convert":
                 chain.append(payload)
@@ -330,11 +335,11 @@ class _Plan:
                     slots[outs[0]] = payload(slots[ins[0]])
                 elif kind == "layer":
                     slots[outs[0]] = torch.nn.Module.__call__(payload.layer, slots[ins[0]])
+                elif kind == "list":
+                    slots[outs[0]] = torch.nn.Module.__call__(payload.layer,
+                                                              [slots[i] for i in ins])
                 else:
-                    values = iter([slots[i] for i in ins])
-                    fill = lambda t: next(values) if isinstance(t, KerasTensor) else t
-                    args = nest.map_structure(fill, list(payload.call_args))
-                    kwargs = nest.map_structure(fill, payload.call_kwargs)
+                    args, kwargs = payload.fill([slots[i] for i in ins])
                     result = torch.nn.Module.__call__(payload.layer, *args, **kwargs)
                     for slot, value in zip(outs, nest.flatten(result)):
                         slots[slot] = value
@@ -342,6 +347,23 @@ class _Plan:
             return outputs[0] if len(outputs) == 1 else outputs
         except (RuntimeError, IndexError) as error:
             raise _explain(step, error) from error
+
+
+class _CallTemplate:
+    """A recorded call's arguments with its symbolic tensors as holes, filled at run time."""
+
+    def __init__(self, node):
+        self.layer = node.layer
+        self.structure = [list(node.call_args), node.call_kwargs]
+        self.flat = nest.flatten(self.structure)  # the order of node.input_tensors
+        self.holes = [i for i, t in enumerate(self.flat) if isinstance(t, KerasTensor)]
+
+    def fill(self, values):
+        flat = list(self.flat)
+        for i, value in zip(self.holes, values):
+            flat[i] = value
+        args, kwargs = nest.pack_sequence_as(self.structure, flat)
+        return args, kwargs
 
 
 def _explain(step, error):

@@ -311,3 +311,16 @@ def test_subclassed_model_trains_with_fit():
     history = model.fit(x, x[:, :1] * 2, epochs=15, verbose=0).history
     assert history["loss"][-1] < 0.5 * history["loss"][0]
     assert model.predict(x, verbose=0).shape == (64, 1) and len(model.weights) == 4
+
+
+def test_layers_called_with_keyword_tensors_and_outputs_that_are_inputs():
+    class Mix(L.Layer):
+        def call(self, a, b=None, c=None):
+            return a + 10 * b + 100 * c
+
+    a, b, c = cornu.Input((2,)), cornu.Input((2,)), cornu.Input((2,))
+    model = cornu.Model([a, b, c], [Mix()(a, c=c, b=b), a])
+    mixed, same = model.predict([np.ones((1, 2)), 2 * np.ones((1, 2)), 3 * np.ones((1, 2))],
+                                verbose=0)
+    np.testing.assert_allclose(mixed, [[321.0, 321.0]])
+    np.testing.assert_allclose(same, np.ones((1, 2)))
