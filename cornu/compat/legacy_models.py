@@ -175,6 +175,7 @@ class AutoEncoder(Layer):
         return cls(**config)
 
 
+@registry.register()
 class Graph(Functional):
     """Keras 0.x/1's `Graph`: a model of named inputs, nodes and outputs.
 
@@ -375,6 +376,15 @@ class Graph(Functional):
     def summary(self, *args, **kwargs):
         self._ensure_graph()
         return super().summary(*args, **kwargs)
+
+    def get_config(self):
+        self._ensure_graph()
+        return super().get_config()
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A saved Graph comes back as the functional model it is (same layers and calls)."""
+        return Functional.from_config(config, custom_objects)
 
 
 class containers:  # noqa: N801  (Keras 0.x's module `keras.layers.containers`)

@@ -52,7 +52,9 @@ class Sequential(Functional):
             elif shape is not None:
                 self._input_tensor = Input(batch_shape=shape, dtype=dtype,
                                            name=self._input_name(layer))
-        if rebuild:
+        if rebuild and self.built and len(self._stack) > 1 and len(self.outputs) == 1:
+            self._extend(layer)  # call only the new layer: n adds cost n calls, not n²/2
+        elif rebuild:
             self._rebuild()
 
     @staticmethod
@@ -82,6 +84,14 @@ class Sequential(Functional):
         self._init_graph(self._input_tensor, x)
         for layer in self._stack:
             self._track_layer(layer)
+
+    def _extend(self, layer):
+        before = len(layer._inbound_nodes)
+        x = layer(self.outputs[0])
+        self._graph_nodes.extend((layer, n) for n in layer._inbound_nodes[before:])
+        self._init_graph(self._input_tensor, x)
+        for each in self._stack:
+            self._track_layer(each)
 
     def _forget_graph_nodes(self):
         """Drops the nodes of the previous rebuild, so layers keep one node per model graph."""
