@@ -120,7 +120,7 @@ def test_graph_model():
         graph.add_node(L.Dense(1), name="dense1", input="input1")
     rebuilt = cornu.models.model_from_json(graph.to_json())  # comes back as a functional model
     assert rebuilt.count_params() == graph.count_params()
-    assert rebuilt.output_names == ["shared", "output", "aux"] or len(rebuilt.outputs) == 3
+    assert len(rebuilt.outputs) == 3
 
 
 def test_old_module_paths_resolve():
