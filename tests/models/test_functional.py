@@ -60,7 +60,17 @@ def dict_io(lib):
                                         "probs": lib.layers.Dense(4, activation="softmax")(h)})
 
 
-@pytest.mark.parametrize("builder", [two_tower, residual, nested, lambda_and_ops, dict_io])
+def feature_maps(lib):
+    x = lib.Input(shape=(4, 4, 3))
+    a = lib.layers.BatchNormalization()(x)
+    b = lib.layers.Dropout(0.2)(lib.layers.BatchNormalization()(x))
+    joined = lib.layers.Concatenate()([a, b, lib.layers.Add()([a, b])])
+    flat = lib.layers.Flatten()(lib.layers.Reshape((8, 2, 9))(joined))
+    return lib.Model(x, lib.layers.Dense(3)(flat))
+
+
+@pytest.mark.parametrize("builder", [two_tower, residual, nested, lambda_and_ops, dict_io,
+                                     feature_maps])
 def test_shapes_and_parameter_counts_equal_keras(builder):
     ours, theirs = builder(cornu), builder(keras)
     assert ours.count_params() == theirs.count_params()
@@ -70,6 +80,18 @@ def test_shapes_and_parameter_counts_equal_keras(builder):
         [type(layer).__name__ for layer in theirs.layers]
     for layer_ours, layer_theirs in zip(ours.layers, theirs.layers):
         assert layer_ours.count_params() == layer_theirs.count_params()
+
+
+@pytest.mark.parametrize("builder,shapes", [(two_tower, [(8,), (8,)]), (residual, [(10,)]),
+                                            (nested, [(6,), (6,)]), (feature_maps, [(4, 4, 3)])])
+def test_same_weights_give_keras_predictions(builder, shapes):
+    ours, theirs = builder(cornu), builder(keras)
+    ours.set_weights(theirs.get_weights())
+    data = [rng.normal(size=(3,) + s).astype("float32") for s in shapes]
+    data = data[0] if len(data) == 1 else data
+    for a, b in zip(cornu.utils.nest.flatten(ours.predict(data, verbose=0)),
+                    cornu.utils.nest.flatten(theirs.predict(data, verbose=0))):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
 def test_two_input_two_output_shared_tower_trains_and_predicts():
