@@ -361,8 +361,8 @@ class Layer(torch.nn.Module):
         return _shapes_of(self.get_output_at(node_index))
 
     def _shape_over_nodes(self, what):
-        shapes = [_shapes_of(self._unwrap(getattr(node, f"{what}_tensors")))
-                  for node in self._inbound_nodes]
+        get = self.get_input_at if what == "input" else self.get_output_at
+        shapes = [_shapes_of(get(i)) for i in range(len(self._inbound_nodes))]
         if any(shape != shapes[0] for shape in shapes):
             raise AttributeError(f"The layer {self.name!r} has multiple inbound nodes with "
                                  f"different {what} shapes {shapes}, so its {what} shape is "

@@ -207,6 +207,10 @@ def test_k_function_equals_the_first_layer():
     fn = K.function([model.layers[0].input], [model.layers[0].output])
     x = rng.normal(size=(5, 4)).astype("float32")
     np.testing.assert_allclose(fn([x])[0], _np(model.layers[0](x)), rtol=1e-6)
+    x_in = cornu.Input((4,))
+    functional = cornu.Model(x_in, L.Dense(3)(x_in))
+    first_to_last = K.function([functional.layers[0].input], [functional.layers[-1].output])
+    np.testing.assert_allclose(first_to_last([x])[0], functional.predict(x, verbose=0), rtol=1e-6)
     whole = K.function([model.input, K.learning_phase()], model.output)
     np.testing.assert_allclose(whole([x, 0]), model.predict(x, verbose=0), rtol=1e-6)
 

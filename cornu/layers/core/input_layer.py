@@ -30,6 +30,11 @@ class InputLayer(Layer):
         self._input_tensor = input_tensor
         Node(self, (), {}, input_tensor)
 
+    def get_input_at(self, node_index):
+        # An input layer's input is its own tensor (tf.keras 2), so that
+        # `K.function([model.layers[0].input], ...)` works on functional models too.
+        return self._input_tensor
+
     def get_config(self):
         return {"batch_shape": self.batch_shape, "dtype": self.dtype, "name": self.name}
 
