@@ -1,6 +1,9 @@
-"""`cornu.backend` (Keras's `keras.backend as K`): configuration and value access."""
+"""`cornu.backend` (Keras's `keras.backend as K`): configuration, values, math, `K.function`."""
 import numpy as np
 import torch
+
+from cornu.backend import math as _math
+from cornu.backend.math import *  # noqa: F401,F403  (K.mean, K.concatenate, ...)
 
 from cornu.backend.config import (epsilon, floatx, get_device, image_data_format, set_device,
                                   set_epsilon, set_floatx, set_image_data_format)
@@ -13,10 +16,12 @@ def backend():
 
 
 def clear_session(free_memory=True):
-    """Resets layer-name counters (`dense`, `dense_1`, ... start again)."""
+    """Resets layer-name counters (`dense`, `dense_1`, ... start again); with `free_memory`,
+    also runs the garbage collector (as Keras does; it takes a large part of a second)."""
     reset_names()
-    import gc
-    gc.collect()
+    if free_memory:
+        import gc
+        gc.collect()
 
 
 def get_value(x):
@@ -50,17 +55,37 @@ def eval(x):  # noqa: A001  (Keras's name)
     return get_value(x)
 
 
-def int_shape(x):
-    if isinstance(x, KerasTensor):
-        return x.shape
-    return tuple(x.shape)
+class _LearningPhase(int):
+    """`K.learning_phase()`: 0 (inference); as an input of `K.function` it feeds the mode."""
+
+    def __repr__(self):
+        return "<learning_phase>"
+
+
+_LEARNING_PHASE = _LearningPhase(0)
 
 
 def learning_phase():
-    return 0
+    return _LEARNING_PHASE
+
+
+def set_learning_phase(value):
+    """Kept for old scripts: cornu's mode follows `fit`/`predict` (and `training=`)."""
+
+
+def function(inputs, outputs, updates=None, name=None, **kwargs):
+    """`K.function(inputs, outputs)`: a callable mapping a list of arrays to a list of arrays.
+
+    `inputs` and `outputs` are symbolic tensors of a model's graph (`model.layers[0].input`,
+    `model.layers[-1].output`); the callable runs the graph between them in inference mode.
+    `K.learning_phase()` among the inputs takes the mode (0 or 1) from the matching value.
+    """
+    from cornu.backend.graph_function import GraphFunction
+    return GraphFunction(inputs, outputs, phase_marker=_LEARNING_PHASE)
 
 
 __all__ = ["backend", "clear_session", "get_value", "set_value", "batch_get_value",
            "batch_set_value", "eval", "epsilon", "set_epsilon", "floatx", "set_floatx",
-           "image_data_format", "set_image_data_format", "int_shape", "learning_phase",
-           "is_keras_tensor", "get_device", "set_device"]
+           "image_data_format", "set_image_data_format", "learning_phase",
+           "set_learning_phase", "function", "is_keras_tensor", "get_device",
+           "set_device"] + _math.__all__

@@ -43,27 +43,47 @@ class KerasTensor:
     def __hash__(self):
         return id(self)
 
-    def _op(self, fn, *args, name=None):
+    def _op(self, op, *args):
         from cornu.layers.core.lambda_layer import TorchOp
-        return TorchOp(fn, name=name)(self, *args)
+        return TorchOp(op)(self, *args)
 
-    def __add__(self, other): return self._op(torch.add, other)
-    def __radd__(self, other): return self._op(lambda a, b: b + a, other)
-    def __sub__(self, other): return self._op(torch.sub, other)
-    def __rsub__(self, other): return self._op(lambda a, b: b - a, other)
-    def __mul__(self, other): return self._op(torch.mul, other)
-    def __rmul__(self, other): return self._op(lambda a, b: b * a, other)
-    def __truediv__(self, other): return self._op(torch.div, other)
-    def __rtruediv__(self, other): return self._op(lambda a, b: b / a, other)
-    def __pow__(self, other): return self._op(torch.pow, other)
-    def __matmul__(self, other): return self._op(torch.matmul, other)
-    def __neg__(self): return self._op(torch.neg)
-    def __abs__(self): return self._op(torch.abs)
-    def __getitem__(self, key): return self._op(lambda a, k=key: a[k])
-    def __lt__(self, other): return self._op(torch.lt, other)
-    def __gt__(self, other): return self._op(torch.gt, other)
-    def __le__(self, other): return self._op(torch.le, other)
-    def __ge__(self, other): return self._op(torch.ge, other)
+    def __add__(self, other): return self._op("add", other)
+    def __radd__(self, other): return self._op("radd", other)
+    def __sub__(self, other): return self._op("subtract", other)
+    def __rsub__(self, other): return self._op("rsubtract", other)
+    def __mul__(self, other): return self._op("multiply", other)
+    def __rmul__(self, other): return self._op("rmultiply", other)
+    def __truediv__(self, other): return self._op("divide", other)
+    def __rtruediv__(self, other): return self._op("rdivide", other)
+    def __pow__(self, other): return self._op("power", other)
+    def __rpow__(self, other): return self._op("rpower", other)
+    def __matmul__(self, other): return self._op("matmul", other)
+    def __rmatmul__(self, other): return self._op("rmatmul", other)
+    def __neg__(self): return self._op("negative")
+    def __abs__(self): return self._op("absolute")
+    def __getitem__(self, key): return self._op("get_item", key)
+    def __lt__(self, other): return self._op("less", other)
+    def __gt__(self, other): return self._op("greater", other)
+    def __le__(self, other): return self._op("less_equal", other)
+    def __ge__(self, other): return self._op("greater_equal", other)
+
+
+def _get_item(x, key):
+    # A key read back from JSON is a list; as an index it meant a tuple of per-axis keys.
+    return x[tuple(key) if isinstance(key, list) else key]
+
+
+# Operators on symbolic tensors, by the name their graph node (a `TorchOp`) is saved under.
+OPERATORS = {
+    "add": torch.add, "radd": lambda a, b: b + a,
+    "subtract": torch.sub, "rsubtract": lambda a, b: b - a,
+    "multiply": torch.mul, "rmultiply": lambda a, b: b * a,
+    "divide": torch.div, "rdivide": lambda a, b: b / a,
+    "power": torch.pow, "rpower": lambda a, b: b ** a,
+    "matmul": torch.matmul, "rmatmul": lambda a, b: b @ a,
+    "negative": torch.neg, "absolute": torch.abs, "get_item": _get_item,
+    "less": torch.lt, "greater": torch.gt, "less_equal": torch.le, "greater_equal": torch.ge,
+}
 
 
 def is_keras_tensor(x):

@@ -13,10 +13,13 @@ def to_snake_case(name):
     return name
 
 
-def uniquify(base):
-    """Returns `base` the first time, then `base_1`, `base_2`, ..."""
+def uniquify(base, zero_based=True):
+    """Returns `base` the first time, then `base_1`, `base_2`, ... (with `zero_based=False`:
+    `base_1`, `base_2`, ..., as tf.keras 2 names its `Input`s `input_1`, `input_2`)."""
     count = _COUNTS[base]
     _COUNTS[base] += 1
+    if not zero_based:
+        return f"{base}_{count + 1}"
     return base if count == 0 else f"{base}_{count}"
 
 

@@ -280,8 +280,10 @@ class Layer(torch.nn.Module):
         x = _to_tensor(args[0])
         if not self.built:
             self._build_once(nest.map_structure(lambda t: tuple(t.shape), x))
-        if self.layout == layouts.CHANNELS_FIRST and isinstance(x, torch.Tensor) and x.ndim >= 3:
-            out = super().__call__(layouts.to_channels_first(x), *args[1:], **kwargs)
+        if self.layout == layouts.CHANNELS_FIRST and (
+                x.ndim >= 3 if isinstance(x, torch.Tensor) else _has_spatial(x)):
+            x = nest.map_structure(layouts.to_channels_first, x)
+            out = super().__call__(x, *args[1:], **kwargs)
             return nest.map_structure(layouts.to_channels_last, out)
         return super().__call__(x, *args[1:], **kwargs)
 
@@ -296,8 +298,7 @@ class Layer(torch.nn.Module):
     # ------------------------------------------------------------ shape inference
     def compute_output_shape(self, input_shape):
         """Output shape(s) for `input_shape`; by default found by a `meta`-device run."""
-        spec = nest.map_structure(lambda s: KerasTensor(s, self.input_dtype or self.dtype),
-                                  _shape_structure(input_shape))
+        spec = _shapes_to_tensors(_shape_structure(input_shape), self.input_dtype or self.dtype)
         out = self._meta_run((spec,), {})
         return nest.map_structure(lambda t: t.shape, out)
 
@@ -313,13 +314,10 @@ class Layer(torch.nn.Module):
         symbolic = nest.flatten([list(args), kwargs])
         batch_none = any(isinstance(t, KerasTensor) and t.shape and t.shape[0] is None
                          for t in symbolic)
-        for device in ("meta", "cpu"):
-            try:
-                out = self._run_on(device, args, kwargs)
-                break
-            except NotImplementedError:
-                if device == "cpu":
-                    raise
+        try:
+            out = self._run_on("meta", args, kwargs)
+        except Exception:  # an op without a meta kernel, or one mixing devices: run on CPU
+            out = self._run_on("cpu", args, kwargs)
         def to_spec(t):
             if not isinstance(t, torch.Tensor):
                 return t
@@ -343,37 +341,55 @@ class Layer(torch.nn.Module):
             return torch.func.functional_call(self, state, tuple(margs), mkwargs, strict=False)
 
     # ---------------------------------------------------------- introspection
-    def _single_node(self, what):
+    def _node_at(self, node_index, what):
+        # ValueError as in Keras 3 (an AttributeError would be masked by nn.Module's lookup).
         if not self._inbound_nodes:
-            raise AttributeError(f"Layer {self.name!r} has never been called and thus has no "
-                                 f"defined {what}.")
-        if len(self._inbound_nodes) > 1:
-            raise AttributeError(f"Layer {self.name!r} has multiple inbound nodes; use "
-                                 f"`get_{what}_at(node_index)` instead.")
-        return self._inbound_nodes[0]
+            raise ValueError(f"Layer {self.name!r} has never been called and thus has no "
+                             f"defined {what}.")
+        if not -len(self._inbound_nodes) <= node_index < len(self._inbound_nodes):
+            raise ValueError(f"Asked to get {what} at node {node_index}, but layer "
+                             f"{self.name!r} has only {len(self._inbound_nodes)} inbound node(s).")
+        return self._inbound_nodes[node_index]
 
     @staticmethod
     def _unwrap(tensors):
         return tensors[0] if len(tensors) == 1 else list(tensors)
 
+    # As in Keras 3, `input`/`output` are those of the layer's first call.
     @property
     def input(self):
-        return self._unwrap(self._single_node("input").input_tensors)
+        return self.get_input_at(0)
 
     @property
     def output(self):
-        return self._unwrap(self._single_node("output").output_tensors)
+        return self.get_output_at(0)
 
     def get_input_at(self, node_index):
-        return self._unwrap(self._inbound_nodes[node_index].input_tensors)
+        return self._unwrap(self._node_at(node_index, "input").input_tensors)
 
     def get_output_at(self, node_index):
-        return self._unwrap(self._inbound_nodes[node_index].output_tensors)
+        return self._unwrap(self._node_at(node_index, "output").output_tensors)
+
+    def get_input_shape_at(self, node_index):
+        return _shapes_of(self.get_input_at(node_index))
+
+    def get_output_shape_at(self, node_index):
+        return _shapes_of(self.get_output_at(node_index))
+
+    def _shape_over_nodes(self, what):
+        get = self.get_input_at if what == "input" else self.get_output_at
+        shapes = [_shapes_of(get(i)) for i in range(len(self._inbound_nodes))]
+        if any(shape != shapes[0] for shape in shapes):
+            raise AttributeError(f"The layer {self.name!r} has multiple inbound nodes with "
+                                 f"different {what} shapes {shapes}, so its {what} shape is "
+                                 f"ill-defined. Use `get_{what}_shape_at(node_index)` instead.")
+        return shapes[0]
 
     @property
     def input_shape(self):
+        """The input shape (tf.keras 2): the same for every call of the layer, else an error."""
         if self._inbound_nodes:
-            return nest.map_structure(lambda t: t.shape, self.input)
+            return self._shape_over_nodes("input")
         if self._batch_input_shape is not None:
             return self._batch_input_shape
         raise AttributeError(f"The layer {self.name!r} has never been called and thus has no "
@@ -381,7 +397,10 @@ class Layer(torch.nn.Module):
 
     @property
     def output_shape(self):
-        return nest.map_structure(lambda t: t.shape, self.output)
+        if not self._inbound_nodes:
+            raise AttributeError(f"The layer {self.name!r} has never been called and thus has "
+                                 "no defined output shape.")
+        return self._shape_over_nodes("output")
 
     @property
     def losses(self):
@@ -440,6 +459,15 @@ def _to_tensor(x):
     if dtype is not None or array.dtype.kind in "iu":
         tensor = tensor.to(dtype or torch_dtype())
     return tensor.to(get_device())
+
+
+def _has_spatial(x):
+    return isinstance(x, (list, tuple, dict)) and any(
+        isinstance(t, torch.Tensor) and t.ndim >= 3 for t in nest.flatten(x))
+
+
+def _shapes_of(tensors):
+    return nest.map_structure(lambda t: tuple(t.shape), tensors)
 
 
 def _shape_structure(shape):

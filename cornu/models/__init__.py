@@ -2,38 +2,22 @@
 from cornu.models.functional import Functional
 from cornu.models.model import Model
 from cornu.models.sequential import Sequential
+from cornu.models.serialization import (model_from_config, model_from_json, model_from_yaml)
 
 from cornu.saving import load_model, save_model
 
 
-def model_from_config(config, custom_objects=None):
-    from cornu.saving.serialization import deserialize_layer
-    return deserialize_layer(config, custom_objects)
+def clone_model(model, input_tensors=None, clone_function=None):
+    """A new model of the same architecture, with freshly initialized weights."""
+    return model_from_config({"class_name": type(model).__name__, "config": model.get_config()})
+
+def __getattr__(name):
+    # Keras 0.x/1's `keras.models.Graph` lives with the other legacy forms.
+    from cornu.compat import legacy_models
+    if name in legacy_models.MODELS:
+        return getattr(legacy_models, name)
+    raise AttributeError(f"module 'cornu.models' has no attribute {name!r}")
 
 
-def model_from_json(json_string, custom_objects=None):
-    import json
-    return model_from_config(json.loads(json_string), custom_objects)
-
-
-def model_from_yaml(yaml_string, custom_objects=None):
-    try:
-        import yaml
-    except ImportError as error:
-        raise ImportError("`model_from_yaml` needs PyYAML (pip install pyyaml).") from error
-    return model_from_config(yaml.safe_load(yaml_string), custom_objects)
-
-
-clone_model = None  # set below
-
-
-def _clone_model(model, input_tensors=None, clone_function=None):
-    """A new model of the same architecture with freshly initialized weights."""
-    clone = model_from_config({"class_name": type(model).__name__, "config": model.get_config()})
-    return clone
-
-
-clone_model = _clone_model
-
-__all__ = ["Model", "Sequential", "Functional", "load_model", "save_model", "model_from_config",
-           "model_from_json", "model_from_yaml", "clone_model"]
+__all__ = ["Model", "Sequential", "Functional", "model_from_config", "model_from_json",
+           "model_from_yaml", "load_model", "save_model", "clone_model"]

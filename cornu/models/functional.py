@@ -12,6 +12,7 @@ import torch
 from cornu.backend import layout as layouts
 from cornu.backend.keras_tensor import KerasTensor
 from cornu.layers.core.input_layer import InputLayer
+from cornu.layers.layer import registry
 from cornu.models.model import Model
 from cornu.utils import nest
 
@@ -25,65 +26,121 @@ def _history_node(tensor):
     return layer._inbound_nodes[node_index]
 
 
-def discover_nodes(inputs, outputs):
-    """Nodes between `inputs` and `outputs`, in topological order; checks the graph."""
+def map_graph(inputs, outputs, check_unused=True):
+    """Walks the graph from `outputs` back to `inputs`, as Keras does, and checks it.
+
+    Returns `(nodes, layers, depths)`: the calls to run, in topological order; the model's
+    layers in Keras's order (deepest first, ties in the order the walk met them, so that
+    `model.layers[i]` is the same layer as in Keras); and each node's depth (0 at outputs).
+    """
     input_ids = {id(t) for t in inputs}
     for t in list(inputs) + list(outputs):
         if not isinstance(t, KerasTensor) or t._keras_history is None:
             raise GraphError(f"Model inputs and outputs must be symbolic tensors made by `Input()` "
                              f"and layers called on them; received {t!r}.")
-    order, state = [], {}
+    order, state, seen_at, leaves = [], {}, {}, set()
+    stack = []
 
-    def visit(node):
+    def enter(tensor, consumer):
+        if tensor._keras_history is None:
+            raise GraphError(f"Tensor {tensor!r} has no producing layer.")
+        node = _history_node(tensor)
         if state.get(id(node)) == "done":
             return
         if state.get(id(node)) == "active":
             raise GraphError(f"The graph has a cycle through layer {node.layer.name!r}.")
+        if node.is_input and id(tensor) not in input_ids:
+            raise GraphError(
+                f"Graph disconnected: cannot obtain value for tensor {tensor!r} (from input "
+                f"layer {node.layer.name!r}) needed by layer {consumer!r}; that input is not "
+                "among the model's inputs.")
         state[id(node)] = "active"
-        for tensor in node.input_tensors:
-            if id(tensor) in input_ids:
-                continue
-            if tensor._keras_history is None:
-                raise GraphError(f"Tensor {tensor!r} has no producing layer.")
-            parent = _history_node(tensor)
-            if parent.is_input:
-                raise GraphError(
-                    f"Graph disconnected: cannot obtain value for tensor {tensor!r} "
-                    f"(from input layer {parent.layer.name!r}) needed by layer "
-                    f"{node.layer.name!r}; that input is not among the model's inputs.")
-            visit(parent)
-        state[id(node)] = "done"
-        order.append(node)
+        seen_at.setdefault(id(node.layer), len(seen_at))
+        leaf = node.is_input or id(tensor) in input_ids
+        if leaf:
+            leaves.add(id(node))
+        stack.append((node, iter(() if leaf else node.input_tensors)))
 
-    for t in outputs:
-        if id(t) in input_ids:
+    for output in outputs:  # an explicit stack: deep graphs do not hit the recursion limit
+        enter(output, "(model output)")
+        while stack:
+            node, pending = stack[-1]
+            tensor = next(pending, None)
+            if tensor is None:
+                stack.pop()
+                state[id(node)] = "done"
+                order.append(node)
+            else:
+                enter(tensor, node.layer.name)
+    if check_unused:
+        used = {id(t) for node in order if id(node) not in leaves for t in node.input_tensors}
+        used |= {id(t) for t in outputs}
+        for t in inputs:
+            if id(t) not in used:
+                raise GraphError(f"Input {t!r} is not connected to any of the model's outputs. "
+                                 "Remove it from `inputs` or use it.")
+    depths, layer_depths, members = {}, {}, {id(n) for n in order}
+    for node in reversed(order):
+        depth = max(depths.get(id(node), 0), layer_depths.get(id(node.layer), 0))
+        depths[id(node)] = layer_depths[id(node.layer)] = depth
+        for parent in ([] if id(node) in leaves else node.parent_nodes):
+            if id(parent) in members:
+                depths[id(parent)] = max(depth + 1, depths.get(id(parent), 0))
+    layers, listed = [], set()
+    for node in order:
+        if (id(node) not in leaves or isinstance(node.layer, InputLayer)) and \
+                id(node.layer) not in listed:
+            listed.add(id(node.layer))
+            layers.append(node.layer)
+    layers.sort(key=lambda layer: (-layer_depths[id(layer)], seen_at[id(layer)]))
+    return [n for n in order if id(n) not in leaves], layers, depths
+
+
+def get_source_inputs(tensor):
+    """The `Input` tensors `tensor` is computed from, in the order a walk back meets them."""
+    sources, seen, stack = [], set(), [tensor]
+    while stack:
+        t = stack.pop()
+        node = t.node
+        if node is None or node.is_input:
+            if all(t is not s for s in sources):
+                sources.append(t)
             continue
-        visit(_history_node(t))
-    used = {id(t) for node in order for t in node.input_tensors} | {id(t) for t in outputs}
-    for t in inputs:
-        if id(t) not in used:
-            raise GraphError(f"Input {t!r} is not connected to any of the model's outputs. "
-                             "Remove it from `inputs` or use it.")
-    return [n for n in order if not n.is_input]
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.extend(reversed(node.input_tensors))
+    return sources
 
 
+def discover_nodes(inputs, outputs, check_unused=True):
+    """The calls between `inputs` and `outputs`, in topological order; checks the graph."""
+    return map_graph(inputs, outputs, check_unused)[0]
+
+
+@registry.register()
 class Functional(Model):
+    """A model defined by a graph: `Model(inputs, outputs)`.
+
+    `inputs` and `outputs` may be one symbolic tensor, a list, or a dict (then the model takes
+    and returns dicts keyed like them, and the output keys name the outputs in `compile`).
+    """
+
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         Model.__init__(self, name=name, trainable=trainable, **kwargs)
         self._init_graph(inputs, outputs)
 
     # --------------------------------------------------------------- graph
     def _init_graph(self, inputs, outputs):
+        if isinstance(inputs, tuple):
+            inputs = list(inputs)
+        if isinstance(outputs, tuple):
+            outputs = list(outputs)
         self._nested_inputs = inputs
         self._nested_outputs = outputs
         self.inputs = nest.flatten(inputs)
         self.outputs = nest.flatten(outputs)
-        nodes = discover_nodes(self.inputs, self.outputs)
-        input_layers = [t._keras_history[0] for t in self.inputs]
-        layers = []
-        for layer in input_layers + [n.layer for n in nodes]:
-            if all(layer is not seen for seen in layers):
-                layers.append(layer)
+        nodes, layers, self._node_depths = map_graph(self.inputs, self.outputs)
         names = [layer.name for layer in layers]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
@@ -92,7 +149,7 @@ class Functional(Model):
         for old in list(self._modules):
             del self._modules[old]
         for layer in layers:
-            self.add_module(layer.name, layer)
+            self._track_layer(layer)
         self._graph_layers = layers
         self._nodes = nodes
         self._plan = _Plan(self.inputs, self.outputs, nodes)
@@ -104,13 +161,15 @@ class Functional(Model):
 
     @property
     def input(self):
-        return self._nested_inputs if not isinstance(self._nested_inputs, (list, tuple)) or \
-            len(self.inputs) > 1 else self.inputs[0]
+        if isinstance(self._nested_inputs, list) and len(self.inputs) == 1:
+            return self.inputs[0]
+        return self._nested_inputs
 
     @property
     def output(self):
-        return self._nested_outputs if not isinstance(self._nested_outputs, (list, tuple)) or \
-            len(self.outputs) > 1 else self.outputs[0]
+        if isinstance(self._nested_outputs, list) and len(self.outputs) == 1:
+            return self.outputs[0]
+        return self._nested_outputs
 
     @property
     def input_shape(self):
@@ -124,11 +183,18 @@ class Functional(Model):
 
     @property
     def input_names(self):
-        return [t._keras_history[0].name for t in self.inputs]
+        if isinstance(self._nested_inputs, dict):
+            return sorted(self._nested_inputs)
+        return [t.name or t._keras_history[0].name for t in self.inputs]
 
     @property
     def output_names(self):
-        return [t._keras_history[0].name for t in self.outputs]
+        """What `compile`'s dicts and the history (`dense_2_loss`) call the outputs."""
+        if isinstance(self._nested_outputs, dict):
+            return sorted(self._nested_outputs)
+        names = [t._keras_history[0].name for t in self.outputs]
+        return [n if names.count(n) == 1 else f"{n}_{names[:i].count(n) + 1}"
+                for i, n in enumerate(names)] if len(set(names)) < len(names) else names
 
     # --------------------------------------------------------------- run
     def call(self, inputs, training=None):
@@ -136,10 +202,16 @@ class Functional(Model):
             mode = self.training
             self.train(bool(training))
             try:
-                return self._plan.run(self._flatten_inputs(inputs))
+                return self._structured(self._plan.run(self._flatten_inputs(inputs)))
             finally:
                 self.train(mode)
-        return self._plan.run(self._flatten_inputs(inputs))
+        return self._structured(self._plan.run(self._flatten_inputs(inputs)))
+
+    def _structured(self, outputs):
+        if isinstance(self._nested_outputs, (list, KerasTensor)):
+            return outputs
+        flat = outputs if len(self.outputs) > 1 else [outputs]
+        return nest.pack_sequence_as(self._nested_outputs, flat)
 
     def _flatten_inputs(self, inputs):
         if isinstance(inputs, dict):
@@ -160,6 +232,18 @@ class Functional(Model):
 
     def build(self, input_shape):
         self.built = True
+
+    # --------------------------------------------------------------- config
+    def get_config(self):
+        """Keras's layout: `layers` (each with its `inbound_nodes`), `input_layers`,
+        `output_layers`; `Model.from_config` rebuilds the same graph."""
+        from cornu.models.serialization import functional_config
+        return functional_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from cornu.models.serialization import functional_from_config
+        return functional_from_config(cls, config, custom_objects)
 
 
 class _Plan:
@@ -204,10 +288,15 @@ class _Plan:
                 slot = new_slot(out_layout if t.ndim >= 3 else layouts.KERAS, t.ndim)
                 slot_of[id(t)] = slot
                 out_slots.append(slot)
-            simple = (len(node.call_args) == 1 and not node.call_kwargs
-                      and isinstance(node.call_args[0], KerasTensor)
-                      and isinstance(node.outputs, KerasTensor))
-            steps.append(("layer" if simple else "general", node, in_slots, out_slots))
+            one_arg = len(node.call_args) == 1 and not node.call_kwargs and \
+                isinstance(node.outputs, KerasTensor)
+            if one_arg and isinstance(node.call_args[0], KerasTensor):
+                steps.append(("layer", node, in_slots, out_slots))
+            elif one_arg and isinstance(node.call_args[0], list) and \
+                    all(isinstance(t, KerasTensor) for t in node.call_args[0]):
+                steps.append(("list", node, in_slots, out_slots))  # a merge layer's call
+            else:
+                steps.append(("general", _CallTemplate(node), in_slots, out_slots))
         self.output_slots = [slot_in(t, layouts.KERAS) for t in outputs]
         self.n_inputs = len(inputs)
         self.steps = steps
@@ -220,7 +309,7 @@ class _Plan:
             return None
         current, chain = 0, []
         for kind, payload, ins, outs in self.steps:
-            if kind == "general" or ins != [current] or len(outs) != 1:
+            if kind in ("general", "list") or ins != [current] or len(outs) != 1:
                 return None
             if kind == "convert":
                 chain.append(payload)
@@ -246,11 +335,11 @@ class _Plan:
                     slots[outs[0]] = payload(slots[ins[0]])
                 elif kind == "layer":
                     slots[outs[0]] = torch.nn.Module.__call__(payload.layer, slots[ins[0]])
+                elif kind == "list":
+                    slots[outs[0]] = torch.nn.Module.__call__(payload.layer,
+                                                              [slots[i] for i in ins])
                 else:
-                    values = iter([slots[i] for i in ins])
-                    fill = lambda t: next(values) if isinstance(t, KerasTensor) else t
-                    args = nest.map_structure(fill, list(payload.call_args))
-                    kwargs = nest.map_structure(fill, payload.call_kwargs)
+                    args, kwargs = payload.fill([slots[i] for i in ins])
                     result = torch.nn.Module.__call__(payload.layer, *args, **kwargs)
                     for slot, value in zip(outs, nest.flatten(result)):
                         slots[slot] = value
@@ -258,6 +347,23 @@ class _Plan:
             return outputs[0] if len(outputs) == 1 else outputs
         except (RuntimeError, IndexError) as error:
             raise _explain(step, error) from error
+
+
+class _CallTemplate:
+    """A recorded call's arguments with its symbolic tensors as holes, filled at run time."""
+
+    def __init__(self, node):
+        self.layer = node.layer
+        self.structure = [list(node.call_args), node.call_kwargs]
+        self.flat = nest.flatten(self.structure)  # the order of node.input_tensors
+        self.holes = [i for i, t in enumerate(self.flat) if isinstance(t, KerasTensor)]
+
+    def fill(self, values):
+        flat = list(self.flat)
+        for i, value in zip(self.holes, values):
+            flat[i] = value
+        args, kwargs = nest.pack_sequence_as(self.structure, flat)
+        return args, kwargs
 
 
 def _explain(step, error):

@@ -53,7 +53,27 @@ class Model(Trainer, Layer):
     def layers(self):
         return self._sublayers()
 
+    def _track_layer(self, layer):
+        """Registers `layer` as a submodule under its name (so the state_dict reads
+        `dense.kernel`); a name torch cannot use as is (`output`, `tf.add`) gets a suffix."""
+        key = layer.name.replace(".", "_")
+        while (key in self._modules and self._modules[key] is not layer) or \
+                (key not in self._modules and hasattr(self, key)):
+            key += "_"
+        self._modules[key] = layer
+
+    def _untrack_layer(self, layer):
+        for key, module in list(self._modules.items()):
+            if module is layer:
+                del self._modules[key]
+
     def get_layer(self, name=None, index=None):
+        """The layer called `name`, or at position `index` in `model.layers`."""
+        if name is not None and index is not None:
+            raise ValueError("Provide only a layer name or a layer index, not both "
+                             f"(received name={name!r}, index={index}).")
+        if name is None and index is None:
+            raise ValueError("Provide either a layer name or a layer index to `get_layer`.")
         if index is not None:
             if len(self.layers) <= index:
                 raise ValueError(f"Was asked to retrieve layer at index {index} but model "
@@ -90,19 +110,23 @@ class Model(Trainer, Layer):
         from cornu.saving import load_weights
         load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A functional config (`layers`, `input_layers`, ...) rebuilds the graph; any other
+        config goes to the constructor (a subclassed model's own arguments)."""
+        if "layers" in config and "input_layers" in config:
+            from cornu.models.functional import Functional
+            from cornu.models.serialization import functional_from_config
+            return functional_from_config(Functional if cls is Model else cls, config,
+                                          custom_objects)
+        return cls(**config)
+
     def to_json(self, **kwargs):
-        """The model's architecture as JSON (`model_from_json` rebuilds it)."""
-        import json
-        from cornu.saving.api import _json_default, _class_name
-        config = {"module": "keras", "class_name": _class_name(self), "config": self.get_config(),
-                  "registered_name": None, "keras_version": "3.15.1", "backend": "torch"}
-        return json.dumps(config, default=_json_default, **kwargs)
+        """The model's architecture as JSON (`cornu.models.model_from_json` reads it back)."""
+        from cornu.models.serialization import to_json
+        return to_json(self, **kwargs)
 
     def to_yaml(self, **kwargs):
-        """The model's architecture as YAML (removed in Keras 3; kept for Keras 2 code)."""
-        import json
-        try:
-            import yaml
-        except ImportError as error:
-            raise ImportError("`to_yaml` needs PyYAML (pip install pyyaml).") from error
-        return yaml.safe_dump(json.loads(self.to_json()), **kwargs)
+        """Keras 1/2's YAML form of `to_json()` (needs PyYAML)."""
+        from cornu.models.serialization import to_yaml
+        return to_yaml(self, **kwargs)

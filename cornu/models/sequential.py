@@ -43,19 +43,30 @@ class Sequential(Functional):
             raise ValueError(f"All layers added to a Sequential model should have unique names. "
                              f"Name {layer.name!r} is already the name of a layer in this model.")
         self._stack.append(layer)
-        self.add_module(layer.name, layer)
+        self._track_layer(layer)
         if self._input_tensor is None and len(self._stack) == 1:
             shape = _declared_input_shape(layer)
-            if shape is not None:
-                self._input_tensor = Input(batch_shape=shape, dtype=getattr(layer, "input_dtype", None))
-        if rebuild:
+            dtype = getattr(layer, "input_dtype", None)
+            if isinstance(shape, list):  # a multi-input first layer (Keras 1's Merge of models)
+                self._input_tensor = [Input(batch_shape=s, dtype=dtype) for s in shape]
+            elif shape is not None:
+                self._input_tensor = Input(batch_shape=shape, dtype=dtype,
+                                           name=self._input_name(layer))
+        if rebuild and self.built and len(self._stack) > 1 and len(self.outputs) == 1:
+            self._extend(layer)  # call only the new layer: n adds cost n calls, not n²/2
+        elif rebuild:
             self._rebuild()
+
+    @staticmethod
+    def _input_name(first_layer):
+        # tf.keras 2 names a Sequential's implicit input after its first layer.
+        return f"{first_layer.name}_input"
 
     def pop(self, rebuild=True):
         if not self._stack:
             raise TypeError("There are no layers in the model.")
         layer = self._stack.pop()
-        del self._modules[layer.name]
+        self._untrack_layer(layer)
         if rebuild:
             self._rebuild()
         return layer
@@ -72,7 +83,15 @@ class Sequential(Functional):
             self._graph_nodes.extend((layer, n) for n in layer._inbound_nodes[before:])
         self._init_graph(self._input_tensor, x)
         for layer in self._stack:
-            self.add_module(layer.name, layer)
+            self._track_layer(layer)
+
+    def _extend(self, layer):
+        before = len(layer._inbound_nodes)
+        x = layer(self.outputs[0])
+        self._graph_nodes.extend((layer, n) for n in layer._inbound_nodes[before:])
+        self._init_graph(self._input_tensor, x)
+        for each in self._stack:
+            self._track_layer(each)
 
     def _forget_graph_nodes(self):
         """Drops the nodes of the previous rebuild, so layers keep one node per model graph."""
@@ -94,8 +113,12 @@ class Sequential(Functional):
             raise ValueError(f"Sequential {self.name!r} cannot be built without an input shape.")
         if not self._stack:
             raise ValueError(f"Sequential {self.name!r} has no layers to build.")
-        input_shape = tuple(input_shape)
-        self._input_tensor = Input(batch_shape=(None,) + input_shape[1:])
+        if isinstance(input_shape, list) and input_shape and isinstance(input_shape[0], (tuple, list)):
+            self._input_tensor = [Input(batch_shape=(None,) + tuple(s)[1:]) for s in input_shape]
+        else:
+            input_shape = tuple(input_shape)
+            self._input_tensor = Input(batch_shape=(None,) + input_shape[1:],
+                                       name=self._input_name(self._stack[0]))
         self._rebuild()
 
     def _build_once(self, input_shape):
@@ -122,36 +145,28 @@ class Sequential(Functional):
         return super().output_shape
 
     def get_config(self):
-        from cornu.utils.registry import serialize
-        layers = []
-        if self._input_tensor is not None:
-            input_layer = self._input_tensor._keras_history[0]
-            layers.append({"module": "keras.layers", "class_name": "InputLayer",
-                           "config": input_layer.get_config(), "registered_name": None})
-        for layer in self._stack:
-            entry = serialize(layer)
-            entry = {"module": "keras.layers", **entry, "registered_name": None}
-            layers.append(entry)
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype,
-                  "layers": layers}
-        if self._input_tensor is not None:
-            config["build_input_shape"] = list(self._input_tensor.shape)
+        """Keras 3's layout: `layers` starts with the InputLayer when the input is known."""
+        from cornu.models.serialization import layer_entry
+        layers = [layer_entry(layer) for layer in self._stack]
+        config = {"name": self.name, "trainable": self.trainable, "layers": layers}
+        if isinstance(self._input_tensor, KerasTensor):
+            layers.insert(0, layer_entry(self._input_tensor._keras_history[0]))
+            config["build_input_shape"] = self._input_tensor.shape
         return config
 
     @classmethod
-    def from_config(cls, config, custom_objects=None, safe_mode=True):
-        """Reads Keras 1 (a list of layer configs), Keras 2 and Keras 3 Sequential configs."""
-        from cornu.saving.serialization import deserialize_layer
-        if isinstance(config, list):  # Keras 1
+    def from_config(cls, config, custom_objects=None):
+        from cornu.layers import deserialize
+        if isinstance(config, list):  # Keras 1/2.0: the config is the list of layers
             config = {"layers": config}
         model = cls(name=config.get("name"))
         for layer_config in config.get("layers", []):
-            layer = deserialize_layer(layer_config, custom_objects, safe_mode)
+            layer = deserialize(layer_config, custom_objects)
             model.add(layer, rebuild=False)
         shape = config.get("build_input_shape")
         if model._input_tensor is None and model._stack:
             declared = _declared_input_shape(model._stack[0])
-            if declared is not None:
+            if declared is not None and not isinstance(declared, list):
                 model._input_tensor = Input(batch_shape=declared)
             elif shape is not None:
                 model._input_tensor = Input(batch_shape=(None,) + tuple(shape)[1:])
@@ -160,6 +175,8 @@ class Sequential(Functional):
 
 
 def _declared_input_shape(layer):
+    """The batch input shape a first layer declares (a list for several inputs), or None."""
     if isinstance(layer, Functional) and getattr(layer, "inputs", None):
-        return layer.inputs[0].shape if len(layer.inputs) == 1 else None
+        shapes = [t.shape for t in layer.inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
     return layer._batch_input_shape

@@ -47,13 +47,21 @@ def clean_layer_config(cls, config):
     return config
 
 
-def deserialize_layer(config, custom_objects=None, safe_mode=True):
-    """A layer or model from its config, whichever Keras wrote it."""
+def deserialize_layer(config, custom_objects=None, safe_mode=None):
+    """A layer or model from its config, whichever Keras wrote it.
+
+    `safe_mode` (None: the enclosing `SafeModeScope`, True by default) decides whether
+    configs carrying Python bytecode (Lambda) may load.
+    """
     import cornu.layers
     import cornu.models  # noqa: F401  (registers Sequential, Model, Functional)
     from cornu.layers.layer import registry
+    from cornu.utils.registry import CustomObjectScope, SafeModeScope
     if isinstance(config, str):
         config = json.loads(config)
+    if safe_mode is not None:
+        with SafeModeScope(safe_mode):
+            return deserialize_layer(config, custom_objects)
     class_name = config["class_name"]
     if class_name == "Model":
         class_name = "Functional"
@@ -62,14 +70,13 @@ def deserialize_layer(config, custom_objects=None, safe_mode=True):
     if isinstance(inner, dict):
         inner = clean_layer_config(cls, inner)
     kwargs = {}
-    params = inspect.signature(cls.from_config).parameters
-    if "custom_objects" in params:
+    if "custom_objects" in inspect.signature(cls.from_config).parameters:
         kwargs["custom_objects"] = custom_objects
-    if "safe_mode" in params:
-        kwargs["safe_mode"] = safe_mode
-    layer = cls.from_config(inner, **kwargs)
+    with CustomObjectScope(custom_objects or {}):
+        layer = cls.from_config(inner, **kwargs)
     build = config.get("build_config")
-    if build and not layer.built and build.get("input_shape") is not None:
-        layer._build_once(tuple(build["input_shape"]) if isinstance(build["input_shape"][0], (int, type(None)))
-                          else build["input_shape"])
+    shape = (build or {}).get("input_shape")
+    if shape is not None and not layer.built:
+        single = all(d is None or isinstance(d, int) for d in shape)
+        layer._build_once(tuple(shape) if single else [tuple(s) for s in shape])
     return layer

@@ -9,7 +9,12 @@ from cornu.metrics.accuracy import (BinaryAccuracy, CategoricalAccuracy,
 
 
 def _per_output(spec, output_names, what):
-    """A single spec, a list (one per output) or a dict (by output name) → a list per output."""
+    """A spec for `compile`'s `loss`, `loss_weights` or `metrics` → one entry per output.
+
+    A dict is keyed by output name. For `loss` and `loss_weights` a list holds one entry per
+    output; for `metrics` a flat list applies to every output (tf.keras 2) and a list of lists
+    (or dicts) holds one entry per output.
+    """
     n = len(output_names)
     if isinstance(spec, dict):
         unknown = set(spec) - set(output_names)
@@ -17,11 +22,14 @@ def _per_output(spec, output_names, what):
             raise ValueError(f"Unknown output name(s) in `{what}`: {sorted(unknown)}; the model's "
                              f"outputs are {output_names}.")
         return [spec.get(name) for name in output_names]
-    if isinstance(spec, (list, tuple)) and what == "loss" or \
-            isinstance(spec, (list, tuple)) and spec and isinstance(spec[0], (list, tuple, dict)):
+    per_output = isinstance(spec, (list, tuple)) and (
+        what in ("loss", "loss_weights") or spec and all(
+            isinstance(s, (list, tuple, dict)) or s is None for s in spec))
+    if per_output:
         if len(spec) != n:
             raise ValueError(f"`{what}` is a list of {len(spec)} entries, but the model has {n} "
-                             f"outputs ({output_names}).")
+                             f"output(s) ({output_names}); give one entry per output, or a "
+                             "dict keyed by output name.")
         return list(spec)
     return [spec] * n
 
@@ -73,7 +81,10 @@ class CompileLoss:
 
     def check(self, ys, y_preds):
         """Checks labels against each loss once, before training (clear errors, no per-step cost)."""
-        for fn, y, y_pred in zip(self.fns, ys, y_preds):
+        for name, fn, y, y_pred in zip(self.output_names, self.fns, ys, y_preds):
+            if fn is not None and y is None:
+                raise ValueError(f"No target data for output {name!r}, which has a loss; pass "
+                                 f"its targets (the outputs are {self.output_names}).")
             inner = getattr(fn, "fn", None)
             if inner is losses_module.sparse_categorical_crossentropy and y is not None:
                 classes = y_pred.shape[-1]
@@ -175,6 +186,8 @@ class CompileMetrics:
 
     def update_state(self, ys, y_preds, sample_weights):
         for i, per_output in enumerate(self.metrics):
+            if ys[i] is None:
+                continue
             for _, metric, weighted in per_output:
                 sw = sample_weights[i] if (weighted and sample_weights is not None) else None
                 metric.update_state(ys[i], y_preds[i], sw)

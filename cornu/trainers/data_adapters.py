@@ -57,11 +57,13 @@ def _is_scalar_list(x):
 
 
 def map_arrays(fn, x):
+    """Applies `fn` to each array of `x` (one array, a list or a dict); `None` entries (an
+    output without targets) stay `None`."""
     x = _structure(x)
     if isinstance(x, dict):
-        return {k: fn(v) for k, v in x.items()}
+        return {k: None if v is None else fn(v) for k, v in x.items()}
     if isinstance(x, list):
-        return [fn(v) for v in x]
+        return [None if v is None else fn(v) for v in x]
     return fn(x)
 
 
@@ -71,6 +73,20 @@ def flat(x):
     if isinstance(x, list):
         return x
     return [x]
+
+
+def order_by_names(data, names, what, allow_missing=False):
+    """A dict of arrays keyed by the model's input (or output) names → a list in model order.
+
+    Keys the model does not have are ignored, as Keras does; a missing input is an error.
+    """
+    if not isinstance(data, dict) or not names:
+        return data
+    missing = [n for n in names if n not in data]
+    if missing and not allow_missing:
+        raise ValueError(f"No data provided for {what}(s) {missing}: the model's {what}s are "
+                         f"{list(names)}, the dict has keys {sorted(data)}.")
+    return [data.get(n) for n in names]
 
 
 def num_samples(x):
@@ -96,7 +112,7 @@ class ArrayAdapter(DataAdapter):
         for name, arrays in (("y", y), ("sample_weight", sample_weight)):
             if arrays is not None:
                 for a in flat(arrays):
-                    if int(a.shape[0]) != self.num_samples:
+                    if a is not None and int(a.shape[0]) != self.num_samples:
                         raise ValueError(
                             f"Data cardinality is ambiguous: x has {self.num_samples} samples but "
                             f"{name} has {int(a.shape[0])}. Make sure all arrays contain the same "
@@ -214,7 +230,7 @@ def _input_tensor(value, spec, device):
 def standardize_y(y, device):
     if y is None:
         return None
-    return map_arrays(lambda a: _label_tensor(a, device), y)
+    return map_arrays(lambda a: None if a is None else _label_tensor(a, device), y)
 
 
 def _label_tensor(a, device):
@@ -225,7 +241,7 @@ def _label_tensor(a, device):
 def standardize_sample_weight(sw, device):
     if sw is None:
         return None
-    return map_arrays(lambda a: to_tensor(a, dtype=floatx(), device=device), sw)
+    return map_arrays(lambda a: None if a is None else to_tensor(a, dtype=floatx(), device=device), sw)
 
 
 def class_weights_to_sample_weights(y, class_weight):

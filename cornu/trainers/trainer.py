@@ -129,6 +129,7 @@ class Trainer:
 
     def _prepare_x(self, x):
         self._ensure_built(x)
+        x = adapters.order_by_names(x, getattr(self, "input_names", None), "input")
         x = adapters.standardize_x(x, self._input_specs(), self._device())
         self._check_inputs(x)
         return x
@@ -162,7 +163,9 @@ class Trainer:
     def _prepare(self, x, y, sample_weight, class_weight=None):
         x = self._prepare_x(x)
         device = self._device()
-        y = adapters.standardize_y(y, device)
+        names = self._output_names()
+        y = adapters.standardize_y(adapters.order_by_names(y, names, "output", True), device)
+        sample_weight = adapters.order_by_names(sample_weight, names, "output", True)
         sw = adapters.standardize_sample_weight(sample_weight, device)
         if class_weight is not None and y is not None:
             cw = adapters.class_weights_to_sample_weights(y, class_weight)
@@ -184,6 +187,8 @@ class Trainer:
         self._clear_activity_losses()  # the forward pass that resolved the metrics is no step
 
     def _as_lists(self, y, y_pred):
+        if isinstance(y_pred, dict):
+            y_pred = [y_pred[name] for name in self._output_names()]
         preds = y_pred if isinstance(y_pred, (list, tuple)) else [y_pred]
         if isinstance(y, dict):
             ys = [y.get(name) for name in self._output_names()]

@@ -144,3 +144,30 @@ def register_keras_serializable(package="Custom", name=None):
         _CUSTOM_OBJECTS[f"{package}>{key}"] = obj
         return obj
     return decorator
+
+
+# Safe mode: loading never runs code stored in a config (a Lambda's bytecode) unless asked.
+_SAFE_MODE = [True]
+
+
+def in_safe_mode():
+    return _SAFE_MODE[-1]
+
+
+class SafeModeScope:
+    """`with SafeModeScope(False):` allows loading configs that carry Python bytecode."""
+
+    def __init__(self, safe_mode=True):
+        self.safe_mode = True if safe_mode is None else bool(safe_mode)
+
+    def __enter__(self):
+        _SAFE_MODE.append(self.safe_mode)
+        return self
+
+    def __exit__(self, *exc):
+        _SAFE_MODE.pop()
+
+
+def enable_unsafe_deserialization():
+    """Keras 3's switch: from now on, loading may run code stored in configs."""
+    _SAFE_MODE[0] = False

@@ -1,6 +1,7 @@
 """`Input()` and `InputLayer`: where a functional graph starts."""
 from cornu.backend.config import floatx
 from cornu.backend.keras_tensor import KerasTensor
+from cornu.backend.naming import uniquify
 from cornu.layers.layer import Layer, registry
 from cornu.layers.node import Node
 
@@ -8,7 +9,7 @@ from cornu.layers.node import Node
 @registry.register()
 class InputLayer(Layer):
     def __init__(self, shape=None, batch_size=None, dtype=None, input_tensor=None, name=None,
-                 batch_shape=None, **kwargs):
+                 batch_shape=None, optional=False, **kwargs):
         batch_shape = batch_shape or kwargs.pop("batch_input_shape", None)
         if shape is None and "input_shape" in kwargs:
             shape = kwargs.pop("input_shape")
@@ -17,8 +18,10 @@ class InputLayer(Layer):
                 raise ValueError("InputLayer needs a `shape` (or `batch_shape`).")
             shape = (shape,) if isinstance(shape, int) else tuple(shape)
             batch_shape = (batch_size,) + shape
-        super().__init__(name=name, dtype=dtype, **kwargs)
+        # tf.keras 2's names (`input_1`, `input_2`, ...), which summaries and `Connected to` show.
+        super().__init__(name=name or uniquify("input", zero_based=False), dtype=dtype, **kwargs)
         self._batch_input_shape = None
+        self.optional = bool(optional)
         self.batch_shape = tuple(batch_shape)
         self.dtype = dtype or floatx()
         self.built = True
@@ -27,14 +30,34 @@ class InputLayer(Layer):
         self._input_tensor = input_tensor
         Node(self, (), {}, input_tensor)
 
+    def get_input_at(self, node_index):
+        # An input layer's input is its own tensor (tf.keras 2), so that
+        # `K.function([model.layers[0].input], ...)` works on functional models too.
+        return self._input_tensor
+
     def get_config(self):
         return {"batch_shape": list(self.batch_shape), "dtype": self.dtype, "sparse": False,
                 "ragged": False, "name": self.name}
 
 
 def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None, tensor=None,
-          sparse=None, batch_input_shape=None, **kwargs):
-    """Returns a symbolic tensor that starts a functional model (`Input(shape=(784,))`)."""
+          sparse=None, batch_input_shape=None, optional=False, **kwargs):
+    """Returns a symbolic tensor that starts a functional model.
+
+    Args:
+        shape: the shape of one sample (without the batch dimension), e.g. `(784,)`.
+        batch_size: an optional fixed batch size.
+        dtype: the data type (default `floatx()`); e.g. `'int32'` for token ids.
+        name: the input's name (default `input_1`, `input_2`, ...); dicts of data passed to
+            `fit`/`predict` are matched to inputs by it.
+        batch_shape: the full shape including the batch dimension (Keras 2's
+            `batch_input_shape`), instead of `shape` and `batch_size`.
+
+    >>> x = Input(shape=(784,))
+    >>> x.shape
+    (None, 784)
+    """
     layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name,
-                       batch_shape=batch_shape or batch_input_shape, input_tensor=tensor)
+                       batch_shape=batch_shape or batch_input_shape, input_tensor=tensor,
+                       optional=optional)
     return layer._input_tensor

@@ -1,19 +1,39 @@
-"""Lambda (a function as a layer) and TorchOp (arithmetic on symbolic tensors)."""
+"""Lambda (a function as a layer), Identity, and TorchOp (an op on symbolic tensors)."""
+import base64
+import importlib
 import inspect
+import marshal
+import types
 
-from cornu.layers.layer import Layer, registry
+from cornu.backend import layout as layouts
+from cornu.backend.keras_tensor import OPERATORS, KerasTensor
+from cornu.backend.naming import uniquify
+from cornu.layers.layer import Layer, _shapes_to_tensors, registry
+from cornu.utils import nest
+from cornu.utils.registry import get_custom_objects, in_safe_mode
 
 
 @registry.register()
 class Lambda(Layer):
     """Wraps a function of tensors as a layer: `Lambda(lambda x: x ** 2)`.
 
-    `output_shape` (a shape without the batch dimension, or a function of the input shape) is
-    used when given; otherwise the shape is found by running the function on the `meta` device.
+    Args:
+        function: a function of the input tensor(s) (torch tensors; `cornu.backend` math works).
+        output_shape: the output shape without the batch dimension (a tuple), or a function
+            of the full input shape returning the full output shape (Keras 1/2). When omitted,
+            the shape is found by running `function` on the `meta` device.
+        mask: accepted for compatibility (masking comes with the sequence layers).
+        arguments: extra keyword arguments passed to `function`.
+
+    A Lambda saved in a config stores the function's bytecode; loading it executes that code,
+    so it needs `safe_mode=False` (as in Keras 3). Named functions registered as custom objects
+    load without it.
     """
 
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
         super().__init__(**kwargs)
+        if not callable(function):
+            raise TypeError(f"Lambda {self.name!r}: `function` must be callable, got {function!r}.")
         self.function = function
         self.arguments = dict(arguments or {})
         self._output_shape = output_shape
@@ -32,62 +52,169 @@ class Lambda(Layer):
 
     def compute_output_spec(self, *args, **kwargs):
         if self._output_shape is None:
-            return super().compute_output_spec(*args, **kwargs)
-        from cornu.layers.layer import _shapes_to_tensors
-        from cornu.utils import nest
-        input_shape = nest.map_structure(lambda t: t.shape, args[0])
+            return self._meta_run(args, kwargs)
+        return _shapes_to_tensors(self.compute_output_shape(_shapes(args[0])), self.dtype)
+
+    def compute_output_shape(self, input_shape):
+        if self._output_shape is None:
+            return super().compute_output_shape(input_shape)
         if callable(self._output_shape):
-            shape = self._output_shape(input_shape)
-        else:
-            batch = nest.flatten(input_shape)[0] if input_shape else None
-            shape = (batch,) + tuple(self._output_shape)
-        return _shapes_to_tensors(shape, self.dtype)
+            return self._output_shape(input_shape)
+        first = nest.flatten(input_shape)[0] if input_shape else None
+        batch = first if first is None or isinstance(first, int) else None
+        return (batch,) + tuple(self._output_shape)
 
     def get_config(self):
-        import marshal, base64
         config = super().get_config()
-        fn = self.function
-        if getattr(fn, "__name__", "<lambda>") != "<lambda>" and not fn.__closure__:
-            config["function"] = fn.__name__
-            config["function_type"] = "function"
+        config.update(_dump_function(self.function, "function"))
+        if callable(self._output_shape):
+            config.update(_dump_function(self._output_shape, "output_shape"))
         else:
-            config["function"] = base64.b64encode(marshal.dumps(fn.__code__)).decode("ascii")
-            config["function_type"] = "lambda"
-        config["output_shape"] = self._output_shape if not callable(self._output_shape) else None
+            config["output_shape"] = self._output_shape
         config["arguments"] = self.arguments
         return config
 
     @classmethod
-    def from_config(cls, config, custom_objects=None, safe_mode=True):
+    def from_config(cls, config, custom_objects=None, safe_mode=None):
         config = dict(config)
-        kind = config.pop("function_type", "function")
-        fn = config["function"]
-        if kind == "lambda":
-            if safe_mode:
-                raise ValueError("Loading a Lambda layer's bytecode executes code from the file; "
-                                 "pass `safe_mode=False` if you trust its source.")
-            import marshal, base64, types
-            code = marshal.loads(base64.b64decode(fn))
-            config["function"] = types.FunctionType(code, globals())
-        elif isinstance(fn, str):
-            from cornu.utils.registry import get_custom_objects
-            objects = {**get_custom_objects(), **(custom_objects or {})}
-            if fn not in objects:
-                raise ValueError(f"Lambda function {fn!r} is not a registered custom object.")
-            config["function"] = objects[fn]
+        safe_mode = in_safe_mode() if safe_mode is None else safe_mode
+        for key in ("function", "output_shape"):
+            kind = config.pop(f"{key}_type", None)
+            module = config.pop(f"{key}_module", None)
+            if config.get(key) is not None and kind is not None:
+                config[key] = _load_function(config[key], kind, module, custom_objects,
+                                             safe_mode)
+            elif key == "function" and isinstance(config.get(key), dict):  # Keras 3 layout
+                config[key] = _load_keras3_function(config[key], custom_objects, safe_mode)
+        if isinstance(config.get("output_shape"), list):
+            config["output_shape"] = tuple(config["output_shape"])
         return cls(**config)
 
 
+@registry.register()
+class Identity(Layer):
+    """Returns its input unchanged (a placeholder layer)."""
+
+    layout = layouts.ANY
+
+    def call(self, inputs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+@registry.register()
 class TorchOp(Layer):
-    """A torch function of several (symbolic or constant) arguments, recorded as a graph node."""
+    """One op on symbolic tensors (`x + y`, `x[:, 0]`, `K.mean(x, axis=1)`) as a graph node.
 
-    def __init__(self, fn, **kwargs):
+    `op` names an operator (`add`, `get_item`, ...) or a `cornu.backend` function (`mean`,
+    `concatenate`, ...), so a model holding the node can be saved and rebuilt. A plain callable
+    also works, but such a node cannot be saved. Constant arguments are kept in the node.
+    """
+
+    def __init__(self, op, **kwargs):
+        if callable(op):
+            self.fn, self.op = op, None
+        else:
+            self.fn, self.op = _resolve_op(op), str(op)
+        kwargs.setdefault("name", uniquify(self.op or "torch_op"))
         super().__init__(**kwargs)
-        self.fn = fn
+        self.built = True
+        self._elementwise = self.op in _ELEMENTWISE
 
-    def call(self, *args):
-        return self.fn(*args)
+    def call(self, *args, **kwargs):
+        return self.fn(*args, **kwargs)
 
     def _symbolic_call(self, args, kwargs):
-        self.built = True
+        # Element-wise ops run in either layout when all their tensors share one rank.
+        tensors = [t for t in nest.flatten([list(args), kwargs]) if hasattr(t, "ndim")]
+        same_rank = len({t.ndim for t in tensors}) == 1
+        self.layout = layouts.ANY if self._elementwise and same_rank else layouts.KERAS
         return super()._symbolic_call(args, kwargs)
+
+    def get_config(self):
+        if self.op is None:
+            raise ValueError(f"TorchOp {self.name!r} wraps the function {self.fn!r}, which "
+                             "cannot be saved; use a Lambda layer for custom functions.")
+        return {"name": self.name, "op": self.op}
+
+
+_ELEMENTWISE = {"add", "radd", "subtract", "rsubtract", "multiply", "rmultiply", "divide",
+                "rdivide", "power", "rpower", "negative", "absolute", "less", "greater",
+                "less_equal", "greater_equal", "square", "sqrt", "exp", "log", "abs", "sigmoid",
+                "relu", "tanh", "clip", "maximum", "minimum", "equal", "not_equal", "cast",
+                "switch", "round", "sign", "pow", "elu", "softplus", "softsign"}
+
+
+def _resolve_op(name):
+    if name in OPERATORS:
+        return OPERATORS[name]
+    from cornu.backend import math as backend_math
+    fn = getattr(backend_math, name, None)
+    if name in backend_math.__all__ and callable(fn):
+        return fn
+    raise ValueError(f"Unknown op {name!r} for a TorchOp: expected an operator "
+                     f"({', '.join(sorted(OPERATORS))}) or a cornu.backend function.")
+
+
+def _shapes(structure):
+    return nest.map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else t, structure)
+
+
+# ----------------------------------------------------------- function (de)serialization
+def _dump_function(fn, key):
+    """tf.keras 2's layout: `key`, `key_type` ('function' or 'lambda'), `key_module`."""
+    name = getattr(fn, "__name__", "<lambda>")
+    if name != "<lambda>" and not getattr(fn, "__closure__", None):
+        return {key: name, f"{key}_type": "function", f"{key}_module": getattr(fn, "__module__", None)}
+    code = base64.b64encode(marshal.dumps(fn.__code__)).decode("ascii")
+    defaults = list(fn.__defaults__) if fn.__defaults__ else None
+    return {key: [code, defaults, None], f"{key}_type": "lambda",
+            f"{key}_module": getattr(fn, "__module__", None)}
+
+
+def _load_function(value, kind, module, custom_objects, safe_mode):
+    if kind == "function":
+        objects = {**get_custom_objects(), **(custom_objects or {})}
+        if value in objects:
+            return objects[value]
+        from cornu import backend
+        if module and module.startswith(("cornu.", "keras")) and hasattr(backend, value):
+            return getattr(backend, value)
+        if safe_mode:
+            raise ValueError(f"Lambda function {value!r} (module {module!r}) is not a registered "
+                             "custom object. Pass it in `custom_objects`, or load with "
+                             "`safe_mode=False` to import it from its module.")
+        return getattr(importlib.import_module(module), value)
+    if safe_mode:
+        raise ValueError("Loading a Lambda layer's Python bytecode executes code from the "
+                         "config. Pass `safe_mode=False` if you trust its source.")
+    code, defaults = (value[0], value[1]) if isinstance(value, (list, tuple)) else (value, None)
+    fn = types.FunctionType(marshal.loads(base64.b64decode(code)), _globals_for(module))
+    if defaults:
+        fn.__defaults__ = tuple(defaults)
+    return fn
+
+
+def _load_keras3_function(config, custom_objects, safe_mode):
+    if config.get("class_name") == "__lambda__":
+        value = config["config"]["value"]
+        return _load_function(value, "lambda", None, custom_objects, safe_mode)
+    name = config.get("config")
+    return _load_function(name, "function", config.get("module"), custom_objects, safe_mode)
+
+
+def _globals_for(module):
+    """Bytecode runs with its module's globals when importable, else with the backend's."""
+    from cornu import backend
+    scope = {"K": backend, "backend": backend}
+    try:
+        scope.update(vars(importlib.import_module(module)) if module else {})
+    except ImportError:
+        pass
+    import numpy
+    import torch
+    scope.setdefault("np", numpy)
+    scope.setdefault("torch", torch)
+    return scope

@@ -1,0 +1,159 @@
+"""`cornu.backend` (keras.backend as K): math against NumPy formulas (tf.keras 2's K semantics),
+values and variables, and `K.function` on a model's graph."""
+import numpy as np
+import pytest
+import torch
+
+import cornu
+from cornu import backend as K
+from cornu import layers as L
+
+rng = np.random.default_rng(0)
+X = rng.normal(size=(3, 4)).astype("float32")
+Y = rng.normal(size=(3, 4)).astype("float32")
+P = rng.uniform(0.05, 0.95, size=(3, 4)).astype("float32")
+T = (rng.uniform(size=(3, 4)) > 0.5).astype("float32")
+EPS = 1e-7
+
+
+def _t(a):
+    return torch.as_tensor(a)
+
+
+def _softmax(a, axis=-1):
+    e = np.exp(a - a.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+CASES = [
+    (lambda: K.mean(_t(X), axis=1), X.mean(axis=1)),
+    (lambda: K.mean(_t(X), axis=[0, 1], keepdims=True), X.mean(keepdims=True)),
+    (lambda: K.sum(_t(X)), X.sum()),
+    (lambda: K.max(_t(X), axis=0), X.max(axis=0)),
+    (lambda: K.min(_t(X), axis=-1, keepdims=True), X.min(axis=-1, keepdims=True)),
+    (lambda: K.prod(_t(X), axis=1), X.prod(axis=1)),
+    (lambda: K.std(_t(X), axis=0), X.std(axis=0)),
+    (lambda: K.var(_t(X)), X.var()),
+    (lambda: K.square(_t(X)), X ** 2),
+    (lambda: K.sqrt(_t(X)), np.sqrt(np.maximum(X, 0))),
+    (lambda: K.abs(_t(X)), np.abs(X)),
+    (lambda: K.exp(_t(X)), np.exp(X)),
+    (lambda: K.log(_t(P)), np.log(P)),
+    (lambda: K.pow(_t(P), 3), P ** 3),
+    (lambda: K.clip(_t(X), -0.5, 0.5), np.clip(X, -0.5, 0.5)),
+    (lambda: K.clip(_t(X), 0.5, 0.1), np.full_like(X, 0.5)),
+    (lambda: K.maximum(_t(X), 0.0), np.maximum(X, 0)),
+    (lambda: K.minimum(_t(X), _t(Y)), np.minimum(X, Y)),
+    (lambda: K.dot(_t(X), _t(Y.T)), X @ Y.T),
+    (lambda: K.dot(_t(X), _t(np.ones((2, 4, 5), "float32"))), np.einsum("ik,bkn->ibn", X, np.ones((2, 4, 5)))),
+    (lambda: K.batch_dot(_t(X), _t(Y), axes=1), (X * Y).sum(1, keepdims=True)),
+    (lambda: K.batch_dot(_t(np.ones((3, 2, 4), "float32")), _t(Y), axes=(2, 1)),
+     np.einsum("bik,bk->bi", np.ones((3, 2, 4)), Y)),
+    (lambda: K.concatenate([_t(X), _t(Y)], axis=0), np.concatenate([X, Y], 0)),
+    (lambda: K.reshape(_t(X), (-1, 2)), X.reshape(-1, 2)),
+    (lambda: K.permute_dimensions(_t(X), (1, 0)), X.T),
+    (lambda: K.expand_dims(_t(X), 1), X[:, None]),
+    (lambda: K.squeeze(_t(X[:, :1]), 1), X[:, 0]),
+    (lambda: K.stack([_t(X), _t(Y)], axis=1), np.stack([X, Y], 1)),
+    (lambda: K.argmax(_t(X)), X.argmax(-1)),
+    (lambda: K.cast(_t(X) > 0, "float32"), (X > 0).astype("float32")),
+    (lambda: K.equal(_t(T), 1.0), T == 1),
+    (lambda: K.switch(_t(X[:, 0] > 0), _t(X), _t(Y)), np.where(X[:, :1] > 0, X, Y)),
+    (lambda: K.sigmoid(_t(X)), 1 / (1 + np.exp(-X))),
+    (lambda: K.softmax(_t(X)), _softmax(X)),
+    (lambda: K.relu(_t(X)), np.maximum(X, 0)),
+    (lambda: K.relu(_t(X), alpha=0.1, max_value=0.5), np.where(X > 0, np.minimum(X, 0.5), 0.1 * X)),
+    (lambda: K.binary_crossentropy(_t(T), _t(P)),
+     -(T * np.log(P + EPS) + (1 - T) * np.log(1 - P + EPS))),
+    (lambda: K.categorical_crossentropy(_t(_softmax(Y)), _t(_softmax(X))),
+     -(_softmax(Y) * np.log(_softmax(X))).sum(-1)),
+    (lambda: K.categorical_crossentropy(_t(_softmax(Y)), _t(X), from_logits=True),
+     -(_softmax(Y) * np.log(_softmax(X))).sum(-1)),
+    (lambda: K.l2_normalize(_t(X), axis=1), X / np.sqrt((X ** 2).sum(1, keepdims=True))),
+    (lambda: K.ones_like(_t(X)), np.ones_like(X)),
+    (lambda: K.zeros_like(_t(X)), np.zeros_like(X)),
+    (lambda: K.one_hot(_t(np.array([0, 2])), 3), np.eye(3)[[0, 2]]),
+    (lambda: K.repeat_elements(_t(X), 2, axis=1), np.repeat(X, 2, axis=1)),
+    (lambda: K.batch_flatten(_t(np.ones((2, 3, 4)))), np.ones((2, 12))),
+]
+
+
+@pytest.mark.parametrize("index", range(len(CASES)))
+def test_math_matches_the_formula(index):
+    fn, expected = CASES[index]
+    np.testing.assert_allclose(np.asarray(fn()), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_values_variables_and_settings():
+    v = K.variable(np.ones((2, 2)), name="v")
+    assert K.get_value(v).shape == (2, 2) and v.requires_grad
+    K.set_value(v, np.zeros((2, 2)))
+    assert K.eval(v).sum() == 0
+    assert K.int_shape(v) == (2, 2) and K.ndim(v) == 2 and K.dtype(v) == "float32"
+    assert K.count_params(v) == 4
+    assert K.get_value(K.constant(2.0, shape=(3,))).tolist() == [2.0, 2.0, 2.0]
+    assert K.get_value(K.zeros((2, 3))).sum() == 0 and K.get_value(K.ones((2,))).sum() == 2
+    noise = K.random_normal((1000,), mean=1.0, stddev=0.1, seed=1)
+    assert abs(float(noise.mean()) - 1.0) < 0.02 and tuple(noise.shape) == (1000,)
+    uniform = K.random_uniform((1000,), 2.0, 3.0, seed=1)
+    assert 2.0 <= float(uniform.min()) and float(uniform.max()) <= 3.0
+    x = cornu.Input((5, 3))
+    assert K.int_shape(x) == (None, 5, 3) and K.shape(x) == (None, 5, 3) and K.ndim(x) == 3
+    assert K.floatx() == "float32" and K.epsilon() == 1e-7
+    assert K.image_data_format() == "channels_last" and K.backend() == "torch"
+    K.set_epsilon(1e-5)
+    try:
+        assert K.epsilon() == 1e-5
+    finally:
+        K.set_epsilon(1e-7)
+    assert K.learning_phase() == 0
+
+
+def test_clear_session_resets_names():
+    L.Dense(1)
+    K.clear_session(free_memory=False)
+    assert L.Dense(1).name == "dense" and cornu.Input((2,)).name == "input_1"
+
+
+def test_function_runs_part_of_a_graph():
+    inp = cornu.Input((4,))
+    hidden = L.Dense(3, activation="relu")(inp)
+    dropped = L.Dropout(0.5)(hidden)
+    out = L.Dense(2)(dropped)
+    model = cornu.Model(inp, out)
+    layer_fn = K.function([hidden], [out])  # from an intermediate tensor
+    h = rng.normal(size=(5, 3)).astype("float32")
+    w, b = model.layers[-1].get_weights()
+    np.testing.assert_allclose(layer_fn([h])[0], h @ w + b, rtol=1e-5)
+    with_phase = K.function([inp, K.learning_phase()], [L.Dropout(0.5)(inp)])
+    x = np.ones((200, 4), "float32")
+    assert (with_phase([x, 0])[0] == 1).all()  # inference: no dropout
+    training = with_phase([x, 1])[0]
+    assert 0.3 < (training == 0).mean() < 0.7 and set(np.unique(training)) <= {0.0, 2.0}
+    assert not model.training
+
+
+def test_backend_math_in_lambda_layers_and_custom_losses():
+    def rmse(y_true, y_pred):
+        return K.sqrt(K.mean(K.square(y_pred - y_true), axis=-1))
+
+    x = cornu.Input((4,))
+    normalized = L.Lambda(lambda t: K.l2_normalize(t, axis=-1))(x)
+    model = cornu.Model(x, L.Dense(1)(normalized))
+    model.compile("sgd", loss=rmse)
+    data = rng.normal(size=(16, 4)).astype("float32")
+    history = model.fit(data, data[:, :1], epochs=2, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    assert model.layers[1].output_shape == (None, 4)
+
+
+def test_symbolic_calls_record_named_nodes():
+    a, b = cornu.Input((3,)), cornu.Input((3,))
+    out = K.batch_dot(K.l2_normalize(a, axis=1), K.l2_normalize(b, axis=1), axes=1)
+    model = cornu.Model([a, b], out)
+    assert [layer.name for layer in model.layers[2:]] == ["l2_normalize", "l2_normalize_1",
+                                                          "batch_dot"]
+    assert model.output_shape == (None, 1)
+    u, v = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
+    cos = (u * v).sum(1) / np.linalg.norm(u, axis=1) / np.linalg.norm(v, axis=1)
+    np.testing.assert_allclose(model.predict([u, v], verbose=0)[:, 0], cos, rtol=1e-5)
