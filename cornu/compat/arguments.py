@@ -209,3 +209,19 @@ def translate_positional(class_names, args, n_modern, owner):
     warn_once(owner, "positional " + ", ".join(k for k, _ in spec),
               ", ".join(f"`{k}=`" for k in kwargs))
     return tuple(args[i:]), kwargs
+
+
+def _looks_like_metrics(value):
+    items = value.values() if isinstance(value, dict) else value
+    return isinstance(value, (list, tuple, dict)) and any(
+        isinstance(v, str) or callable(v) or isinstance(v, (list, tuple)) for v in items)
+
+
+def compile_positional(loss_weights, metrics):
+    """Keras 1/2's `compile(optimizer, loss, metrics)`: Keras 3 moved `loss_weights` to the
+    third place, so a third positional that holds metrics (names, functions, Metric objects)
+    rather than numbers is read as `metrics`."""
+    if metrics is None and loss_weights is not None and _looks_like_metrics(loss_weights):
+        warn_once("Model.compile", "third positional argument (metrics)", "`metrics=`")
+        return None, loss_weights
+    return loss_weights, metrics

@@ -47,6 +47,7 @@ class Trainer:
             kwargs.pop(key, None)
         if kwargs:
             raise TypeError(f"compile() got unexpected keyword argument(s) {sorted(kwargs)}.")
+        loss_weights, metrics = legacy.compile_positional(loss_weights, metrics)
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = loss
         self._loss_spec, self._loss_weights = loss, loss_weights

@@ -75,3 +75,11 @@ def test_dim_ordering_transform():
     assert legacy.translate("layer", {"dim_ordering": "default"}, "X") == {}
     with pytest.raises(ValueError, match="dim_ordering"):
         legacy.translate("layer", {"dim_ordering": "xy"}, "X")
+
+
+def test_keras2_positional_compile_metrics():
+    model = cornu.Sequential([Dense(1, input_dim=2, activation="sigmoid")])
+    model.compile("sgd", "binary_crossentropy", ["accuracy"])
+    assert model.metrics_names == ["loss", "accuracy"]
+    model.compile("sgd", "binary_crossentropy", [1.0])
+    assert model.metrics_names == ["loss"]
