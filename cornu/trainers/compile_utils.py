@@ -159,18 +159,12 @@ class CompileMetrics:
 
     def _resolve(self, spec, y_true, y_pred, loss_fn):
         if isinstance(spec, str) and spec.lower() in ("accuracy", "acc"):
-            loss = getattr(loss_fn, "fn", loss_fn)
-            if loss is losses_module.binary_crossentropy:
-                return BinaryAccuracy(name=spec)
-            if loss is losses_module.categorical_crossentropy:
-                return CategoricalAccuracy(name=spec)
-            if loss is losses_module.sparse_categorical_crossentropy:
-                return SparseCategoricalAccuracy(name=spec)
+            # Keras 3 (and tf.keras 2) decide from the shapes alone, not from the loss.
             if y_pred.shape[-1] == 1:
                 return BinaryAccuracy(name=spec)
             if y_true is not None and (y_true.ndim < y_pred.ndim or y_true.shape[-1] == 1):
                 return SparseCategoricalAccuracy(name=spec)
-            return CategoricalAccuracy(name=spec)
+            return CategoricalAccuracy(name=spec)  # also multi-label sigmoid outputs, as Keras 3
         if isinstance(spec, str) and spec.lower() in ("crossentropy", "ce"):
             if y_pred.shape[-1] == 1:
                 fn = losses_module.binary_crossentropy

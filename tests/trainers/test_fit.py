@@ -192,3 +192,16 @@ def test_nan_loss_keeps_training_as_keras_does():
     model.compile("sgd", "mse")
     history = model.fit(np.array([[1.0], [np.nan]]), np.array([1.0, 2.0]), epochs=2, verbose=0)
     assert len(history.history["loss"]) == 2 and np.isnan(history.history["loss"][-1])
+
+
+def test_accuracy_resolves_from_shapes_like_keras3():
+    keras = keras_module()
+    x = np.random.RandomState(0).rand(30, 4).astype("float32")
+    y = (np.random.RandomState(1).rand(30, 3) > 0.5).astype("float32")  # multi-label
+    ref = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="sigmoid")])
+    ref.compile("sgd", "binary_crossentropy", metrics=["accuracy"])
+    ours = cornu.Sequential([Dense(3, input_shape=(4,), activation="sigmoid")])
+    ours.set_weights(ref.get_weights())
+    ours.compile("sgd", "binary_crossentropy", metrics=["accuracy"])
+    np.testing.assert_allclose(ours.evaluate(x, y, verbose=0), ref.evaluate(x, y, verbose=0),
+                               rtol=1e-5)
