@@ -339,6 +339,8 @@ class Trainer:
                     break
         finally:
             self.train(False)
+        if params is not None and getattr(self.optimizer, "use_ema", False):
+            self.optimizer.finalize_variable_values(params)  # Keras 3: weights take the EMA
         callback_list.on_train_end(epoch_logs)
         self.history = history
         return history
