@@ -46,8 +46,8 @@ class SpatialLayer(Layer):
 
     def _init_layout(self, data_format):
         self.data_format = standardize_data_format(data_format)
-        # channels_last data runs channels-first inside (NCHW measured fastest for torch on
-        # CPU); channels_first data already is in that layout, so Keras's layout is the one.
+        # channels_last data arrives as (N, C, *spatial) views (see backend/layout.py), the
+        # layout torch's kernels take; channels_first data already is in it.
         self.layout = layouts.CHANNELS_FIRST if self.data_format == "channels_last" \
             else layouts.KERAS
         self._n_channels = None
