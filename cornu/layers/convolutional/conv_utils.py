@@ -128,11 +128,17 @@ def check_output_positive(layer, input_shape, out_spatial, window, what="kernel_
         return
     axes = _AXES.get(len(spatial), ())
     dims = ", ".join(f"{axes[i] if i < len(axes) else i} ({spatial[i]} < {window[i]})" for i in bad)
+    hint = ""
+    if data_format == "channels_last" and len(input_shape) >= 4 and input_shape[1] in (1, 3) \
+            and (input_shape[-1] or 0) > 4:
+        hint = (" The input looks channels-first (channels before rows and cols, as Keras 1's "
+                "dim_ordering='th' had it): pass data_format='channels_first' or move the "
+                "channel axis last.")
     raise ValueError(f"Layer {layer.name!r} ({type(layer).__name__}): the {what} {tuple(window)} "
                      f"is larger than its input along {dims}; input shape "
                      f"{_shape_text(input_shape)}, padding={padding!r}. The output would have "
                      f"shape {tuple(out_spatial)}. Use padding='same', a smaller {what}, or a "
-                     "larger input.")
+                     f"larger input.{hint}")
 
 
 def _shape_text(shape):

@@ -150,6 +150,8 @@ def test_kernel_larger_than_input_names_layer_and_dimensions():
     with pytest.raises(ValueError, match=r"dilated|cols \(4 < 5\)"):
         layers.Conv2D(4, 3, dilation_rate=2, input_shape=(8, 4, 1))
     layers.Conv2D(4, 5, padding="same", input_shape=(3, 3, 1))  # 'same' pads: fine
+    with pytest.raises(ValueError, match="looks channels-first"):
+        layers.Conv2D(32, 3, input_shape=(1, 28, 28))  # a Keras 1 'th' script without dim_ordering
 
 
 def test_bad_arguments_name_the_layer():
