@@ -49,6 +49,26 @@ def _bn_mode(value, kwargs):
     return {}
 
 
+def _steps_features(input_dim, input_length):
+    # Keras 1's Convolution1D(input_dim=d, input_length=n) meant input_shape=(n, d).
+    return {} if input_dim is None else {"input_shape": (input_length, input_dim)}
+
+
+_KERNEL_DIMS = (("nb_row", "nb_col"), ("kernel_dim1", "kernel_dim2", "kernel_dim3"))
+
+
+def _kernel_dim(name):
+    """Keras 1's Convolution2D(nb_row=3, nb_col=3) and Convolution3D(kernel_dim1=...) keywords."""
+    names = next(group for group in _KERNEL_DIMS if name in group)
+
+    def rule(value, kwargs):
+        values = [value if n == name else kwargs.pop(n, None) for n in names]
+        if None in values:
+            raise TypeError(f"Legacy `{'`, `'.join(names)}` must be given together.")
+        return {"kernel_size": tuple(values)}
+    return rule
+
+
 # Keyword renames that mean the same thing on every layer that has the new keyword.
 LAYER_ARGS = {
     "init": "kernel_initializer",
@@ -93,13 +113,33 @@ CLASS_ARGS = {
     "BatchNormalization": {"mode": _bn_mode},
     "Embedding": {"input_length": _input_length, "dropout": _drop},
     "Model": {"input": "inputs", "output": "outputs"},
+    "Conv1D": {"input_dim": lambda v, kw: _steps_features(v, kw.pop("input_length", None)),
+               "input_length": lambda v, kw: _steps_features(kw.pop("input_dim", None), v)},
+    "Conv2D": {"nb_row": _kernel_dim("nb_row"), "nb_col": _kernel_dim("nb_col")},
+    "Conv3D": {name: _kernel_dim(name) for name in ("kernel_dim1", "kernel_dim2", "kernel_dim3")},
+    "Conv2DTranspose": {"output_shape": _drop},  # Keras 2 dropped it too
+    "Conv3DTranspose": {"output_shape": _drop},
+    "UpSampling1D": {"length": "size"},
 }
 
 # Legacy positional signatures: class name -> list of (keyword, how many positionals it takes).
 # `Convolution2D(32, 3, 3)` → `Conv2D(32, (3, 3))`: [("filters", 1), ("kernel_size", 2)].
 # They apply only when a call passes more positionals than the modern signature knows,
-# all of them integers.
-POSITIONAL = {}
+# all of them integers (or, for POSITIONAL_UNLESS classes, all the legacy positionals).
+POSITIONAL = {
+    "Conv2D": [("filters", 1), ("kernel_size", 2)],  # also Convolution2D, AtrousConvolution2D
+    "Conv3D": [("filters", 1), ("kernel_size", 3)],
+    "SeparableConv2D": [("filters", 1), ("kernel_size", 2)],
+    "Conv2DTranspose": [("filters", 1), ("kernel_size", 2)],  # Deconvolution2D
+    "Conv3DTranspose": [("filters", 1), ("kernel_size", 3)],
+}
+
+# Classes whose modern signature also takes integers in those positions (Conv2D's `strides`):
+# as Keras 2 did, the legacy reading holds when all its positionals are given as integers and
+# none of these keywords is, so `Conv2D(32, 3, 3)` is a 3x3 kernel, while
+# `Conv2D(32, 3, 2, padding='same')` keeps Keras 3's meaning (strides=2).
+POSITIONAL_UNLESS = {name: ("strides", "padding", "data_format") for name in
+                     ("Conv2D", "Conv3D", "SeparableConv2D", "Conv2DTranspose", "Conv3DTranspose")}
 
 
 def _samples_per_epoch(value, kwargs):
@@ -175,7 +215,7 @@ def translate(kind, kwargs, owner, class_names=()):
     # Apply the `lr` rename before `decay`, whose transform reads the learning rate.
     for key in sorted(kwargs, key=lambda k: k == "decay"):
         rule = next((table[key] for table in tables if key in table), None)
-        if rule is None:
+        if rule is None or key not in out:  # absent: consumed by an earlier rule
             continue
         value = out.pop(key)
         if callable(rule):
@@ -194,10 +234,15 @@ def translate(kind, kwargs, owner, class_names=()):
     return out
 
 
-def translate_positional(class_names, args, n_modern, owner):
+def translate_positional(class_names, args, n_modern, owner, keywords=None):
     """Rewrites legacy positional calls such as `Convolution2D(32, 3, 3)` into keywords."""
-    spec = next((POSITIONAL[name] for name in class_names if name in POSITIONAL), None)
-    if spec is None or len(args) <= n_modern or not all(isinstance(a, int) for a in args):
+    name = next((name for name in class_names if name in POSITIONAL), None)
+    if name is None or not all(isinstance(a, int) for a in args):
+        return args, {}
+    spec = POSITIONAL[name]
+    if name in POSITIONAL_UNLESS and not any(k in (keywords or {}) for k in POSITIONAL_UNLESS[name]):
+        n_modern = min(n_modern, sum(count for _, count in spec) - 1)
+    if len(args) <= n_modern:
         return args, {}
     kwargs, i = {}, 0
     for keyword, count in spec:

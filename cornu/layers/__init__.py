@@ -1,5 +1,16 @@
 """Keras layers, each a `torch.nn.Module`."""
 from cornu.layers.activations.advanced import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
+from cornu.layers.convolutional.conv import (AtrousConvolution1D, AtrousConvolution2D, Conv1D,
+                                             Conv2D, Conv3D, Convolution1D, Convolution2D,
+                                             Convolution3D)
+from cornu.layers.convolutional.conv_transpose import (Conv1DTranspose, Conv2DTranspose,
+                                                       Conv3DTranspose, Convolution2DTranspose,
+                                                       Convolution3DTranspose, Deconvolution2D,
+                                                       Deconvolution3D)
+from cornu.layers.convolutional.depthwise_conv import (DepthwiseConv1D, DepthwiseConv2D,
+                                                       SeparableConv1D, SeparableConv2D,
+                                                       SeparableConvolution1D,
+                                                       SeparableConvolution2D)
 from cornu.layers.core.activation import Activation
 from cornu.layers.core.dense import Dense
 from cornu.layers.core.input_layer import Input, InputLayer
@@ -9,8 +20,23 @@ from cornu.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minim
                                   Subtract, add, average, concatenate, dot, maximum, minimum,
                                   multiply, subtract)
 from cornu.layers.normalization.batch_normalization import BatchNormalization
+from cornu.layers.pooling.global_pooling import (GlobalAveragePooling1D, GlobalAveragePooling2D,
+                                                 GlobalAveragePooling3D, GlobalAvgPool1D,
+                                                 GlobalAvgPool2D, GlobalAvgPool3D,
+                                                 GlobalMaxPool1D, GlobalMaxPool2D,
+                                                 GlobalMaxPool3D, GlobalMaxPooling1D,
+                                                 GlobalMaxPooling2D, GlobalMaxPooling3D)
+from cornu.layers.pooling.pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,
+                                          AvgPool1D, AvgPool2D, AvgPool3D, MaxPool1D, MaxPool2D,
+                                          MaxPool3D, MaxPooling1D, MaxPooling2D, MaxPooling3D)
 from cornu.layers.regularization.dropout import Dropout, GaussianDropout, GaussianNoise
+from cornu.layers.regularization.spatial_dropout import (SpatialDropout1D, SpatialDropout2D,
+                                                         SpatialDropout3D)
 from cornu.layers.reshaping.flatten import Flatten, Reshape
+from cornu.layers.reshaping.padding_cropping import (Cropping1D, Cropping2D, Cropping3D,
+                                                     ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
+from cornu.layers.reshaping.permute import Permute, RepeatVector
+from cornu.layers.reshaping.up_sampling import UpSampling1D, UpSampling2D, UpSampling3D
 
 
 def serialize(layer):
@@ -41,4 +67,20 @@ __all__ = ["Layer", "Input", "InputLayer", "Dense", "Activation", "Lambda", "Dro
            "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "ThresholdedReLU", "serialize",
            "deserialize", "get", "Identity", "Add", "Subtract", "Multiply", "Average", "Maximum",
            "Minimum", "Concatenate", "Dot", "add", "subtract", "multiply", "average", "maximum",
-           "minimum", "concatenate", "dot"]
+           "minimum", "concatenate", "dot",
+           # convolution, pooling and spatial reshaping (issue 5)
+           "Conv1D", "Conv2D", "Conv3D", "Convolution1D", "Convolution2D", "Convolution3D",
+           "AtrousConvolution1D", "AtrousConvolution2D", "Conv1DTranspose", "Conv2DTranspose",
+           "Conv3DTranspose", "Convolution2DTranspose", "Convolution3DTranspose",
+           "Deconvolution2D", "Deconvolution3D", "DepthwiseConv1D", "DepthwiseConv2D",
+           "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
+           "SeparableConvolution2D", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
+           "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "MaxPool1D", "MaxPool2D",
+           "MaxPool3D", "AvgPool1D", "AvgPool2D", "AvgPool3D", "GlobalMaxPooling1D",
+           "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GlobalAveragePooling1D",
+           "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalMaxPool1D",
+           "GlobalMaxPool2D", "GlobalMaxPool3D", "GlobalAvgPool1D", "GlobalAvgPool2D",
+           "GlobalAvgPool3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D",
+           "Cropping2D", "Cropping3D", "UpSampling1D", "UpSampling2D", "UpSampling3D",
+           "Permute", "RepeatVector", "SpatialDropout1D", "SpatialDropout2D",
+           "SpatialDropout3D"]

@@ -52,7 +52,7 @@ def _wrap_init(cls, init):
             if depth == 0:
                 names = [c.__name__ for c in type(self).__mro__]
                 owner = type(self).__name__
-                args, extra = legacy.translate_positional(names, args, n_modern, owner)
+                args, extra = legacy.translate_positional(names, args, n_modern, owner, kwargs)
                 kwargs = legacy.translate("layer", {**kwargs, **extra}, owner, names)
             init(self, *args, **kwargs)
         finally:
