@@ -1,0 +1,86 @@
+"""SimpleRNN: `h_t = activation(x_t W + b + h_{t-1} U)`, fused for tanh and relu."""
+from cornu.layers.layer import registry
+from cornu.layers.recurrent import fused
+from cornu.layers.recurrent.base import CellLayer, RecurrentCell
+
+
+@registry.register()
+class SimpleRNNCell(RecurrentCell):
+    """One step of a fully connected RNN whose output is fed back as its state.
+
+    Weights: `kernel (input_dim, units)`, `recurrent_kernel (units, units)`, `bias (units,)`.
+
+    >>> RNN(SimpleRNNCell(4))(np.ones((32, 10, 8))).shape
+    torch.Size([32, 4])
+    """
+
+    def __init__(self, units, activation="tanh", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, **kwargs):
+        super().__init__(units, activation, None, use_bias, kernel_initializer,
+                         recurrent_initializer, bias_initializer, kernel_regularizer,
+                         recurrent_regularizer, bias_regularizer, kernel_constraint,
+                         recurrent_constraint, bias_constraint, dropout, recurrent_dropout,
+                         seed, **kwargs)
+
+    def call(self, sequence, states, training=False):
+        prev_output = states[0] if isinstance(states, (list, tuple)) else states
+        dp, rdp = self._masks(sequence, prev_output, training)
+        if dp is not None:
+            sequence = sequence * dp
+        h = sequence @ self.kernel
+        if self.use_bias:
+            h = h + self.bias
+        if rdp is not None:
+            prev_output = prev_output * rdp
+        output = self.activation(h + prev_output @ self.recurrent_kernel)
+        return output, ([output] if isinstance(states, (list, tuple)) else output)
+
+
+@registry.register()
+class SimpleRNN(CellLayer):
+    """Fully connected RNN where the output is fed back as the next input state.
+
+    With activation tanh or relu, no recurrent dropout while training and no mask, it runs
+    torch's fused Elman RNN kernel on Keras's weights; otherwise it loops over timesteps.
+
+    Args: `units`, `activation` (default tanh), `use_bias`, initializers, regularizers,
+    constraints, `dropout`, `recurrent_dropout`, and the sequence arguments of `RNN`.
+
+    >>> SimpleRNN(4)(np.ones((32, 10, 8))).shape
+    torch.Size([32, 4])
+    """
+
+    cell_class = SimpleRNNCell
+    cell_name = "simple_rnn_cell"
+
+    def __init__(self, units, activation="tanh", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, unroll=False, seed=None, **kwargs):
+        cell_args = dict(
+            units=units, activation=activation, use_bias=use_bias,
+            kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+            recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
+            bias_constraint=bias_constraint, dropout=dropout,
+            recurrent_dropout=recurrent_dropout, seed=seed)
+        super().__init__(cell_args, return_sequences=return_sequences, return_state=return_state,
+                         go_backwards=go_backwards, stateful=stateful, unroll=unroll,
+                         activity_regularizer=activity_regularizer, **kwargs)
+
+    def inner_loop(self, sequences, initial_state, mask, training=False):
+        cell = self.cell
+        relu = cell.activation in fused.RELU
+        if (mask is None and (relu or cell.activation in fused.TANH)
+                and not (training and cell.recurrent_dropout)):
+            return fused.simple_rnn(fused.input_dropout(cell, sequences, training), initial_state,
+                                    cell.kernel, cell.recurrent_kernel, cell.bias, relu,
+                                    self.go_backwards)
+        return super().inner_loop(sequences, initial_state, mask, training)
