@@ -41,6 +41,9 @@ MODULES = {
     "keras.utils.np_utils": "cornu.utils",
     "keras.utils.generic_utils": "cornu.utils",
     "keras.utils.data_utils": "cornu.utils",
+    "keras.preprocessing": "cornu.preprocessing",
+    "keras.preprocessing.text": "cornu.preprocessing.text",
+    "keras.preprocessing.sequence": "cornu.preprocessing.sequence",
     "keras.datasets": "cornu.datasets",
     "keras.datasets.mnist": "cornu.datasets.mnist",
 }

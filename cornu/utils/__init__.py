@@ -1,8 +1,10 @@
-"""Utilities: one-hot encoding, normalization, seeds, custom objects, `Sequence`."""
+"""Utilities: one-hot encoding, normalization, padding, seeds, custom objects, `Sequence`."""
+from cornu.preprocessing.sequence import pad_sequences
 from cornu.utils.numerical import normalize, set_random_seed, to_categorical
 from cornu.utils.registry import (CustomObjectScope, custom_object_scope, get_custom_objects,
                                   register_keras_serializable)
 from cornu.utils.sequence import Sequence
 
 __all__ = ["to_categorical", "normalize", "set_random_seed", "CustomObjectScope",
-           "custom_object_scope", "get_custom_objects", "register_keras_serializable", "Sequence"]
+           "custom_object_scope", "get_custom_objects", "register_keras_serializable", "Sequence",
+           "pad_sequences"]
