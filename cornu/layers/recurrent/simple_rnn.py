@@ -75,6 +75,11 @@ class SimpleRNN(CellLayer):
                          go_backwards=go_backwards, stateful=stateful, unroll=unroll,
                          activity_regularizer=activity_regularizer, **kwargs)
 
+    def get_config(self):
+        config = super().get_config()
+        config.pop("seed")  # Keras's SimpleRNN keeps its cell's seed out of its config
+        return config
+
     def inner_loop(self, sequences, initial_state, mask, training=False):
         cell = self.cell
         relu = cell.activation in fused.RELU
