@@ -94,9 +94,9 @@ class GRUCell(RecurrentCell):
 class GRU(CellLayer):
     """Gated Recurrent Unit (Cho et al. 2014).
 
-    With the default activations (tanh, sigmoid), `reset_after=True`, no recurrent dropout
-    while training and no mask, it runs torch's fused GRU kernel (`nn.GRU`'s, the same
-    formulation) on Keras's weights; otherwise it loops over timesteps with the same math.
+    With the default activations (tanh, sigmoid), `reset_after=True` and no recurrent dropout
+    while training, it runs torch's fused GRU kernel (`nn.GRU`'s, the same formulation) on
+    Keras's weights, masks included; otherwise it loops over timesteps with the same math.
 
     Args: as `LSTM` (without `unit_forget_bias`), plus `reset_after` (default True).
 
@@ -134,9 +134,11 @@ class GRU(CellLayer):
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
         cell = self.cell
-        if (mask is None and self.use_cudnn is not False and cell.reset_after
+        if (self.use_cudnn is not False and cell.reset_after
                 and cell.activation in fused.TANH and cell.recurrent_activation in fused.SIGMOID
                 and not (training and cell.recurrent_dropout)):
-            return fused.gru(fused.input_dropout(cell, sequences, training), initial_state,
-                             cell.kernel, cell.recurrent_kernel, cell.bias, self.go_backwards)
+            params = fused.gru_params(cell.kernel, cell.recurrent_kernel, cell.bias)
+            return fused.run("gru", fused.input_dropout(cell, sequences, training),
+                             initial_state, params, self.go_backwards, mask,
+                             self.zero_output_for_mask)
         return super().inner_loop(sequences, initial_state, mask, training)

@@ -82,8 +82,8 @@ class LSTMCell(RecurrentCell):
 class LSTM(CellLayer):
     """Long Short-Term Memory layer (Hochreiter 1997).
 
-    With the default activations (tanh, sigmoid), no recurrent dropout while training and no
-    mask, it runs torch's fused LSTM kernel (`nn.LSTM`'s) directly on Keras's weights;
+    With the default activations (tanh, sigmoid) and no recurrent dropout while training, it
+    runs torch's fused LSTM kernel (`nn.LSTM`'s) directly on Keras's weights, masks included;
     otherwise it loops over timesteps with the same math.
 
     Args:
@@ -131,9 +131,12 @@ class LSTM(CellLayer):
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
         cell = self.cell
-        if (mask is None and self.use_cudnn is not False and cell.activation in fused.TANH
+        if (self.use_cudnn is not False and cell.activation in fused.TANH
                 and cell.recurrent_activation in fused.SIGMOID
                 and not (training and cell.recurrent_dropout)):
-            return fused.lstm(fused.input_dropout(cell, sequences, training), initial_state,
-                              cell.kernel, cell.recurrent_kernel, cell.bias, self.go_backwards)
+            params = fused.lstm_params(cell.kernel, cell.recurrent_kernel, cell.bias)
+            return fused.run("lstm", fused.input_dropout(cell, sequences, training),
+                             initial_state, params, self.go_backwards, mask,
+                             self.zero_output_for_mask,
+                             final_cell_state=self.return_state or self.stateful)
         return super().inner_loop(sequences, initial_state, mask, training)

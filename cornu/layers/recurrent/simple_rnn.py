@@ -43,8 +43,9 @@ class SimpleRNNCell(RecurrentCell):
 class SimpleRNN(CellLayer):
     """Fully connected RNN where the output is fed back as the next input state.
 
-    With activation tanh or relu, no recurrent dropout while training and no mask, it runs
-    torch's fused Elman RNN kernel on Keras's weights; otherwise it loops over timesteps.
+    With activation tanh or relu and no recurrent dropout while training, it runs torch's
+    fused Elman RNN kernel on Keras's weights, masks included; otherwise it loops over
+    timesteps.
 
     Args: `units`, `activation` (default tanh), `use_bias`, initializers, regularizers,
     constraints, `dropout`, `recurrent_dropout`, and the sequence arguments of `RNN`.
@@ -83,9 +84,9 @@ class SimpleRNN(CellLayer):
     def inner_loop(self, sequences, initial_state, mask, training=False):
         cell = self.cell
         relu = cell.activation in fused.RELU
-        if (mask is None and (relu or cell.activation in fused.TANH)
-                and not (training and cell.recurrent_dropout)):
-            return fused.simple_rnn(fused.input_dropout(cell, sequences, training), initial_state,
-                                    cell.kernel, cell.recurrent_kernel, cell.bias, relu,
-                                    self.go_backwards)
+        if (relu or cell.activation in fused.TANH) and not (training and cell.recurrent_dropout):
+            params = fused.simple_rnn_params(cell.kernel, cell.recurrent_kernel, cell.bias)
+            return fused.run("rnn_relu" if relu else "rnn_tanh",
+                             fused.input_dropout(cell, sequences, training), initial_state,
+                             params, self.go_backwards, mask, self.zero_output_for_mask)
         return super().inner_loop(sequences, initial_state, mask, training)

@@ -71,37 +71,52 @@ def test_weights_have_keras_layout_and_are_stored_for_torch():
     assert layer.units == 3 and layer.recurrent_activation is cornu.activations.sigmoid
 
 
+FULL_MASK = np.concatenate([MASK, np.zeros((1, 5), bool)])  # and a fully masked row
+
+
 @pytest.mark.parametrize("cls,kwargs", [("SimpleRNN", {}), ("SimpleRNN", {"activation": "relu"}),
-                                        ("LSTM", {}), ("GRU", {})])
-def test_fused_kernel_equals_the_step_loop_with_gradients(cls, kwargs):
-    """The fused path (torch._VF) and the reference loop agree, forwards and backwards."""
+                                        ("LSTM", {}), ("LSTM", {"return_state": True}),
+                                        ("GRU", {})])
+@pytest.mark.parametrize("mask,zero_output", [(None, False), (FULL_MASK, False),
+                                              (FULL_MASK, True)])
+def test_fused_kernel_equals_the_step_loop_with_gradients(cls, kwargs, mask, zero_output):
+    """The fused path (torch._VF, packed for masks) and the reference loop agree, forwards
+    and backwards, from non-zero initial states."""
     layer = getattr(cornu.layers, cls)(4, return_sequences=True, go_backwards=True, **kwargs)
-    layer(X)
-    x = torch.tensor(X, requires_grad=True)
-    states = layer.get_initial_state(3, x)
+    layer.zero_output_for_mask = zero_output
+    x4 = np.concatenate([X, X[:1]])
+    layer(x4)
+    x = torch.tensor(x4, requires_grad=True)
+    states = [s + 0.3 for s in layer.get_initial_state(4, x)]
+    mask = None if mask is None else torch.as_tensor(mask)
 
-    def run(loop):
-        fn = RNN.inner_loop if loop else type(layer).inner_loop
-        out = fn(layer, x, states, None, True)[1]
-        return [out] + list(torch.autograd.grad((out ** 2).sum(), [x] + layer.weights))
+    def run(fn, returned=None):
+        last, out, final = fn(layer, x, states, mask, True)
+        # A masked LSTM that returns no states does not compute its final c (None).
+        returned = returned or [f is not None for f in final]
+        final = [f for f, wanted in zip(final, returned) if wanted]
+        total = (out ** 2).sum() + sum((s * 0.7).sum() for s in [last] + final)
+        return returned, [out, last] + final + list(
+            torch.autograd.grad(total, [x] + layer.weights))
 
-    fused_result = run(loop=False)
-    loop_result = run(loop=True)
+    returned, fused_result = run(type(layer).inner_loop)
+    _, loop_result = run(RNN.inner_loop, returned)
+    assert all(returned) or (cls == "LSTM" and mask is not None and not layer.return_state)
     for a, b in zip(fused_result, loop_result):
         np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), **TOL)
 
 
 def test_fused_kernel_runs_when_keras_semantics_allow(monkeypatch):
     used = []
-    monkeypatch.setattr(fused.torch._VF, "lstm", _spy(fused.torch._VF.lstm, used))
+    monkeypatch.setitem(fused._KERNELS, "lstm", _spy(fused._KERNELS["lstm"], used))
     layer = cornu.layers.LSTM(3)
     layer(X)
     layer(X, training=True)
-    assert len(used) == 2
-    layer(X, mask=torch.as_tensor(MASK))  # masks take the loop
+    layer(X, mask=torch.as_tensor(MASK))  # masks too: as a packed sequence
+    assert len(used) == 3
     cornu.layers.LSTM(3, activation="relu")(X)
     cornu.layers.LSTM(3, recurrent_dropout=0.5)(X, training=True)
-    assert len(used) == 2
+    assert len(used) == 3
 
 
 def _spy(fn, log):
