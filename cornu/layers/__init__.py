@@ -8,8 +8,9 @@ from cornu.layers.core.lambda_layer import Lambda
 from cornu.layers.core.masking import Masking
 from cornu.layers.layer import Layer, registry
 from cornu.layers.normalization.batch_normalization import BatchNormalization
-from cornu.layers.recurrent import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN,
-                                    SimpleRNNCell, StackedRNNCells, TimeDistributed)
+from cornu.layers.recurrent import (GRU, LSTM, RNN, Bidirectional, CuDNNGRU, CuDNNLSTM, GRUCell,
+                                    LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells,
+                                    TimeDistributed)
 from cornu.layers.regularization.dropout import Dropout, GaussianDropout, GaussianNoise
 from cornu.layers.reshaping.flatten import Flatten, Reshape
 
@@ -34,4 +35,4 @@ __all__ = ["Layer", "Input", "InputLayer", "Dense", "Activation", "Lambda", "Dro
            "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "ThresholdedReLU", "serialize",
            "deserialize", "get", "Embedding", "Masking", "RNN", "StackedRNNCells", "SimpleRNN",
            "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell", "Bidirectional",
-           "TimeDistributed"]
+           "TimeDistributed", "CuDNNLSTM", "CuDNNGRU"]

@@ -55,3 +55,10 @@ def test_legacy_module_paths_resolve():
     assert resolve("keras.layers.embeddings") == "cornu.layers"
     assert resolve("keras.preprocessing.text") == "cornu.preprocessing.text"
     assert resolve("keras.preprocessing.sequence") == "cornu.preprocessing.sequence"
+
+
+def test_keras2_cudnn_layers_are_the_same_layers():
+    assert cornu.layers.CuDNNLSTM is cornu.layers.LSTM and cornu.layers.CuDNNGRU is cornu.layers.GRU
+    layer = cornu.layers.deserialize({"class_name": "CuDNNGRU",
+                                      "config": {"units": 3, "return_sequences": True}})
+    assert type(layer) is cornu.layers.GRU and layer.reset_after

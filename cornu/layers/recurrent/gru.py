@@ -90,7 +90,7 @@ class GRUCell(RecurrentCell):
         return {**super().get_config(), "reset_after": self.reset_after}
 
 
-@registry.register()
+@registry.register("CuDNNGRU")  # Keras 2's cuDNN-only GRU: reset_after=True, sigmoid gates
 class GRU(CellLayer):
     """Gated Recurrent Unit (Cho et al. 2014).
 
@@ -142,3 +142,6 @@ class GRU(CellLayer):
                              initial_state, params, self.go_backwards, mask,
                              self.zero_output_for_mask)
         return super().inner_loop(sequences, initial_state, mask, training)
+
+
+CuDNNGRU = GRU

@@ -78,7 +78,7 @@ class LSTMCell(RecurrentCell):
         return {**super().get_config(), "unit_forget_bias": self.unit_forget_bias}
 
 
-@registry.register()
+@registry.register("CuDNNLSTM")  # Keras 2's cuDNN-only LSTM: the same layer with defaults
 class LSTM(CellLayer):
     """Long Short-Term Memory layer (Hochreiter 1997).
 
@@ -140,3 +140,6 @@ class LSTM(CellLayer):
                              self.zero_output_for_mask,
                              final_cell_state=self.return_state or self.stateful)
         return super().inner_loop(sequences, initial_state, mask, training)
+
+
+CuDNNLSTM = LSTM

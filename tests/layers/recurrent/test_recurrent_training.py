@@ -108,3 +108,21 @@ def test_eager_calls_pass_masks_like_keras():
     emb.set_weights(ref_emb.get_weights())
     lstm.set_weights(ref_lstm.get_weights())
     np.testing.assert_allclose(lstm(emb(x)).detach().numpy(), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_stateful_fit_starts_from_zero_states_and_carries_them():
+    rng = np.random.RandomState(3)
+    x, y = rng.randn(4, 5, 3).astype("float32"), rng.randn(4, 1).astype("float32")
+    model = cornu.Sequential([cornu.layers.LSTM(4, stateful=True, batch_input_shape=(4, 5, 3)),
+                              cornu.layers.Dense(1)])
+    plain = cornu.Sequential([cornu.layers.LSTM(4, input_shape=(5, 3)), cornu.layers.Dense(1)])
+    plain.set_weights(model.get_weights())
+    for m in (model, plain):
+        m.compile("sgd", "mse")
+    expected = plain.evaluate(x, y, batch_size=4, verbose=0)
+    history = model.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0)
+    assert history.history["loss"][0] == pytest.approx(expected, rel=1e-6)
+    states = model.layers[0].states
+    assert float(states[0].abs().sum()) > 0 and not states[0].requires_grad
+    model.reset_states()  # Keras 2's Model.reset_states
+    assert all(float(s.abs().sum()) == 0 for s in model.layers[0].states)
