@@ -126,3 +126,20 @@ def test_stateful_fit_starts_from_zero_states_and_carries_them():
     assert float(states[0].abs().sum()) > 0 and not states[0].requires_grad
     model.reset_states()  # Keras 2's Model.reset_states
     assert all(float(s.abs().sum()) == 0 for s in model.layers[0].states)
+
+
+def _seq2seq(K):
+    """Keras 2's encoder-decoder: the encoder's final states start the decoder."""
+    encoder_inputs, decoder_inputs = K.Input((None, 5)), K.Input((None, 6))
+    _, h, c = K.layers.LSTM(7, return_state=True)(encoder_inputs)
+    decoded, _, _ = K.layers.LSTM(7, return_sequences=True, return_state=True)(
+        decoder_inputs, initial_state=[h, c])
+    return K.Model([encoder_inputs, decoder_inputs],
+                   K.layers.Dense(6, activation="softmax")(decoded))
+
+
+def test_encoder_decoder_with_initial_state_trains_like_keras():
+    rng = np.random.RandomState(4)
+    x = [rng.randn(8, 3, 5).astype("float32"), rng.randn(8, 2, 6).astype("float32")]
+    y = np.eye(6, dtype="float32")[rng.randint(0, 6, size=(8, 2))]
+    _fit_both(_seq2seq, x, y, "categorical_crossentropy", epochs=2)
