@@ -7,6 +7,7 @@ matrix torch's fused kernels take, with no copy (see fused.py).
 """
 from cornu import activations, constraints, initializers, regularizers
 from cornu.layers.layer import Layer
+from cornu.layers.recurrent import fused
 from cornu.layers.recurrent.rnn import RNN, DropoutRNNCell
 
 
@@ -134,6 +135,24 @@ class CellLayer(RNN):
                          go_backwards=go_backwards, stateful=stateful, unroll=unroll,
                          activity_regularizer=activity_regularizer, **kwargs)
         self.use_cudnn = use_cudnn
+
+    def fused_kind(self, training):
+        """The torch kernel (`"lstm"`, `"gru"`, `"rnn_tanh"`, `"rnn_relu"`) that computes
+        this layer exactly, or None (the step loop then runs)."""
+        return None
+
+    def fused_params(self):
+        """The weights in the kernel's layout and order (see fused.py)."""
+        raise NotImplementedError
+
+    def inner_loop(self, sequences, initial_state, mask, training=False):
+        kind = self.fused_kind(training)
+        if kind is None:
+            return super().inner_loop(sequences, initial_state, mask, training)
+        return fused.run(kind, fused.input_dropout(self.cell, sequences, training),
+                         initial_state, self.fused_params(), self.go_backwards, mask,
+                         self.zero_output_for_mask,
+                         final_cell_state=self.return_state or self.stateful)
 
     def get_config(self):
         config = super().get_config()

@@ -2,6 +2,8 @@
 import torch
 
 from cornu.layers.layer import Layer, registry
+from cornu.layers.recurrent import fused
+from cornu.layers.recurrent.base import CellLayer
 from cornu.utils.registry import serialize
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
@@ -83,6 +85,9 @@ class Bidirectional(Layer):
         if initial_state is not None:
             half = len(initial_state) // 2
             forward_state, backward_state = list(initial_state[:half]), list(initial_state[half:])
+        kind = self._fused_kind(mask, training)
+        if kind is not None:
+            return self._fused_call(kind, sequences, forward_state, backward_state)
         y = self.forward_layer.forward(sequences, initial_state=forward_state, mask=mask,
                                        training=training)
         y_rev = self.backward_layer.forward(sequences, initial_state=backward_state, mask=mask,
@@ -93,6 +98,39 @@ class Bidirectional(Layer):
             y, y_rev = y[0], y_rev[0]
         if self.return_sequences:
             y_rev = y_rev.flip(1)
+        return self._merge(y, y_rev, states)
+
+    def _fused_kind(self, mask, training):
+        """The kernel that runs both directions in one call, when both layers allow it."""
+        forward, backward = self.forward_layer, self.backward_layer
+        if (mask is not None or type(forward) is not type(backward)
+                or not isinstance(forward, CellLayer) or forward.go_backwards
+                or not backward.go_backwards or forward.stateful or backward.stateful
+                or forward.cell.use_bias != backward.cell.use_bias
+                or (training and (forward.cell.dropout or backward.cell.dropout))):
+            return None
+        kind = forward.fused_kind(training)
+        return kind if kind is not None and kind == backward.fused_kind(training) else None
+
+    def _fused_call(self, kind, sequences, forward_state, backward_state):
+        forward, backward = self.forward_layer, self.backward_layer
+        batch = sequences.shape[0]
+        forward_state = forward_state or forward.get_initial_state(batch, sequences)
+        backward_state = backward_state or backward.get_initial_state(batch, sequences)
+        if kind == "lstm" or not isinstance(forward_state, (list, tuple)):
+            forward_state, backward_state = list(forward_state), list(backward_state)
+        out, states_f, states_b = fused.run_bidirectional(
+            kind, sequences, forward_state, backward_state,
+            forward.fused_params() + backward.fused_params())
+        states = states_f + states_b if self.return_state else []
+        if self.return_sequences:
+            if self.merge_mode == "concat":  # the kernel's output already is the concatenation
+                return [out] + states if self.return_state else out
+            units = out.shape[-1] // 2
+            return self._merge(out[..., :units], out[..., units:], states)
+        return self._merge(states_f[0], states_b[0], states)  # a direction's last output is h
+
+    def _merge(self, y, y_rev, states):
         if self.merge_mode == "concat":
             output = torch.cat([y, y_rev], dim=-1)
         elif self.merge_mode == "sum":

@@ -93,6 +93,17 @@ def run(kind, x, states, params, go_backwards=False, mask=None, zero_output_for_
     return last, outputs, final
 
 
+def run_bidirectional(kind, x, forward_states, backward_states, params):
+    """Both directions in one call of the kernel (`bidirectional=True`); `params` are the
+    forward weights then the backward ones. Returns `(outputs, forward_states,
+    backward_states)`, outputs being both directions' concatenated, in time order."""
+    hx = [torch.stack([f, b]) for f, b in zip(forward_states, backward_states)]
+    hx = tuple(hx) if kind == "lstm" else hx[0]
+    out, *final = _KERNELS[kind](x, hx, params, len(params) == 8, 1, 0.0,
+                                 torch.is_grad_enabled(), True, True)
+    return out, [f[0] for f in final], [f[1] for f in final]
+
+
 def _hx(kind, states):
     hx = [s.unsqueeze(0) for s in states]
     return tuple(hx) if kind == "lstm" else hx[0]

@@ -129,17 +129,16 @@ class LSTM(CellLayer):
                          activity_regularizer=activity_regularizer, use_cudnn=use_cudnn,
                          **kwargs)
 
-    def inner_loop(self, sequences, initial_state, mask, training=False):
+    def fused_kind(self, training):
         cell = self.cell
         if (self.use_cudnn is not False and cell.activation in fused.TANH
                 and cell.recurrent_activation in fused.SIGMOID
                 and not (training and cell.recurrent_dropout)):
-            params = fused.lstm_params(cell.kernel, cell.recurrent_kernel, cell.bias)
-            return fused.run("lstm", fused.input_dropout(cell, sequences, training),
-                             initial_state, params, self.go_backwards, mask,
-                             self.zero_output_for_mask,
-                             final_cell_state=self.return_state or self.stateful)
-        return super().inner_loop(sequences, initial_state, mask, training)
+            return "lstm"
+        return None
+
+    def fused_params(self):
+        return fused.lstm_params(self.cell.kernel, self.cell.recurrent_kernel, self.cell.bias)
 
 
 CuDNNLSTM = LSTM

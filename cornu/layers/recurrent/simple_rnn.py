@@ -81,12 +81,14 @@ class SimpleRNN(CellLayer):
         config.pop("seed")  # Keras's SimpleRNN keeps its cell's seed out of its config
         return config
 
-    def inner_loop(self, sequences, initial_state, mask, training=False):
+    def fused_kind(self, training):
         cell = self.cell
-        relu = cell.activation in fused.RELU
-        if (relu or cell.activation in fused.TANH) and not (training and cell.recurrent_dropout):
-            params = fused.simple_rnn_params(cell.kernel, cell.recurrent_kernel, cell.bias)
-            return fused.run("rnn_relu" if relu else "rnn_tanh",
-                             fused.input_dropout(cell, sequences, training), initial_state,
-                             params, self.go_backwards, mask, self.zero_output_for_mask)
-        return super().inner_loop(sequences, initial_state, mask, training)
+        if training and cell.recurrent_dropout:
+            return None
+        if cell.activation in fused.RELU:
+            return "rnn_relu"
+        return "rnn_tanh" if cell.activation in fused.TANH else None
+
+    def fused_params(self):
+        return fused.simple_rnn_params(self.cell.kernel, self.cell.recurrent_kernel,
+                                       self.cell.bias)

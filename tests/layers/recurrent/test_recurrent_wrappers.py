@@ -113,3 +113,18 @@ def test_custom_cell_in_keras_3_style():
     layer = cornu.layers.RNN(MinimalCell(2), return_sequences=True)
     out = layer(np.ones((1, 3, 1), "float32")).detach().numpy()
     np.testing.assert_allclose(out[0, :, 0], [1, 3, 7])  # h = x + 2h
+
+
+@pytest.mark.parametrize("cls", ["LSTM", "GRU", "SimpleRNN"])
+def test_bidirectional_runs_both_directions_in_one_kernel_call(cls, monkeypatch):
+    from cornu.layers.recurrent import fused
+    kind = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "rnn_tanh"}[cls]
+    calls = []
+    kernel = fused._KERNELS[kind]
+    monkeypatch.setitem(fused._KERNELS, kind, lambda *a: calls.append(a[-2]) or kernel(*a))
+    make = lambda L: L.Bidirectional(getattr(L, cls)(3, return_sequences=True), merge_mode="sum")
+    layer, ref = build_pair(make, X)
+    assert_matches_keras(layer, ref, X)
+    assert calls[-1] is True  # `bidirectional=True`: one call
+    layer(X, mask=torch.as_tensor(MASK))
+    assert calls[-2:] == [False, False]  # masks: one call per direction
