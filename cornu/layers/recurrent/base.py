@@ -5,6 +5,8 @@ A cell holds Keras's weights in Keras's shapes and order: `kernel (input_dim, ga
 (`storage_order=(1, 0)`), so `kernel.t()` is the contiguous `(gates * units, input_dim)`
 matrix torch's fused kernels take, with no copy (see fused.py).
 """
+import torch
+
 from cornu import activations, constraints, initializers, regularizers
 from cornu.layers.layer import Layer
 from cornu.layers.recurrent import fused
@@ -79,15 +81,48 @@ class RecurrentCell(Layer, DropoutRNNCell):
     def _bias_initializer(self):
         return self.bias_initializer
 
-    def _masks(self, inputs, h, training):
-        """The dropout masks of this call (None when not training or no dropout)."""
-        dp = self.get_dropout_mask(inputs) if training and 0 < self.dropout < 1 else None
-        rdp = (self.get_recurrent_dropout_mask(h)
-               if training and 0 < self.recurrent_dropout < 1 else None)
-        return dp, rdp
+    def call(self, inputs, states, training=False):
+        """One step: `(output, new_states)`."""
+        return self._step(self._project(inputs, training), states, training)
+
+    def _project(self, inputs, training):
+        """The inputs' part of every gate, `inputs @ kernel + bias` (with the inputs' dropout),
+        for one step `(batch, features)` or all of them `(batch, time, features)` at once."""
+        kernel = self.kernel
+        mask = self.get_dropout_mask(inputs if inputs.ndim == 2 else inputs[:, 0]) \
+            if training and 0 < self.dropout < 1 else None
+        if mask is None:
+            z = inputs @ kernel
+        elif mask.ndim == 2:  # one mask for all gates
+            z = (inputs * (mask if inputs.ndim == 2 else mask.unsqueeze(1))) @ kernel
+        else:  # one mask per gate `(gates, batch, features)`: gate g sees inputs * mask[g]
+            masked = inputs.unsqueeze(-2) * (mask.transpose(0, 1) if inputs.ndim == 2
+                                             else mask.transpose(0, 1).unsqueeze(1))
+            z = torch.einsum("...gf,fgu->...gu", masked,
+                             kernel.view(kernel.shape[0], self.gates, self.units)).flatten(-2)
+        if self.use_bias:
+            z = z + self._input_bias()
+        return z
+
+    def _input_bias(self):
+        return self.bias
+
+    def _recurrent(self, h, training, gates=None):
+        """`h @ recurrent_kernel` for the first `gates` gates, with recurrent dropout: each gate
+        sees `h * mask[g]`. Returns `(batch, gates * units)`."""
+        gates = gates or self.gates
+        kernel = self.recurrent_kernel[:, :gates * self.units]
+        mask = self.get_recurrent_dropout_mask(h) \
+            if training and 0 < self.recurrent_dropout < 1 else None
+        if mask is None:
+            return h @ kernel
+        if mask.ndim == 2:
+            return (h * mask) @ kernel
+        masked = h.unsqueeze(1) * mask[:gates].transpose(0, 1)
+        return torch.einsum("bgu,ugv->bgv", masked,
+                            kernel.view(self.units, gates, self.units)).flatten(1)
 
     def get_initial_state(self, batch_size=None):
-        import torch
         sizes = self.state_size if isinstance(self.state_size, (list, tuple)) else [self.state_size]
         return [torch.zeros((batch_size, s)) for s in sizes]
 

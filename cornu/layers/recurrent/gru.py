@@ -35,54 +35,29 @@ class GRUCell(RecurrentCell):
     def _bias_shape(self):
         return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
 
-    def call(self, inputs, states, training=False):
+    def _input_bias(self):
+        return self.bias[0] if self.reset_after else self.bias
+
+    def _step(self, projected, states, training=False):
         h_tm1 = states[0] if isinstance(states, (list, tuple)) else states
-        dp, rdp = self._masks(inputs, h_tm1, training)
         u = self.units
-        input_bias = recurrent_bias = None
-        if self.use_bias:
-            input_bias, recurrent_bias = (self.bias[0], self.bias[1]) if self.reset_after \
-                else (self.bias, None)
-        kernel, recurrent = self.kernel, self.recurrent_kernel
-        if self.implementation == 1:  # per-gate dropout masks
-            x = [(inputs * dp[g] if dp is not None else inputs) @ kernel[:, g * u:(g + 1) * u]
-                 for g in range(3)]
-            if input_bias is not None:
-                x = [x[g] + input_bias[g * u:(g + 1) * u] for g in range(3)]
-            h = [h_tm1 * rdp[g] if rdp is not None else h_tm1 for g in range(3)]
-            rec = [h[g] @ recurrent[:, g * u:(g + 1) * u] for g in range(2)]
-            if recurrent_bias is not None:
-                rec = [rec[g] + recurrent_bias[g * u:(g + 1) * u] for g in range(2)]
-            z = self.recurrent_activation(x[0] + rec[0])
-            r = self.recurrent_activation(x[1] + rec[1])
-            if self.reset_after:
-                rec_h = h[2] @ recurrent[:, 2 * u:]
-                if recurrent_bias is not None:
-                    rec_h = rec_h + recurrent_bias[2 * u:]
-                rec_h = r * rec_h
-            else:
-                rec_h = (r * h[2]) @ recurrent[:, 2 * u:]
-            hh = self.activation(x[2] + rec_h)
-        else:
-            if dp is not None:
-                inputs = inputs * dp
-            matrix_x = inputs @ kernel
-            if input_bias is not None:
-                matrix_x = matrix_x + input_bias
-            x_z, x_r, x_h = matrix_x.chunk(3, dim=-1)
-            if self.reset_after:
-                inner = h_tm1 @ recurrent
-                if recurrent_bias is not None:
-                    inner = inner + recurrent_bias
-            else:
-                inner = h_tm1 @ recurrent[:, :2 * u]
+        x_z, x_r, x_h = projected.chunk(3, dim=-1)
+        if self.reset_after:  # the reset gate multiplies the recurrent product
+            inner = self._recurrent(h_tm1, training)
+            if self.use_bias:
+                inner = inner + self.bias[1]
             z = self.recurrent_activation(x_z + inner[:, :u])
             r = self.recurrent_activation(x_r + inner[:, u:2 * u])
-            if self.reset_after:
-                rec_h = r * inner[:, 2 * u:]
-            else:
-                rec_h = (r * h_tm1) @ recurrent[:, 2 * u:]
-            hh = self.activation(x_h + rec_h)
+            recurrent_h = r * inner[:, 2 * u:]
+        else:  # the reset gate multiplies the state before the product
+            inner = self._recurrent(h_tm1, training, gates=2)
+            z = self.recurrent_activation(x_z + inner[:, :u])
+            r = self.recurrent_activation(x_r + inner[:, u:])
+            mask = self.get_recurrent_dropout_mask(h_tm1) \
+                if training and 0 < self.recurrent_dropout < 1 else None
+            h_h = h_tm1 if mask is None else h_tm1 * (mask[2] if mask.ndim == 3 else mask)
+            recurrent_h = (r * h_h) @ self.recurrent_kernel[:, 2 * u:]
+        hh = self.activation(x_h + recurrent_h)
         h = z * h_tm1 + (1 - z) * hh
         return h, ([h] if isinstance(states, (list, tuple)) else h)
 

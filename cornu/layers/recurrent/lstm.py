@@ -46,27 +46,9 @@ class LSTMCell(RecurrentCell):
             return torch.cat([torch.as_tensor(p, dtype=ones.dtype) for p in parts])
         return forget_bias_one
 
-    def call(self, inputs, states, training=False):
+    def _step(self, projected, states, training=False):
         h_tm1, c_tm1 = states[0], states[1]
-        dp, rdp = self._masks(inputs, h_tm1, training)
-        if self.implementation == 1:  # per-gate matrices and dropout masks
-            kernels = self.kernel.chunk(4, dim=1)
-            recurrents = self.recurrent_kernel.chunk(4, dim=1)
-            biases = self.bias.chunk(4) if self.use_bias else [None] * 4
-            z = []
-            for g in range(4):
-                x_g = (inputs * dp[g] if dp is not None else inputs) @ kernels[g]
-                if biases[g] is not None:
-                    x_g = x_g + biases[g]
-                h_g = h_tm1 * rdp[g] if rdp is not None else h_tm1
-                z.append(x_g + h_g @ recurrents[g])
-        else:
-            if dp is not None:
-                inputs = inputs * dp
-            z = inputs @ self.kernel + h_tm1 @ self.recurrent_kernel
-            if self.use_bias:
-                z = z + self.bias
-            z = z.chunk(4, dim=1)
+        z = (projected + self._recurrent(h_tm1, training)).chunk(4, dim=-1)
         i = self.recurrent_activation(z[0])
         f = self.recurrent_activation(z[1])
         c = f * c_tm1 + i * self.activation(z[2])

@@ -20,16 +20,16 @@ from cornu.utils import nest
 class DropoutRNNCell:
     """Mixin for cells with `dropout`/`recurrent_dropout`: one mask per sequence, not per step.
 
-    A cell sets `dropout_mask_count` (None: one mask; n: a list of n, one per gate).
+    A cell sets `dropout_mask_count` (None: one mask; n: n masks, one per gate, stacked in a
+    tensor `(n, batch, features)` whose `mask[g]` is gate g's).
     """
 
     dropout_mask_count = None
 
     def _new_dropout_mask(self, like, rate):
-        def one():
-            return F.dropout(torch.ones_like(like), rate, True)
-        return one() if self.dropout_mask_count is None else [
-            one() for _ in range(self.dropout_mask_count)]
+        count = self.dropout_mask_count
+        ones = torch.ones_like(like) if count is None else like.new_ones((count,) + like.shape)
+        return F.dropout(ones, rate, True)
 
     def get_dropout_mask(self, step_input):
         if self.__dict__.get("_dropout_mask") is None and self.dropout > 0:
@@ -180,16 +180,23 @@ class RNN(Layer):
         return output
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
-        """Runs the cell step by step; returns `(last_output, outputs, final_states)`."""
+        """Runs the cell step by step; returns `(last_output, outputs, final_states)`.
+
+        A built-in cell computes its inputs' part for all timesteps at once (`_project`),
+        leaving the steps only the recurrent part (`_step`)."""
         cell = self.cell
         kwargs = {"training": training} if getattr(cell, "_call_takes_training", False) else {}
-        steps = sequences.unbind(1)
+        if hasattr(cell, "_project"):
+            steps = cell._project(sequences, training).unbind(1)
+            step = cell._step
+        else:
+            steps, step = sequences.unbind(1), cell.call
         masks = mask.unbind(1) if mask is not None else None
         order = range(len(steps) - 1, -1, -1) if self.go_backwards else range(len(steps))
         states = list(initial_state)
         outputs, output = [], None
         for t in order:
-            output_t, new_states = cell.call(steps[t], states, **kwargs)
+            output_t, new_states = step(steps[t], states, **kwargs)
             if not isinstance(new_states, (list, tuple)):
                 new_states = [new_states]
             if masks is not None:

@@ -25,17 +25,9 @@ class SimpleRNNCell(RecurrentCell):
                          recurrent_constraint, bias_constraint, dropout, recurrent_dropout,
                          seed, **kwargs)
 
-    def call(self, sequence, states, training=False):
+    def _step(self, projected, states, training=False):
         prev_output = states[0] if isinstance(states, (list, tuple)) else states
-        dp, rdp = self._masks(sequence, prev_output, training)
-        if dp is not None:
-            sequence = sequence * dp
-        h = sequence @ self.kernel
-        if self.use_bias:
-            h = h + self.bias
-        if rdp is not None:
-            prev_output = prev_output * rdp
-        output = self.activation(h + prev_output @ self.recurrent_kernel)
+        output = self.activation(projected + self._recurrent(prev_output, training))
         return output, ([output] if isinstance(states, (list, tuple)) else output)
 
 

@@ -157,3 +157,25 @@ def test_stateful_layer_carries_states_between_calls():
 def test_rank_error_names_the_layer():
     with pytest.raises(ValueError, match=r"layer 'lstm'.*expected ndim=3.*found ndim=2"):
         cornu.layers.LSTM(3)(np.ones((2, 4), "float32"))
+
+
+@pytest.mark.parametrize("cls,kwargs", [("LSTM", {}), ("GRU", {}), ("GRU", {"reset_after": False}),
+                                        ("SimpleRNN", {})])
+def test_training_dropout_and_recurrent_dropout_match_keras_given_the_same_masks(cls, kwargs):
+    """With recurrent dropout each gate has its own input and recurrent masks (Keras's
+    implementation 1), drawn once per sequence: injected into both, the math must agree."""
+    make = lambda L: getattr(L, cls)(3, dropout=0.3, recurrent_dropout=0.4,
+                                     return_sequences=True, **kwargs)
+    layer, ref = build_pair(make, X)
+    gates = {"LSTM": 4, "GRU": 3}.get(cls)
+    rng = np.random.RandomState(5)
+    masks = [(rng.rand(*((gates,) if gates else ()) + (3, n)) > rate) / (1 - rate)
+             for n, rate in ((4, 0.3), (3, 0.4))]
+    masks = [torch.as_tensor(m.astype("float32")) for m in masks]
+    layer.cell.__dict__.update(_dropout_mask=masks[0], _recurrent_dropout_mask=masks[1])
+    ours = layer(X, training=True).detach().numpy()
+    assert layer.cell.__dict__["_dropout_mask"] is None  # drawn anew at the next call
+    as_list = (lambda m: list(m)) if gates else (lambda m: m)  # Keras keeps a list per gate
+    ref.cell._dropout_mask, ref.cell._recurrent_dropout_mask = map(as_list, masks)
+    np.testing.assert_allclose(ours, np.asarray(ref(X, training=True).detach()), **TOL)
+    assert not np.allclose(ours, layer(X).detach().numpy(), atol=1e-3)  # the masks mattered
