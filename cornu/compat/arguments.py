@@ -42,6 +42,20 @@ def _input_length(value, kwargs):
     return {"input_shape": (value,)}
 
 
+def _recurrent_input(key):
+    # Keras 1/2 recurrent layers: `input_dim=d, input_length=n` mean `input_shape=(n, d)`
+    # (either alone leaves the other None).
+    other = "input_length" if key == "input_dim" else "input_dim"
+
+    def rule(value, kwargs):
+        if "input_shape" in kwargs or "batch_input_shape" in kwargs:
+            kwargs.pop(other, None)
+            return {}
+        shape = {key: value, other: kwargs.pop(other, None)}
+        return {"input_shape": (shape["input_length"], shape["input_dim"])}
+    return rule
+
+
 def _bn_mode(value, kwargs):
     if value not in (0, None):
         raise ValueError(f"BatchNormalization(mode={value}) (Keras 1 feature-wise modes 1 and 2) "
@@ -102,6 +116,7 @@ LAYER_ARGS = {
 }
 
 # Renames that only hold for one class (looked up by the class and its bases' names).
+# A rule of None keeps the keyword as it is for that class (it is a current argument there).
 CLASS_ARGS = {
     "Dropout": {"p": _keras1_dropout_p},
     "SpatialDropout1D": {"p": _keras1_dropout_p},
@@ -111,7 +126,12 @@ CLASS_ARGS = {
     "GaussianNoise": {"sigma": "stddev"},
     "LeakyReLU": {"alpha": "negative_slope"},
     "BatchNormalization": {"mode": _bn_mode},
-    "Embedding": {"input_length": _input_length, "dropout": _drop},
+    "Embedding": {"output_dim": None,  # a real argument here, not Keras 1's `units`
+                  "input_length": _input_length, "dropout": _drop,
+                  "init": "embeddings_initializer", "W_regularizer": "embeddings_regularizer",
+                  "W_constraint": "embeddings_constraint"},
+    "RNN": {"input_dim": _recurrent_input("input_dim"),
+            "input_length": _recurrent_input("input_length")},
     "Model": {"input": "inputs", "output": "outputs"},
     "Conv1D": {"input_dim": lambda v, kw: _steps_features(v, kw.pop("input_length", None)),
                "input_length": lambda v, kw: _steps_features(kw.pop("input_dim", None), v)},

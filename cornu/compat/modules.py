@@ -48,6 +48,8 @@ MODULES = {
     "keras.utils.data_utils": "cornu.utils",
     "keras.utils.vis_utils": "cornu.utils.model_visualization",
     "keras.utils.visualize_util": "cornu.utils.model_visualization",
+    "keras.preprocessing.text": "cornu.preprocessing.text",
+    "keras.preprocessing.sequence": "cornu.preprocessing.sequence",
     "keras.datasets": "cornu.datasets",
     "keras.datasets.mnist": "cornu.datasets.mnist",
     "keras.datasets.cifar10": "cornu.datasets.cifar10",

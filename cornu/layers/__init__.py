@@ -13,8 +13,10 @@ from cornu.layers.convolutional.depthwise_conv import (DepthwiseConv1D, Depthwis
                                                        SeparableConvolution2D)
 from cornu.layers.core.activation import Activation
 from cornu.layers.core.dense import Dense
+from cornu.layers.core.embedding import Embedding
 from cornu.layers.core.input_layer import Input, InputLayer
 from cornu.layers.core.lambda_layer import Identity, Lambda
+from cornu.layers.core.masking import Masking
 from cornu.layers.layer import Layer, registry
 from cornu.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                   Subtract, add, average, concatenate, dot, maximum, minimum,
@@ -29,6 +31,9 @@ from cornu.layers.pooling.global_pooling import (GlobalAveragePooling1D, GlobalA
 from cornu.layers.pooling.pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,
                                           AvgPool1D, AvgPool2D, AvgPool3D, MaxPool1D, MaxPool2D,
                                           MaxPool3D, MaxPooling1D, MaxPooling2D, MaxPooling3D)
+from cornu.layers.recurrent import (GRU, LSTM, RNN, Bidirectional, CuDNNGRU, CuDNNLSTM, GRUCell,
+                                    LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells,
+                                    TimeDistributed)
 from cornu.layers.regularization.dropout import Dropout, GaussianDropout, GaussianNoise
 from cornu.layers.regularization.spatial_dropout import (SpatialDropout1D, SpatialDropout2D,
                                                          SpatialDropout3D)
@@ -83,4 +88,8 @@ __all__ = ["Layer", "Input", "InputLayer", "Dense", "Activation", "Lambda", "Dro
            "GlobalAvgPool3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D",
            "Cropping2D", "Cropping3D", "UpSampling1D", "UpSampling2D", "UpSampling3D",
            "Permute", "RepeatVector", "SpatialDropout1D", "SpatialDropout2D",
-           "SpatialDropout3D"]
+           "SpatialDropout3D",
+           # sequences
+           "Embedding", "Masking", "RNN", "StackedRNNCells", "SimpleRNN",
+           "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell", "Bidirectional",
+           "TimeDistributed", "CuDNNLSTM", "CuDNNGRU"]

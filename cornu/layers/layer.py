@@ -12,6 +12,7 @@ direct Keras call does); `fit` switches the model to training mode and back.
 """
 import functools
 import inspect
+import warnings
 
 import numpy as np
 import torch
@@ -65,6 +66,7 @@ def _wrap_init(cls, init):
 
 class Layer(torch.nn.Module):
     layout = layouts.KERAS  # what `call` consumes for rank >= 3 inputs; see backend/layout.py
+    supports_masking = False  # True: passes a mask on (via `compute_mask`) instead of dropping it
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -73,6 +75,8 @@ class Layer(torch.nn.Module):
         params = inspect.signature(cls.call).parameters
         cls._call_takes_training = "training" in params
         cls._call_takes_mask = "mask" in params
+        if "compute_mask" in cls.__dict__ and "supports_masking" not in cls.__dict__:
+            cls.supports_masking = True  # Keras 3: defining `compute_mask` means support
 
     def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
         if self.__dict__.get("_init_depth", 0) == 0:  # Layer() itself: translate legacy here
@@ -92,7 +96,6 @@ class Layer(torch.nn.Module):
         self._inbound_nodes = []
         self._outbound_nodes = []
         self._activity_losses = []
-        self.supports_masking = False
         self.activity_regularizer = regularizers.get(kwargs.get("activity_regularizer"))
         self._initial_weights = kwargs.get("weights")
         self._batch_input_shape = self._input_shape_from_kwargs(kwargs)
@@ -280,12 +283,23 @@ class Layer(torch.nn.Module):
         x = _to_tensor(args[0])
         if not self.built:
             self._build_once(nest.map_structure(lambda t: tuple(t.shape), x))
+        mask = kwargs.get("mask")
+        if mask is None:
+            mask = _mask_of(x)  # the `_keras_mask` a masking layer attached to its outputs
+            if mask is not None and self._call_takes_mask:
+                kwargs["mask"] = mask
         if self.layout == layouts.CHANNELS_FIRST and (
                 x.ndim >= 3 if isinstance(x, torch.Tensor) else _has_spatial(x)):
-            x = nest.map_structure(layouts.to_channels_first, x)
+            out = super().__call__(nest.map_structure(layouts.to_channels_first, x), *args[1:],
+                                   **kwargs)
+            out = nest.map_structure(layouts.to_channels_last, out)
+        else:
             out = super().__call__(x, *args[1:], **kwargs)
-            return nest.map_structure(layouts.to_channels_last, out)
-        return super().__call__(x, *args[1:], **kwargs)
+        if self.supports_masking and (mask is not None or self._defines_mask()):
+            _attach_masks(out, self.compute_mask(x, mask))
+        elif mask is not None:
+            self._warn_mask_dropped()
+        return out
 
     def _symbolic_call(self, args, kwargs):
         inputs = args[0]
@@ -293,7 +307,65 @@ class Layer(torch.nn.Module):
             self._build_once(nest.map_structure(lambda t: t.shape, inputs))
         outputs = self.compute_output_spec(*args, **kwargs)
         Node(self, args, kwargs, outputs)
+        mask = kwargs.get("mask")
+        mask = _mask_of(inputs) if mask is None else mask
+        if self.supports_masking and (mask is not None or self._defines_mask()):
+            if self._defines_mask():
+                _attach_masks(outputs, self._mask_spec(inputs, mask))
+            else:  # passed on unchanged: the graph reuses the input's mask
+                _attach_masks(outputs, mask)
+        elif mask is not None:
+            self._warn_mask_dropped()
         return outputs
+
+    # ----------------------------------------------------------------- masking
+    def compute_mask(self, inputs, previous_mask=None):
+        """The mask of the outputs: a boolean `(batch, timesteps)` tensor, or None.
+
+        Called only when `supports_masking` is True; by default the input's mask passes
+        through unchanged (Dense, Dropout, activations...). Inside a model, the graph hands
+        a layer whose `call()` takes `mask` the mask of its first input.
+        """
+        return previous_mask
+
+    @classmethod
+    def _defines_mask(cls):
+        return cls.compute_mask is not Layer.compute_mask
+
+    def _mask_spec(self, inputs, mask):
+        """Symbolic output mask(s): `compute_mask` run on `meta` stand-ins of the inputs."""
+        def concrete(t, device, dtype=None):
+            if not isinstance(t, KerasTensor):
+                return t
+            shape = tuple(2 if d is None else d for d in t.shape)
+            return torch.zeros(shape, dtype=dtype or torch_dtype(t.dtype), device=device)
+        batch_none = any(isinstance(t, KerasTensor) and t.shape and t.shape[0] is None
+                         for t in nest.flatten(inputs))
+        for device in ("meta", "cpu"):
+            try:
+                with torch.no_grad():
+                    out = self.compute_mask(
+                        nest.map_structure(lambda t: concrete(t, device), inputs),
+                        nest.map_structure(lambda t: concrete(t, device, torch.bool), mask))
+                break
+            except NotImplementedError:
+                if device == "cpu":
+                    raise
+
+        def to_spec(t):
+            if not isinstance(t, torch.Tensor):
+                return t
+            shape = tuple(t.shape)
+            return KerasTensor((None,) + shape[1:] if batch_none and shape else shape, "bool")
+        return nest.map_structure(to_spec, out)
+
+    def _warn_mask_dropped(self):
+        if not getattr(self, "_warned_mask", False):
+            self._warned_mask = True
+            warnings.warn(f"Layer {self.name!r} (of type {type(self).__name__}) was passed an "
+                          "input with a mask attached to it. However, this layer does not "
+                          "support masking and will therefore destroy the mask information. "
+                          "Downstream layers will not see the mask.", stacklevel=3)
 
     # ------------------------------------------------------------ shape inference
     def compute_output_shape(self, input_shape):
@@ -468,6 +540,24 @@ def _has_spatial(x):
 
 def _shapes_of(tensors):
     return nest.map_structure(lambda t: tuple(t.shape), tensors)
+
+
+def _mask_of(x):
+    """The `_keras_mask` of a tensor (or of each tensor of a list), None when there is none."""
+    if isinstance(x, (list, tuple)):
+        masks = [getattr(t, "_keras_mask", None) for t in x]
+        return None if all(m is None for m in masks) else masks
+    return getattr(x, "_keras_mask", None)
+
+
+def _attach_masks(outputs, masks):
+    if masks is None:
+        return
+    flat = nest.flatten(outputs)
+    flat_masks = nest.flatten(masks) if isinstance(masks, (list, tuple)) else [masks]
+    for tensor, mask in zip(flat, flat_masks):
+        if mask is not None and isinstance(tensor, (torch.Tensor, KerasTensor)):
+            tensor._keras_mask = mask
 
 
 def _shape_structure(shape):

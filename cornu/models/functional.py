@@ -288,6 +288,18 @@ class _Plan:
                 slot = new_slot(out_layout if t.ndim >= 3 else layouts.KERAS, t.ndim)
                 slot_of[id(t)] = slot
                 out_slots.append(slot)
+            masks = _masks_for(node)
+            if masks is not None:  # masking: the mask travels in slots of its own
+                mask_in = [None if m is None else slot_of.get(id(m)) for m in masks[0]]
+                mask_out = []
+                for m in masks[1]:
+                    if m is not None and id(m) not in slot_of:
+                        slot_of[id(m)] = new_slot(layouts.KERAS, m.ndim)
+                        mask_out.append(slot_of[id(m)])
+                    else:
+                        mask_out.append(None)
+                steps.append(("masked", (node, mask_in, mask_out), in_slots, out_slots))
+                continue
             one_arg = len(node.call_args) == 1 and not node.call_kwargs and \
                 isinstance(node.outputs, KerasTensor)
             if one_arg and isinstance(node.call_args[0], KerasTensor):
@@ -309,7 +321,7 @@ class _Plan:
             return None
         current, chain = 0, []
         for kind, payload, ins, outs in self.steps:
-            if kind in ("general", "list") or ins != [current] or len(outs) != 1:
+            if kind not in ("layer", "convert") or ins != [current] or len(outs) != 1:
                 return None
             if kind == "convert":
                 chain.append(payload)
@@ -338,11 +350,13 @@ class _Plan:
                 elif kind == "list":
                     slots[outs[0]] = torch.nn.Module.__call__(payload.layer,
                                                               [slots[i] for i in ins])
-                else:
+                elif kind == "general":
                     args, kwargs = payload.fill([slots[i] for i in ins])
                     result = torch.nn.Module.__call__(payload.layer, *args, **kwargs)
                     for slot, value in zip(outs, nest.flatten(result)):
                         slots[slot] = value
+                else:
+                    _run_masked(payload, ins, outs, slots)
             outputs = [slots[i] for i in self.output_slots]
             return outputs[0] if len(outputs) == 1 else outputs
         except (RuntimeError, IndexError) as error:
@@ -366,10 +380,58 @@ class _CallTemplate:
         return args, kwargs
 
 
+def _call_node(node, values, mask=None):
+    values = iter(values)
+    fill = lambda t: next(values) if isinstance(t, KerasTensor) else t
+    args = nest.map_structure(fill, list(node.call_args))
+    kwargs = nest.map_structure(fill, node.call_kwargs)
+    if mask is not None:
+        kwargs["mask"] = mask
+    return torch.nn.Module.__call__(node.layer, *args, **kwargs)
+
+
+def _masks_for(node):
+    """(input mask tensors, output mask tensors) of a node the graph must run with masks."""
+    layer = node.layer
+    first = node.call_args[0] if node.call_args else None
+    flat_in = first if isinstance(first, (list, tuple)) else [first]
+    mask_in = [getattr(t, "_keras_mask", None) for t in flat_in]
+    mask_out = [getattr(t, "_keras_mask", None) for t in node.output_tensors]
+    passed = [m for m in mask_in if m is not None]
+    takes = bool(passed) and layer._call_takes_mask and "mask" not in node.call_kwargs
+    computes = layer._defines_mask() and any(m is not None for m in mask_out)
+    if not takes and not computes:
+        return None
+    return mask_in, mask_out
+
+
+def _run_masked(payload, ins, outs, slots):
+    node, mask_in, mask_out = payload
+    masks = [None if i is None else slots[i] for i in mask_in]
+    layer = node.layer
+    first = node.call_args[0]
+    mask = masks if isinstance(first, (list, tuple)) else masks[0]
+    if all(m is None for m in masks):
+        mask = None
+    takes = layer._call_takes_mask and "mask" not in node.call_kwargs
+    values = [slots[i] for i in ins]
+    result = _call_node(node, values, mask if takes else None)
+    for slot, value in zip(outs, nest.flatten(result)):
+        slots[slot] = value
+    if any(i is not None for i in mask_out):
+        inputs = values[0] if not isinstance(first, (list, tuple)) else values[:len(first)]
+        new = layer.compute_mask(inputs, mask)
+        new = nest.flatten(new) if isinstance(new, (list, tuple)) else [new]
+        for slot, value in zip(mask_out, new):
+            if slot is not None:
+                slots[slot] = value
+
+
 def _explain(step, error):
     layer = getattr(step, "__self__", None)
     if layer is None and isinstance(step, tuple) and step[0] != "convert":
-        layer = step[1].layer
+        payload = step[1]
+        layer = payload[0].layer if isinstance(payload, tuple) else payload.layer
     if layer is None:
         return error
     return RuntimeError(f"Exception encountered when calling layer {layer.name!r} "

@@ -85,6 +85,13 @@ class Model(Trainer, Layer):
         raise ValueError(f"No such layer: {name!r}. Existing layers are: "
                          f"{[layer.name for layer in self.layers]}.")
 
+    def reset_states(self):
+        """Keras 2: sets the states of every stateful layer (stateful RNNs) back to zeros."""
+        for module in self.modules():
+            if module is not self and getattr(module, "stateful", False) \
+                    and callable(getattr(module, "reset_states", None)):
+                module.reset_states()
+
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
         from cornu.utils.summary import print_summary

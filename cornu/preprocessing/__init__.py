@@ -1,4 +1,4 @@
-"""Preprocessing utilities (`keras.preprocessing`): images."""
-from cornu.preprocessing import image
+"""Data preprocessing of Keras 1/2 (`keras.preprocessing`): `image`, `text` and `sequence`."""
+from cornu.preprocessing import image, sequence, text
 
-__all__ = ["image"]
+__all__ = ["image", "sequence", "text"]

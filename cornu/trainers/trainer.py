@@ -346,13 +346,21 @@ class Trainer:
         return history
 
     def _peek_output(self, xb):
-        """Output of the model in inference mode on one batch (to resolve metrics; no updates)."""
+        """Output of the model in inference mode on one batch (to resolve metrics; no updates).
+
+        Stateful layers (stateful RNNs) see the whole batch, their batch size, and get their
+        states back afterwards, so the peek leaves no trace."""
         mode = self.training
         self.train(False)
+        stateful = [m for m in self.modules() if getattr(m, "stateful", False)
+                    and getattr(m, "states", None) is not None]
+        saved = [m.states for m in stateful]
         try:
-            return self._forward(adapters.map_arrays(lambda a: a[:1], xb))
+            return self._forward(xb if stateful else adapters.map_arrays(lambda a: a[:1], xb))
         finally:
             self._clear_activity_losses()  # the peek's activity penalties are not a step's
+            for module, states in zip(stateful, saved):
+                module.states = states
             self.train(mode)
 
     def _iterator_adapter(self, data, steps):
@@ -387,7 +395,7 @@ class Trainer:
             with torch.no_grad():
                 for step, (xb, yb, swb) in enumerate(adapter.batches()):
                     if self._compile_metrics is None or self._compile_metrics.metrics is None:
-                        self._compile_for(yb, self._forward(xb))
+                        self._compile_for(yb, self._peek_output(xb))
                     if callback_list is not None:
                         callback_list.on_batch("test", "begin", step)
                     self._test_step(xb, yb, swb, regularized)
@@ -497,7 +505,7 @@ class Trainer:
         if reset_metrics:
             self.reset_metrics()
         with torch.no_grad():
-            self._compile_for(y, self._forward(x))
+            self._compile_for(y, self._peek_output(x))
             self._test_step(x, y, sw, self._regularized())
         return self._batch_result(return_dict)
 

@@ -1,4 +1,5 @@
-"""Utilities: one-hot encoding, normalization, seeds, custom objects, `Sequence`."""
+"""Utilities: one-hot encoding, normalization, padding, seeds, custom objects, `Sequence`."""
+from cornu.preprocessing.sequence import pad_sequences
 from cornu.utils.numerical import normalize, set_random_seed, to_categorical
 from cornu.utils.registry import (CustomObjectScope, custom_object_scope, get_custom_objects,
                                   register_keras_serializable)
@@ -6,4 +7,5 @@ from cornu.utils.sequence import Sequence
 from cornu.utils.model_visualization import model_to_dot, plot_model
 
 __all__ = ["to_categorical", "normalize", "set_random_seed", "CustomObjectScope",
-           "custom_object_scope", "get_custom_objects", "register_keras_serializable", "Sequence", "plot_model", "model_to_dot"]
+           "custom_object_scope", "get_custom_objects", "register_keras_serializable", "Sequence",
+           "plot_model", "model_to_dot", "pad_sequences"]

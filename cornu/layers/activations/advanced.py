@@ -8,6 +8,7 @@ from cornu.layers.layer import Layer, registry
 
 
 class _Elementwise(Layer):
+    supports_masking = True
     layout = layouts.ANY
 
     def compute_output_shape(self, input_shape):
@@ -75,6 +76,8 @@ class ThresholdedReLU(_Elementwise):
 
 @registry.register()
 class Softmax(Layer):
+    supports_masking = True
+
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis
@@ -97,6 +100,7 @@ class Softmax(Layer):
 class PReLU(Layer):
     """`max(0, x) + alpha * min(0, x)` with a learned `alpha` of shape `input_shape[1:]`
     (axes in `shared_axes` share one value)."""
+    supports_masking = True
 
     def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None,
                  shared_axes=None, **kwargs):

@@ -6,6 +6,7 @@ from cornu.layers.layer import Layer, registry
 
 @registry.register()
 class Activation(Layer):
+    supports_masking = True
     layout = layouts.ANY
 
     def __init__(self, activation, **kwargs):

@@ -21,6 +21,7 @@ class Dense(Layer):
     >>> Dense(3)(np.ones((2, 4))).shape
     torch.Size([2, 3])
     """
+    supports_masking = True
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,

@@ -16,6 +16,7 @@ class BatchNormalization(Layer):
     `moving = moving * momentum + batch_stat * (1 - momentum)` with the biased batch variance.
     Weights, in Keras's order: gamma, beta, moving_mean, moving_variance.
     """
+    supports_masking = True
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",

@@ -9,6 +9,7 @@ from cornu.layers.layer import Layer, registry
 
 
 class _Noise(Layer):
+    supports_masking = True
     layout = layouts.ANY
 
     def compute_output_shape(self, input_shape):

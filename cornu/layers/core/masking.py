@@ -1,0 +1,35 @@
+"""Masking: marks timesteps whose features all equal `mask_value` as padding."""
+import torch
+
+from cornu.layers.layer import Layer, registry
+
+
+@registry.register()
+class Masking(Layer):
+    """Masks a sequence: a timestep whose features all equal `mask_value` is skipped by
+    downstream layers that support masking (RNNs carry their state over it).
+
+    Masked timesteps are also set to 0 in the output.
+
+    Input shape `(batch, timesteps, features)`; output shape: the same.
+
+    >>> x = np.ones((2, 3, 4)); x[:, 1] = 0
+    >>> LSTM(8)(Masking(0.0)(x))   # timestep 1 is skipped
+    """
+
+    def __init__(self, mask_value=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.mask_value = mask_value
+
+    def call(self, inputs):
+        keep = (inputs != self.mask_value).any(dim=-1, keepdim=True)
+        return torch.where(keep, inputs, torch.zeros((), dtype=inputs.dtype, device=inputs.device))
+
+    def compute_mask(self, inputs, previous_mask=None):
+        return (inputs != self.mask_value).any(dim=-1)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "mask_value": self.mask_value}
