@@ -38,8 +38,10 @@ class LossTracker:
         self.count = 0
 
     def update_state(self, loss, batch_size):
-        weighted = loss.detach() * batch_size
-        self.total = weighted if self.total is None else self.total + weighted
+        if self.total is None:
+            self.total = loss.detach() * batch_size
+        else:  # one in-place op per step
+            self.total.add_(loss.detach(), alpha=batch_size)
         self.count += batch_size
 
     def result(self):

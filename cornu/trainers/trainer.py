@@ -225,9 +225,9 @@ class Trainer:
             self.optimizer.apply([g for g, _ in pairs], [p for _, p in pairs])
         else:
             self.optimizer.apply(grads, params)
-        with torch.no_grad():
+        with torch.no_grad():  # metrics read the predictions without recording a graph
             self._loss_tracker.update_state(loss, preds[0].shape[0])
-            self._compile_metrics.update_state(ys, [p.detach() for p in preds], sws)
+            self._compile_metrics.update_state(ys, preds, sws)
         return loss
 
     def _test_step(self, x, y, sw, regularized=False):
@@ -297,13 +297,14 @@ class Trainer:
         self.stop_training = False
         params = None
         regularized = self._regularized()
+        set_training = self._mode_setter()
         callback_list.on_train_begin()
         epoch_logs = {}
         try:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 callback_list.on_epoch_begin(epoch)
-                self.train(True)
+                set_training(True)
                 hooks = callback_list.needs_batch_hooks("train")
                 steps = 0
                 for step, (xb, yb, swb) in enumerate(train.batches()):
@@ -321,7 +322,7 @@ class Trainer:
                         callback_list.on_batch("train", "end", step, LazyLogs(self._logs))
                     if self.stop_training:
                         break
-                self.train(False)
+                set_training(False)
                 callback_list.params["steps_done"] = steps
                 epoch_logs = self._logs() if params is not None else {}
                 if val is not None and (epoch + 1) % validation_freq == 0:
@@ -335,6 +336,18 @@ class Trainer:
         callback_list.on_train_end(epoch_logs)
         self.history = history
         return history
+
+    def _mode_setter(self):
+        """A cheap `self.train(mode)` for the fit loop, which switches modes twice per epoch:
+        sets the `training` flag of every module directly (unless one overrides `train()`)."""
+        modules = list(self.modules())
+        if any(type(m).train is not torch.nn.Module.train for m in modules):
+            return self.train
+
+        def set_training(mode):
+            for module in modules:
+                module.__dict__["training"] = mode
+        return set_training
 
     def _peek_output(self, xb):
         """Output of the model in inference mode on one batch (to resolve metrics; no updates)."""
