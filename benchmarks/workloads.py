@@ -193,7 +193,7 @@ class Workload:
 
 
 def _jit_info(model):
-    info = getattr(model, "jit_info", None)
+    info = getattr(model, "_jit_report", None)  # cornu with jit_compile=True: compile time
     return dict(info) if info else {}
 
 

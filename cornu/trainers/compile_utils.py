@@ -1,11 +1,13 @@
 """What `compile()` turns losses and metrics into: one loss callable and one metrics list per
 model output, resolved against the data the first time they see it."""
+import numpy as np
 import torch
 
 from cornu import losses as losses_module
 from cornu import metrics as metrics_module
 from cornu.metrics.accuracy import (BinaryAccuracy, CategoricalAccuracy,
                                     SparseCategoricalAccuracy)
+from cornu.metrics.reduction import Mean
 
 
 def _per_output(spec, output_names, what):
@@ -48,6 +50,12 @@ class LossTracker:
         if self.total is None:
             return torch.tensor(0.0)
         return self.total / self.count
+
+    def result_float(self):
+        """`float(self.result())` without a tensor op: the same float32 division, in NumPy."""
+        if self.total is None:
+            return 0.0
+        return float(np.float32(self.total.item()) / np.float32(self.count))
 
 
 class CompileLoss:
@@ -184,6 +192,22 @@ class CompileMetrics:
     def results(self):
         return {name: metric.result() for per_output in (self.metrics or [])
                 for name, metric, _ in per_output}
+
+    def results_float(self):
+        """`{name: float(metric.result())}`; a plain `Mean` (every accuracy and loss-function
+        metric) is read as its two numbers and divided in float32 NumPy, saving the four
+        tensor ops of `Mean.result()` per epoch (the same float32 division, and 0 when empty)."""
+        out = {}
+        for per_output in self.metrics or []:
+            for name, metric, _ in per_output:
+                total, count = getattr(metric, "total", None), getattr(metric, "count", None)
+                if type(metric).result is Mean.result and isinstance(total, torch.Tensor) and \
+                        isinstance(count, torch.Tensor) and total.dtype == torch.float32:
+                    c = np.float32(count.item())
+                    out[name] = 0.0 if c == 0 else float(np.float32(total.item()) / c)
+                else:
+                    out[name] = float(metric.result())
+        return out
 
     def reset(self):
         for per_output in self.metrics or []:

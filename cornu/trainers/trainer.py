@@ -38,6 +38,8 @@ class Trainer:
         self._compile_loss = None
         self._compile_metrics = None
         self._loss_tracker = LossTracker()
+        self.jit_compile = False
+        self._jit_step = None
 
     # ----------------------------------------------------------------- compile
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -51,7 +53,8 @@ class Trainer:
         self.loss = loss
         self._loss_spec, self._loss_weights = loss, loss_weights
         self._metrics_spec, self._weighted_spec = metrics, weighted_metrics
-        self.jit_compile = jit_compile is True
+        self.jit_compile = jit_compile is True and not run_eagerly
+        self._jit_step = None
         self.run_eagerly = run_eagerly
         self._compile_loss = None
         self._compile_metrics = None
@@ -244,11 +247,14 @@ class Trainer:
         self._compile_metrics.update_state(ys, preds, sws)
 
     def _logs(self, as_float=True):
-        logs = {"loss": self._loss_tracker.result()}
-        logs.update(self._compile_loss.results())
-        logs.update(self._compile_metrics.results())
-        if as_float:
-            logs = {k: float(v) for k, v in logs.items()}
+        if not as_float:
+            logs = {"loss": self._loss_tracker.result()}
+            logs.update(self._compile_loss.results())
+            logs.update(self._compile_metrics.results())
+            return logs
+        logs = {"loss": self._loss_tracker.result_float()}
+        logs.update((k, float(v)) for k, v in self._compile_loss.results().items())
+        logs.update(self._compile_metrics.results_float())
         return logs
 
     # --------------------------------------------------------------------- fit
@@ -314,9 +320,11 @@ class Trainer:
                             self._compile_for(yb, self._peek_output(xb))
                         params = self._trainable_params()
                         self.optimizer.build(params) if self.optimizer._params is None else None
+                        train_step = self._jit_train_step(params, regularized) \
+                            if self.jit_compile else self._train_step
                     if hooks:
                         callback_list.on_batch("train", "begin", step)
-                    self._train_step(xb, yb, swb, params, regularized)
+                    train_step(xb, yb, swb, params, regularized)
                     steps = step + 1
                     if hooks:
                         callback_list.on_batch("train", "end", step, LazyLogs(self._logs))
@@ -336,6 +344,20 @@ class Trainer:
         callback_list.on_train_end(epoch_logs)
         self.history = history
         return history
+
+    def _jit_train_step(self, params, regularized):
+        """The compiled step of `compile(jit_compile=True)` (trainers/jit.py), kept between
+        fits while the weights, optimizer and regularization stay the same."""
+        from cornu.trainers.jit import JitTrainStep
+        key = (tuple(id(p) for p in params), id(self.optimizer), regularized)
+        if self._jit_step is None or self._jit_step[0] != key:
+            self._jit_step = (key, JitTrainStep(self, params, regularized))
+        return self._jit_step[1]
+
+    @property
+    def _jit_report(self):
+        """Compile time, compile count and fallback of the jit step, or None."""
+        return None if self._jit_step is None else self._jit_step[1].report
 
     def _mode_setter(self):
         """A cheap `self.train(mode)` for the fit loop, which switches modes twice per epoch:
