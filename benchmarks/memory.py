@@ -2,9 +2,9 @@
 
     python -m benchmarks.memory cornu|torch|keras [--size full]
 
-Reads the resident set size after the imports (and one warm-up step of a tiny model), loads MNIST (the same NumPy arrays on every
-side), resets the kernel's peak counter (so the data loading's temporaries do not count), runs
-one epoch of the MNIST MLP, and reads the peak. Prints JSON with, in MiB:
+Reads the resident set size after the imports (and one warm-up step of a tiny model), loads
+MNIST (the same NumPy arrays on every side), resets the kernel's peak counter (so the data
+loading's temporaries do not count), runs one epoch of the MNIST MLP, and reads the peak. Prints JSON with, in MiB:
 `peak_minus_imports` (the headline: peak RSS during fit minus RSS after imports; the data set
 itself, 180 MiB of float32, is in it on every side) and `fit_increment` (peak during fit minus
 RSS just before it: what training itself allocated).
