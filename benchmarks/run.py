@@ -43,9 +43,10 @@ def _run(fn):
     return fn()
 
 
-def measure(workload, size, repeats, jit=True, log=print):
+def measure(workload, size, repeats, jit=True, jit_all=False, log=print):
     """cornu and PyTorch (and cornu with jit_compile=True) on one workload, in this process."""
     import cornu
+    started = time.time()
     entry = {"title": workload.title, "unit": workload.unit, "target": workload.target}
     missing = workload.missing_layers(cornu)
     if missing:
@@ -66,7 +67,7 @@ def measure(workload, size, repeats, jit=True, log=print):
     entry["torch_s"] = [r.seconds for r in torch_runs]
     if cornu_runs:
         entry["cornu_s"] = [r.seconds for r in cornu_runs]
-    if jit and workload.jit and not missing:
+    if jit and (workload.jit or jit_all and workload.fits) and not missing:
         jit_runs = [_run(lambda: workload.run_api(cornu, size, jit_compile=True))
                     for _ in range(JIT_REPEATS)]
         info = [r.extra for r in jit_runs]
@@ -76,7 +77,8 @@ def measure(workload, size, repeats, jit=True, log=print):
             entry["jit_compile_s"] = [i.get("compile_seconds", 0.0) for i in info]
             entry["jit_compiles"] = [i.get("compiles", 0) for i in info]
             entry["jit_step_s"] = [r.seconds for r in jit_runs]
-    log(f"  {workload.name}: done")
+    entry["elapsed_s"] = time.time() - started
+    log(f"  {workload.name}: {entry['elapsed_s']:.0f}s")
     return entry
 
 
@@ -85,11 +87,13 @@ def run_keras(names, size, repeats, timeout, clock="wall", threads=None, log=pri
     cmd = [sys.executable, "-m", "benchmarks.keras_worker", "--size", size, "--clock", clock,
            "--repeats", str(repeats), *names] + (["--threads", str(threads)] if threads else [])
     log(f"  Keras 3 (torch backend) in a subprocess: {', '.join(names)}")
+    started = time.time()
     try:
         done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
                               timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"_error": f"timed out after {timeout}s"}
+    log(f"  Keras: {time.time() - started:.0f}s")
     if done.returncode != 0:
         return {"_error": (done.stderr or "").strip().splitlines()[-1:] or ["failed"]}
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -232,9 +236,12 @@ def main(argv=None):
                         ", ".join(BY_NAME))
     parser.add_argument("--no-keras", action="store_true", help="skip the Keras 3 runs")
     parser.add_argument("--no-jit", action="store_true", help="skip the jit_compile=True runs")
+    parser.add_argument("--jit-all", action="store_true",
+                        help="jit runs for every fit workload (default: the tiny ones, 1-2)")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory runs")
     parser.add_argument("--repeats", type=int, default=None, help="repeats per side (default 5)")
-    parser.add_argument("--keras-repeats", type=int, default=None)
+    parser.add_argument("--keras-repeats", type=int, default=None,
+                        help="Keras runs per workload (default 1: they take minutes)")
     parser.add_argument("--threads", type=int, default=None,
                         help="torch threads (default: torch's, one per core)")
     parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
@@ -263,10 +270,11 @@ def main(argv=None):
         workload = BY_NAME[name]
         repeats = args.repeats or (1 if args.quick else REPEATS.get(name, 5))
         results["workloads"][name] = measure(workload, size, repeats, jit=not args.no_jit,
+                                             jit_all=args.jit_all,
                                              log=lambda m: print(m, flush=True))
     if not args.no_keras:
         if keras_available():
-            keras = run_keras(names, size, args.keras_repeats or (1 if args.quick else 3),
+            keras = run_keras(names, size, args.keras_repeats or 1,
                               timeout=420, clock=args.clock, threads=args.threads,
                               log=lambda m: print(m, flush=True))
             for name in names:

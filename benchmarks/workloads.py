@@ -179,7 +179,8 @@ class Workload:
     unit = "step"          # what `steps` counts
     target = None          # cornu / PyTorch ratio to hold
     needs = ()             # cornu.layers names the workload needs
-    jit = False            # also run cornu with compile(jit_compile=True)
+    jit = False            # also run cornu with compile(jit_compile=True) by default
+    fits = True            # a fit() workload (jit_compile applies)
     sizes = {}
 
     def missing_layers(self, K):
@@ -340,6 +341,7 @@ class BreastCancer(Workload):
 
 
 class PredictOne(Workload):
+    fits = False
     name = "predict_1"
     title = "MNIST MLP predict, 1 sample (per call)"
     unit = "call"
@@ -372,6 +374,7 @@ class PredictOne(Workload):
 
 
 class Predict10k(Workload):
+    fits = False
     name = "predict_10k"
     title = "MNIST MLP predict, 10,000 samples (batch 32)"
     unit = "batch"
@@ -400,6 +403,7 @@ class Predict10k(Workload):
 
 
 class EvaluateMnist(Workload):
+    fits = False
     name = "evaluate"
     title = "MNIST MLP evaluate, 10,000 test samples (batch 32)"
     unit = "batch"

@@ -56,11 +56,12 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
-        if inputs.ndim == 2 and self.bias is not None:
+        kernel, bias = self.kernel, self.bias  # (each read is a Module.__getattr__ call)
+        if inputs.ndim == 2 and bias is not None:
             # The same GEMM F.linear(x, kernel.t(), bias) runs, without the two transposes
             # (one more op forward and two backward, for every Dense in every step).
-            return self.activation(torch.addmm(self.bias, inputs, self.kernel))
-        return self.activation(F.linear(inputs, self.kernel.t(), self.bias))
+            return self.activation(torch.addmm(bias, inputs, kernel))
+        return self.activation(F.linear(inputs, kernel.t(), bias))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
