@@ -93,7 +93,9 @@ class CompileLoss:
                                      f"[0, {classes}) for an output of {classes} classes; got "
                                      f"values from {lo:g} to {hi:g}.")
 
-    def __call__(self, ys, y_preds, sample_weights):
+    def __call__(self, ys, y_preds, sample_weights, per_output=None):
+        """The weighted total loss. Each output's loss goes to its tracker, or, when a list
+        `per_output` is given, onto that list (a compiled step tracks them afterwards)."""
         total = None
         for i, (fn, y, y_pred) in enumerate(zip(self.fns, ys, y_preds)):
             if fn is None:
@@ -101,10 +103,20 @@ class CompileLoss:
             sw = sample_weights[i] if sample_weights is not None else None
             value = fn(y, y_pred, sw)
             if self.multi:
-                self.trackers[i].update_state(value, y_pred.shape[0])
+                if per_output is None:
+                    self.trackers[i].update_state(value, y_pred.shape[0])
+                else:
+                    per_output.append(value)
             weighted = value if self.weights[i] == 1.0 else value * self.weights[i]
             total = weighted if total is None else total + weighted
         return total
+
+    def track(self, per_output, y_preds):
+        """Adds losses collected with `per_output=` to the trackers."""
+        values = iter(per_output)
+        for fn, tracker, y_pred in zip(self.fns, self.trackers, y_preds):
+            if fn is not None:
+                tracker.update_state(next(values), y_pred.shape[0])
 
     def results(self):
         if not self.multi:

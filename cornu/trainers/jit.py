@@ -21,6 +21,7 @@ import warnings
 
 import torch
 
+from cornu.layers.layer import Layer
 from cornu.optimizers.adam import Adam
 from cornu.optimizers.rmsprop import RMSprop
 from cornu.optimizers.sgd import SGD
@@ -108,6 +109,30 @@ def _update_rule(opt):
 
 
 # ------------------------------------------------------------------- the step
+class _Forward(torch.nn.Module):
+    """The model's forward pass and its added losses, run together under `functional_call`
+    so that weight regularizers see the weights being differentiated. The losses are those of
+    `Layer.losses`: every layer's activity (and `add_loss`) losses, and a penalty for every
+    weight with a regularizer, read through the layer's attribute (the swapped-in tensor)."""
+
+    def __init__(self, model, regularized):
+        super().__init__()
+        self.model = model
+        self.regularized = regularized
+        self.layers = [m for m in model.modules() if hasattr(m, "_activity_losses")]
+        self.penalties = [(layer, attr, layer._parameters[attr].regularizer)
+                          for layer in self.layers for attr in getattr(layer, "_own_weights", [])
+                          if getattr(layer._parameters.get(attr), "regularizer", None) is not None]
+
+    def forward(self, x):
+        y_pred = self.model._forward(x)
+        if not self.regularized:
+            return y_pred, []
+        extra = [loss for layer in self.layers for loss in layer._activity_losses]
+        extra += [regularizer(getattr(layer, attr)) for layer, attr, regularizer in self.penalties]
+        return y_pred, extra
+
+
 class JitTrainStep:
     """Callable like `Trainer._train_step(x, y, sw, params, regularized)`, compiled."""
 
@@ -116,13 +141,24 @@ class JitTrainStep:
         self.params = list(params)
         self.regularized = regularized
         self.optimizer = model.optimizer
-        names = {id(p): n for n, p in model.named_parameters()}
+        self.forward = _Forward(model, regularized)
+        names = {id(p): n for n, p in self.forward.named_parameters()}
         self.names = [names[id(p)] for p in self.params]
+        # Everything else the forward pass reads or updates in place (BatchNormalization's
+        # moving statistics, frozen weights) goes in as an input too: a function transformed
+        # by torch.func may only mutate its inputs.
+        trainable = {id(p) for p in self.params}
+        self.state = {n: t for n, t in list(self.forward.named_parameters()) +
+                      list(self.forward.named_buffers()) if id(t) not in trainable}
         self.rule, why_eager_update = _update_rule(self.optimizer)
+        custom = [type(m).__name__ for m in model.modules()
+                  if isinstance(m, Layer) and type(m).losses is not Layer.losses]
         self.report = {"compile_seconds": 0.0, "compiles": 0, "fallback": None,
                        "update": "compiled" if self.rule else f"eager ({why_eager_update})"}
         self.failed = None
         self.checked = False
+        if custom:
+            self._fall_back(f"{custom[0]} defines its own `losses`")
         self._compiled = torch.compile(_own_code(_step), fullgraph=True)
         self._graphs = _graph_counter()
 
@@ -142,16 +178,16 @@ class JitTrainStep:
             # (a gradient of zeros) would update differently.
             self.checked = True
             loss = model._train_step(x, y, sw, params, regularized)
-            missing = [p.path if hasattr(p, "path") else n
-                       for p, n in zip(self.params, self.names) if p.grad is None]
+            missing = [getattr(p, "path", n) for p, n in zip(self.params, self.names)
+                       if p.grad is None]
             if missing:
                 self._fall_back(f"weights {missing} get no gradient")
             return loss
         lr = self.optimizer.learning_rate  # a 0-d tensor (filled from the schedule, if any)
-        start = time.perf_counter()
         before = self._graphs()
+        start = time.perf_counter()
         try:
-            loss, grads = self._compiled(self, x, y, sw, lr)
+            loss, per_output, preds, grads = self._compiled(self, x, y, sw, lr)
         except Exception as error:  # tracing or compiling failed: nothing was updated yet
             first = str(error).strip().splitlines()[0] if str(error).strip() else ""
             self._fall_back(f"torch.compile failed ({type(error).__name__}: {first[:200]})")
@@ -161,14 +197,10 @@ class JitTrainStep:
             self.report["compiles"] += 1
         if grads is not None:  # the optimizer has no compiled update: apply eagerly
             self.optimizer.apply(grads, self.params)
-        model._loss_tracker.update_state(loss, _batch_size(x))
+        if per_output:
+            model._compile_loss.track(per_output, preds)
+        model._loss_tracker.update_state(loss, preds[0].shape[0])
         return loss
-
-
-def _batch_size(x):
-    while isinstance(x, (list, tuple, dict)):
-        x = next(iter(x.values())) if isinstance(x, dict) else x[0]
-    return x.shape[0]
 
 
 def _graph_counter():
@@ -185,24 +217,26 @@ def _graph_counter():
 
 def _step(self, x, y, sw, lr):
     """Forward, loss, gradients, update and metrics: the body `torch.compile` traces."""
-    model, params, names = self.model, self.params, self.names
+    model, params = self.model, self.params
 
     def targets(y_pred):
         ys, preds = model._as_lists(y, y_pred)
         sws = None if sw is None else (sw if isinstance(sw, list) else [sw] * len(preds))
         return ys, list(preds), sws
 
-    def compute(weights):
-        y_pred = torch.func.functional_call(model, dict(zip(names, weights)), (x,))
+    def compute(weights, state):
+        y_pred, extra = torch.func.functional_call(
+            self.forward, {**dict(zip(self.names, weights)), **state}, (x,))
         ys, preds, sws = targets(y_pred)
-        loss = model._compile_loss(ys, preds, sws)
-        if self.regularized:
-            extra = model.losses
-            if extra:
-                loss = loss + sum(extra)
-        return loss, preds  # (grad_and_value's auxiliary output must hold only tensors)
+        per_output = []
+        loss = model._compile_loss(ys, preds, sws, per_output=per_output)
+        if extra:
+            loss = loss + sum(extra)
+        # (grad_and_value's auxiliary output must hold only tensors)
+        return loss, (preds, per_output)
 
-    grads, (loss, preds) = torch.func.grad_and_value(compute, has_aux=True)(params)
+    grads, (loss, (preds, per_output)) = torch.func.grad_and_value(compute, has_aux=True)(
+        params, self.state)
     ys, preds, sws = targets(preds)
     with torch.no_grad():
         if self.regularized:
@@ -222,4 +256,5 @@ def _step(self, x, y, sw, lr):
                 if constraint is not None:
                     p.copy_(constraint(p))
         model._compile_metrics.update_state(ys, preds, sws)
-    return loss.detach(), out_grads
+    detached = [p.detach() for p in preds]
+    return loss.detach(), [v.detach() for v in per_output], detached, out_grads
