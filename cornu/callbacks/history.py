@@ -47,5 +47,5 @@ class History(Callback):
         self.epoch.append(epoch)
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(value)
-        if self.model is not None:
-            self.model.history = self
+        if self.model is not None and self.model.__dict__.get("history") is not self:
+            self.model.history = self  # (once: nn.Module.__setattr__ costs microseconds)

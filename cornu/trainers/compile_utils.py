@@ -1,11 +1,13 @@
 """What `compile()` turns losses and metrics into: one loss callable and one metrics list per
 model output, resolved against the data the first time they see it."""
+import numpy as np
 import torch
 
 from cornu import losses as losses_module
 from cornu import metrics as metrics_module
 from cornu.metrics.accuracy import (BinaryAccuracy, CategoricalAccuracy,
                                     SparseCategoricalAccuracy)
+from cornu.metrics.reduction import Mean
 
 
 def _per_output(spec, output_names, what):
@@ -46,14 +48,22 @@ class LossTracker:
         self.count = 0
 
     def update_state(self, loss, batch_size):
-        weighted = loss.detach() * batch_size
-        self.total = weighted if self.total is None else self.total + weighted
+        if self.total is None:
+            self.total = loss.detach() * batch_size
+        else:  # one in-place op per step
+            self.total.add_(loss.detach(), alpha=batch_size)
         self.count += batch_size
 
     def result(self):
         if self.total is None:
             return torch.tensor(0.0)
         return self.total / self.count
+
+    def result_float(self):
+        """`float(self.result())` without a tensor op: the same float32 division, in NumPy."""
+        if self.total is None:
+            return 0.0
+        return float(np.float32(self.total.item()) / np.float32(self.count))
 
 
 class CompileLoss:
@@ -94,7 +104,9 @@ class CompileLoss:
                                      f"[0, {classes}) for an output of {classes} classes; got "
                                      f"values from {lo:g} to {hi:g}.")
 
-    def __call__(self, ys, y_preds, sample_weights):
+    def __call__(self, ys, y_preds, sample_weights, per_output=None):
+        """The weighted total loss. Each output's loss goes to its tracker, or, when a list
+        `per_output` is given, onto that list (a compiled step tracks them afterwards)."""
         total = None
         for i, (fn, y, y_pred) in enumerate(zip(self.fns, ys, y_preds)):
             if fn is None:
@@ -102,10 +114,20 @@ class CompileLoss:
             sw = sample_weights[i] if sample_weights is not None else None
             value = fn(y, y_pred, sw)
             if self.multi:
-                self.trackers[i].update_state(value, y_pred.shape[0])
+                if per_output is None:
+                    self.trackers[i].update_state(value, y_pred.shape[0])
+                else:
+                    per_output.append(value)
             weighted = value if self.weights[i] == 1.0 else value * self.weights[i]
             total = weighted if total is None else total + weighted
         return total
+
+    def track(self, per_output, y_preds):
+        """Adds losses collected with `per_output=` to the trackers."""
+        values = iter(per_output)
+        for fn, tracker, y_pred in zip(self.fns, self.trackers, y_preds):
+            if fn is not None:
+                tracker.update_state(next(values), y_pred.shape[0])
 
     def results(self):
         if not self.multi:
@@ -189,6 +211,22 @@ class CompileMetrics:
     def results(self):
         return {name: metric.result() for per_output in (self.metrics or [])
                 for name, metric, _ in per_output}
+
+    def results_float(self):
+        """`{name: float(metric.result())}`; a plain `Mean` (every accuracy and loss-function
+        metric) is read as its two numbers and divided in float32 NumPy, saving the four
+        tensor ops of `Mean.result()` per epoch (the same float32 division, and 0 when empty)."""
+        out = {}
+        for per_output in self.metrics or []:
+            for name, metric, _ in per_output:
+                total, count = getattr(metric, "total", None), getattr(metric, "count", None)
+                if type(metric).result is Mean.result and isinstance(total, torch.Tensor) and \
+                        isinstance(count, torch.Tensor) and total.dtype == torch.float32:
+                    c = np.float32(count.item())
+                    out[name] = 0.0 if c == 0 else float(np.float32(total.item()) / c)
+                else:
+                    out[name] = float(metric.result())
+        return out
 
     def reset(self):
         for per_output in self.metrics or []:

@@ -136,6 +136,10 @@ class ArrayAdapter(DataAdapter):
 
     def batches(self):
         n, bs = self.num_samples, self.batch_size
+        if bs >= n:  # every batch is all the data: shuffling would only reorder a batch's sum
+            for _ in range(self.steps_per_epoch):
+                yield self.x, self.y, self.sample_weight
+            return
         order = None
         if self.shuffle and n > 1:
             order = torch.randperm(n, device=flat(self.x)[0].device)

@@ -38,6 +38,8 @@ class Trainer:
         self._compile_loss = None
         self._compile_metrics = None
         self._loss_tracker = LossTracker()
+        self.jit_compile = False
+        self._jit_step = None
 
     # ----------------------------------------------------------------- compile
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -52,7 +54,8 @@ class Trainer:
         self.loss = loss
         self._loss_spec, self._loss_weights = loss, loss_weights
         self._metrics_spec, self._weighted_spec = metrics, weighted_metrics
-        self.jit_compile = jit_compile is True
+        self.jit_compile = jit_compile is True and not run_eagerly
+        self._jit_step = None
         self.run_eagerly = run_eagerly
         self._compile_loss = None
         self._compile_metrics = None
@@ -232,9 +235,9 @@ class Trainer:
             self.optimizer.apply([g for g, _ in pairs], [p for _, p in pairs])
         else:
             self.optimizer.apply(grads, params)
-        with torch.no_grad():
+        with torch.no_grad():  # metrics read the predictions without recording a graph
             self._loss_tracker.update_state(loss, preds[0].shape[0])
-            self._compile_metrics.update_state(ys, [p.detach() for p in preds], sws)
+            self._compile_metrics.update_state(ys, preds, sws)
         return loss
 
     def _test_step(self, x, y, sw, regularized=False):
@@ -251,11 +254,14 @@ class Trainer:
         self._compile_metrics.update_state(ys, preds, sws)
 
     def _logs(self, as_float=True):
-        logs = {"loss": self._loss_tracker.result()}
-        logs.update(self._compile_loss.results())
-        logs.update(self._compile_metrics.results())
-        if as_float:
-            logs = {k: float(v) for k, v in logs.items()}
+        if not as_float:
+            logs = {"loss": self._loss_tracker.result()}
+            logs.update(self._compile_loss.results())
+            logs.update(self._compile_metrics.results())
+            return logs
+        logs = {"loss": self._loss_tracker.result_float()}
+        logs.update((k, float(v)) for k, v in self._compile_loss.results().items())
+        logs.update(self._compile_metrics.results_float())
         return logs
 
     # --------------------------------------------------------------------- fit
@@ -304,13 +310,14 @@ class Trainer:
         self.stop_training = False
         params = None
         regularized = self._regularized()
+        set_training = self._mode_setter()
         callback_list.on_train_begin()
         epoch_logs = {}
         try:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 callback_list.on_epoch_begin(epoch)
-                self.train(True)
+                set_training(True)
                 hooks = callback_list.needs_batch_hooks("train")
                 steps = 0
                 for step, (xb, yb, swb) in enumerate(train.batches()):
@@ -320,15 +327,17 @@ class Trainer:
                             self._compile_for(yb, self._peek_output(xb))
                         params = self._trainable_params()
                         self.optimizer.build(params) if self.optimizer._params is None else None
+                        train_step = self._jit_train_step(params, regularized) \
+                            if self.jit_compile else self._train_step
                     if hooks:
                         callback_list.on_batch("train", "begin", step)
-                    self._train_step(xb, yb, swb, params, regularized)
+                    train_step(xb, yb, swb, params, regularized)
                     steps = step + 1
                     if hooks:
                         callback_list.on_batch("train", "end", step, LazyLogs(self._logs))
                     if self.stop_training:
                         break
-                self.train(False)
+                set_training(False)
                 callback_list.params["steps_done"] = steps
                 epoch_logs = self._logs() if params is not None else {}
                 if val is not None and (epoch + 1) % validation_freq == 0:
@@ -344,6 +353,32 @@ class Trainer:
         callback_list.on_train_end(epoch_logs)
         self.history = history
         return history
+
+    def _jit_train_step(self, params, regularized):
+        """The compiled step of `compile(jit_compile=True)` (trainers/jit.py), kept between
+        fits while the weights, optimizer and regularization stay the same."""
+        from cornu.trainers.jit import JitTrainStep
+        key = (tuple(id(p) for p in params), id(self.optimizer), regularized)
+        if self._jit_step is None or self._jit_step[0] != key:
+            self._jit_step = (key, JitTrainStep(self, params, regularized))
+        return self._jit_step[1]
+
+    @property
+    def _jit_report(self):
+        """Compile time, compile count and fallback of the jit step, or None."""
+        return None if self._jit_step is None else self._jit_step[1].report
+
+    def _mode_setter(self):
+        """A cheap `self.train(mode)` for the fit loop, which switches modes twice per epoch:
+        sets the `training` flag of every module directly (unless one overrides `train()`)."""
+        modules = list(self.modules())
+        if any(type(m).train is not torch.nn.Module.train for m in modules):
+            return self.train
+
+        def set_training(mode):
+            for module in modules:
+                module.__dict__["training"] = mode
+        return set_training
 
     def _peek_output(self, xb):
         """Output of the model in inference mode on one batch (to resolve metrics; no updates).

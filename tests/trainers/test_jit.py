@@ -1,0 +1,109 @@
+"""compile(jit_compile=True): the compiled train step trains to the same numbers as the eager
+one, and falls back to eager (with a warning) when compiling fails."""
+import numpy as np
+import pytest
+import torch
+
+import cornu
+from cornu.trainers import jit
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:torch.*")
+
+X = np.array([[1, 2], [2, 3], [3, 1], [4, 3], [5, 3], [6, 2]], dtype="float32")
+Y = np.array([[0], [0], [0], [1], [1], [1]], dtype="float32")
+
+
+def _train(jit_compile, optimizer, loss, activation, metrics):
+    cornu.backend.clear_session()
+    torch.manual_seed(0)
+    model = cornu.Sequential([cornu.Input((2,)), cornu.layers.Dense(4, activation="relu"),
+                              cornu.layers.Dense(1, activation=activation)])
+    model.compile(optimizer=optimizer(), loss=loss, metrics=metrics, jit_compile=jit_compile)
+    history = model.fit(X, Y, batch_size=3, epochs=4, verbose=0, shuffle=False)
+    return model, history.history
+
+
+CASES = {
+    "adam_mse": (lambda: cornu.optimizers.Adam(0.01), "mse", None, None),
+    "sgd_nesterov_bce_accuracy": (lambda: cornu.optimizers.SGD(0.1, momentum=0.9, nesterov=True),
+                                  "binary_crossentropy", "sigmoid", ["accuracy"]),
+    "rmsprop_centered_momentum": (
+        lambda: cornu.optimizers.RMSprop(0.01, momentum=0.5, centered=True), "mse", None, None),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_compiled_step_trains_like_eager(case):
+    eager, eager_history = _train(False, *CASES[case])
+    compiled, compiled_history = _train(True, *CASES[case])
+    report = compiled._jit_report
+    assert report["fallback"] is None and report["update"] == "compiled"
+    assert report["compiles"] >= 1 and report["compile_seconds"] > 0
+    for ours, theirs in zip(compiled.get_weights(), eager.get_weights()):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
+    assert compiled_history.keys() == eager_history.keys()
+    for key in eager_history:
+        np.testing.assert_allclose(compiled_history[key], eager_history[key], rtol=1e-5, atol=1e-5)
+    assert int(compiled.optimizer.iterations) == int(eager.optimizer.iterations) == 8
+
+
+def _two_outputs(jit_compile):
+    """BatchNormalization (buffers updated in place), an L2 penalty and two outputs. (No bias
+    before the normalization: its gradient is rounding noise, which Adam would amplify.)"""
+    cornu.backend.clear_session()
+    torch.manual_seed(0)
+    inputs = cornu.Input((2,))
+    hidden = cornu.layers.Dense(4, use_bias=False, kernel_regularizer="l2")(inputs)
+    hidden = cornu.layers.Activation("tanh")(cornu.layers.BatchNormalization()(hidden))
+    outputs = [cornu.layers.Dense(1, name="value")(hidden),
+               cornu.layers.Dense(1, activation="sigmoid", name="label")(hidden)]
+    model = cornu.Model(inputs, outputs)
+    model.compile(optimizer="adam", loss=["mse", "binary_crossentropy"],
+                  metrics=[[], ["accuracy"]], jit_compile=jit_compile)
+    history = model.fit(X, [Y * 2, Y], batch_size=3, epochs=3, verbose=0, shuffle=False)
+    return model, history.history
+
+
+def test_compiled_step_with_buffers_penalties_and_two_outputs():
+    eager, eager_history = _two_outputs(False)
+    compiled, compiled_history = _two_outputs(True)
+    assert compiled._jit_report["fallback"] is None
+    for ours, theirs in zip(compiled.get_weights(), eager.get_weights()):  # incl. moving stats
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
+    assert compiled_history.keys() == eager_history.keys()
+    for key in eager_history:
+        np.testing.assert_allclose(compiled_history[key], eager_history[key], rtol=1e-5, atol=1e-5)
+
+
+def test_falls_back_to_eager_with_a_warning(monkeypatch):
+    def broken(fn, **kwargs):
+        def compiled(*args):
+            raise RuntimeError("no C++ compiler found")
+        return compiled
+    monkeypatch.setattr(jit.torch, "compile", broken)
+    case = CASES["adam_mse"]
+    eager, eager_history = _train(False, *case)
+    with pytest.warns(jit.JitCompileWarning, match="no C\\+\\+ compiler found"):
+        compiled, compiled_history = _train(True, *case)
+    assert "RuntimeError" in compiled._jit_report["fallback"]
+    for ours, theirs in zip(compiled.get_weights(), eager.get_weights()):
+        np.testing.assert_array_equal(ours, theirs)
+    assert compiled_history == eager_history
+
+
+def test_update_rules_cover_the_plain_optimizers_only():
+    assert jit._update_rule(cornu.optimizers.Adam())[0] is jit._adam
+    assert jit._update_rule(cornu.optimizers.SGD(momentum=0.9))[0] is jit._sgd
+    rule, why = jit._update_rule(cornu.optimizers.Adam(gradient_accumulation_steps=2))
+    assert rule is None and "gradient_accumulation_steps" in why
+
+    class MyAdam(cornu.optimizers.Adam):
+        pass
+    assert jit._update_rule(MyAdam())[0] is None  # a subclass may change the formula
+
+
+def test_auto_means_eager():
+    model = cornu.Sequential([cornu.Input((2,)), cornu.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")  # Keras's default jit_compile="auto"
+    model.fit(X, Y, epochs=1, verbose=0)
+    assert model._jit_report is None
