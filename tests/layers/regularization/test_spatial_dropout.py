@@ -8,12 +8,18 @@ from cornu import layers
 from tests.layers.convolutional.keras_reference import same_config_keys
 
 
-@pytest.mark.parametrize("name,shape,data_format", [
-    ("SpatialDropout1D", (4, 6, 8), None),
-    ("SpatialDropout2D", (4, 5, 6, 8), "channels_last"),
-    ("SpatialDropout2D", (4, 8, 5, 6), "channels_first"),
-    ("SpatialDropout3D", (4, 3, 4, 5, 8), "channels_last")])
-def test_drops_whole_channels_and_rescales(name, shape, data_format):
+CASES = [("SpatialDropout1D", (4, 6, 8), None),
+         ("SpatialDropout2D", (4, 5, 6, 8), "channels_last"),
+         ("SpatialDropout2D", (4, 8, 5, 6), "channels_first"),
+         ("SpatialDropout3D", (4, 3, 4, 5, 8), "channels_last")]
+
+
+def test_drops_whole_channels_and_rescales():
+    for name, shape, data_format in CASES:
+        _check_channel_dropout(name, shape, data_format)
+
+
+def _check_channel_dropout(name, shape, data_format):
     kwargs = {} if data_format is None else {"data_format": data_format}
     layer = getattr(layers, name)(0.5, **kwargs)
     x = np.ones(shape, "float32")
