@@ -30,7 +30,7 @@ from benchmarks.workloads import BY_NAME, WORKLOADS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "benchmarks", "results")
-REPEATS = {"mnist_mlp": 3, "mnist_cnn": 3}
+REPEATS = {"mnist_mlp": 3, "mnist_cnn": 3, "nin_cnn": 3}
 JIT_REPEATS = 3
 
 

@@ -471,6 +471,60 @@ class MnistCNN(Workload):
         return _torch_fit(net, opt, _cce, x, y, 10, 1, _categorical_correct)
 
 
+class NetworkInNetwork(Workload):
+    """The notes' Network-in-Network CNN: 3x3 and 1x1 convolutions with BatchNormalization."""
+    name = "nin_cnn"
+    title = "NiN CNN (Conv 3x3/1x1 + BatchNorm, 3 pools, Dense 50), adam, batch 32"
+    target = 1.10
+    needs = ("Conv2D", "MaxPooling2D", "BatchNormalization")
+    sizes = {"full": 3200, "quick": 640, "smoke": 64}
+
+    def run_api(self, K, size, jit_compile=False):
+        _seed()
+        x, y, _, _ = mnist()
+        n = self.sizes[size]
+        x, y = x[:n].reshape(-1, 28, 28, 1), y[:n]
+        L = K.layers
+
+        def conv(filters, k):
+            return L.Conv2D(filters, (k, k), padding="same" if k == 3 else "valid",
+                            kernel_initializer="he_normal")
+        stack = [K.Input((28, 28, 1)), conv(50, 3), L.BatchNormalization(), L.Activation("relu")]
+        for block in range(5):
+            stack += [conv(50, 3), conv(25, 1), L.BatchNormalization(), L.Activation("relu")]
+            if block in (0, 2, 4):
+                stack.append(L.MaxPooling2D(pool_size=(2, 2)))
+        stack += [L.Flatten(), L.Dense(50, activation="relu", kernel_initializer="he_normal"),
+                  L.Dropout(0.5), L.Dense(10, activation="softmax")]
+        model = K.Sequential(stack)
+        model.compile(loss="categorical_crossentropy",
+                      optimizer=K.optimizers.Adam(learning_rate=0.001), metrics=["accuracy"],
+                      **_jit(jit_compile))
+        seconds, info = _fit(model, lambda: model.fit(x, y, epochs=1, batch_size=32, verbose=0),
+                             jit_compile)
+        return Measurement(seconds, math.ceil(n / 32), info)
+
+    def run_torch(self, size):
+        _seed()
+        x, y, _, _ = mnist()
+        n = self.sizes[size]
+        x, y = torch.from_numpy(x[:n]).reshape(-1, 1, 28, 28), torch.from_numpy(y[:n])
+
+        def bn(c):  # Keras's defaults: momentum 0.99 (torch counts 1 - momentum), epsilon 1e-3
+            return nn.BatchNorm2d(c, eps=1e-3, momentum=0.01)
+        stack = [nn.Conv2d(1, 50, 3, padding=1), bn(50), nn.ReLU()]
+        for block in range(5):
+            stack += [nn.Conv2d(50 if block == 0 else 25, 50, 3, padding=1), nn.Conv2d(50, 25, 1),
+                      bn(25), nn.ReLU()]
+            if block in (0, 2, 4):
+                stack.append(nn.MaxPool2d(2))
+        stack += [nn.Flatten(), nn.Linear(25 * 3 * 3, 50), nn.ReLU(), nn.Dropout(0.5),
+                  nn.Linear(50, 10), nn.Softmax(dim=1)]
+        net = nn.Sequential(*stack)
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3, eps=1e-7, foreach=True)
+        return _torch_fit(net, opt, _cce, x, y, 32, 1, _categorical_correct)
+
+
 class NextWordLSTM(Workload):
     name = "next_word_lstm"
     title = "next-word LSTM Embedding(7,8)-LSTM(8)-Dense, adam, 500 epochs"
@@ -503,5 +557,5 @@ class NextWordLSTM(Workload):
 
 
 WORKLOADS = [YEqualsX(), LogisticRegression(), MnistMLP(), BreastCancer(), PredictOne(),
-             Predict10k(), EvaluateMnist(), MnistCNN(), NextWordLSTM()]
+             Predict10k(), EvaluateMnist(), MnistCNN(), NetworkInNetwork(), NextWordLSTM()]
 BY_NAME = {w.name: w for w in WORKLOADS}

@@ -39,3 +39,18 @@ def test_notes_mnist_mlp_reaches_95_5_percent():
     accuracy = float(lines[12].split()[-1])
     assert accuracy >= 0.955
     assert "Total params: 335,114" in result.stdout
+
+
+def test_notes_mnist_cnn_reaches_96_percent_in_3_epochs():
+    if not os.path.exists(os.path.join(os.environ["CORNU_DATASETS"], "mnist")):
+        pytest.skip("shared MNIST files are not on this machine")
+    result = _cornu_run("examples/notes/mnist_cnn.py")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "(None, 27, 27, 128)" in out and "(None, 13, 13, 128)" in out
+    assert "Total params: 216,970" in out
+    epoch = re.compile(r"^6000/6000 - \d+s - loss: [\d.]+ - acc: [\d.]+ - \d+s/epoch - \d+ms/step$")
+    lines = out.splitlines()
+    starts = [i for i, line in enumerate(lines) if re.match(r"^Epoch \d/3$", line)]
+    assert len(starts) == 3 and all(epoch.match(lines[i + 1]) for i in starts), lines
+    assert float(lines[-1].split()[-1]) >= 0.96
