@@ -12,18 +12,17 @@ import math
 import torch
 import torch.nn.functional as F
 
-from cornu.backend.config import epsilon, torch_dtype
+from cornu.backend.config import epsilon, to_tensor, torch_dtype
 from cornu.utils.registry import Registry
 
 registry = Registry("loss")
 
 
 def _tensors(y_true, y_pred):
-    y_pred = torch.as_tensor(y_pred)
+    y_pred = to_tensor(y_pred)
     if not y_pred.is_floating_point():
         y_pred = y_pred.float()
-    y_true = torch.as_tensor(y_true, device=y_pred.device)
-    return y_true.to(y_pred.dtype), y_pred
+    return to_tensor(y_true, y_pred.dtype, y_pred.device), y_pred
 
 
 def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
@@ -330,7 +329,7 @@ def reduce_weighted_values(values, sample_weight=None, mask=None,
                            reduction="sum_over_batch_size"):
     """Weights `values` by `sample_weight` (and `mask`), then reduces them as Keras does."""
     if sample_weight is not None:
-        sample_weight = torch.as_tensor(sample_weight, device=values.device).to(values.dtype)
+        sample_weight = to_tensor(sample_weight, values.dtype, values.device)
     sample_weight = _apply_mask(sample_weight, mask, values.dtype, reduction)
     if sample_weight is not None:
         values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
@@ -370,10 +369,9 @@ class Loss:
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         dtype = torch_dtype(self.dtype)
-        y_pred = torch.as_tensor(y_pred)
         in_mask = getattr(y_pred, "_keras_mask", None)
-        y_pred = y_pred.to(dtype)
-        y_true = torch.as_tensor(y_true, device=y_pred.device).to(dtype)
+        y_pred = to_tensor(y_pred, dtype)
+        y_true = to_tensor(y_true, dtype, y_pred.device)
         values = self.call(y_true, y_pred)
         out_mask = getattr(values, "_keras_mask", None)
         mask = in_mask if out_mask is None else (out_mask if in_mask is None

@@ -96,3 +96,21 @@ _DTYPES = {
     "double": torch.float64, "int8": torch.int8, "int16": torch.int16, "int32": torch.int32,
     "int64": torch.int64, "uint8": torch.uint8, "bool": torch.bool, "int": torch.int64,
 }
+
+
+def to_tensor(value, dtype=None, device=None):
+    """`value` as a tensor of `dtype` (a torch dtype) on `device`, with no op when it already is
+    one: on the per-step paths of losses and metrics, `torch.as_tensor(...).to(...)` of a tensor
+    that needs nothing costs a few microseconds per call (it is a dispatched op)."""
+    if not isinstance(value, torch.Tensor):
+        return torch.as_tensor(value, dtype=dtype, device=device)
+    if device is not None and value.device != torch.device(device):
+        value = value.to(device)
+    if dtype is not None and value.dtype != dtype:
+        value = value.to(dtype)
+    return value
+
+
+def detached(value):
+    """`value.detach()`, without the new tensor object when nothing records its gradient."""
+    return value.detach() if value.requires_grad else value

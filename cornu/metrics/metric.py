@@ -6,7 +6,7 @@ read by the host (`float(metric.result())`) does.
 """
 import torch
 
-from cornu.backend.config import torch_dtype
+from cornu.backend.config import detached, to_tensor, torch_dtype
 from cornu.backend.naming import to_snake_case
 from cornu.backend.variables import Variable
 
@@ -102,12 +102,7 @@ class Metric:
 def as_tensors(y_true, y_pred, dtype=None):
     """`y_pred` as a tensor (float32 unless floating already, or `dtype`) and `y_true` on its
     device (cast to `dtype` when given). Gradients are cut: metrics are not differentiated."""
-    y_pred = torch.as_tensor(y_pred).detach()
-    if dtype is not None:
-        y_pred = y_pred.to(dtype)
-    elif not y_pred.is_floating_point():
+    y_pred = detached(to_tensor(y_pred, dtype))
+    if dtype is None and not y_pred.is_floating_point():
         y_pred = y_pred.float()
-    y_true = torch.as_tensor(y_true, device=y_pred.device).detach()
-    if dtype is not None:
-        y_true = y_true.to(dtype)
-    return y_true, y_pred
+    return detached(to_tensor(y_true, dtype, y_pred.device)), y_pred

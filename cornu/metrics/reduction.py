@@ -1,7 +1,7 @@
 """Mean, Sum and MeanMetricWrapper: the reducing metrics every function metric is built on."""
 import torch
 
-from cornu.backend.config import torch_dtype
+from cornu.backend.config import detached, to_tensor, torch_dtype
 from cornu.losses import _apply_mask, squeeze_or_expand_to_same_rank
 from cornu.metrics.metric import Metric, as_tensors
 
@@ -10,9 +10,9 @@ def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype):
     """Keras's reduction to one value per sample: weights applied (a mask on `values` joins
     them), extra axes reduced with `reduce_fn`."""
     mask = getattr(values, "_keras_mask", None)
-    values = torch.as_tensor(values).detach().to(dtype)
+    values = detached(to_tensor(values, dtype))
     if sample_weight is not None:
-        sample_weight = torch.as_tensor(sample_weight, device=values.device).to(dtype)
+        sample_weight = to_tensor(sample_weight, dtype, values.device)
         sample_weight = _apply_mask(sample_weight, mask, dtype, "sum")
         values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
         w_ndim = sample_weight.ndim
