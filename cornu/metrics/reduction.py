@@ -23,7 +23,10 @@ def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype):
         if w_ndim > 1:
             sample_weight = reduce_fn(sample_weight, dim=tuple(range(1, w_ndim)))
     if values.ndim > 1:
-        values = reduce_fn(values, dim=tuple(range(1, values.ndim)))
+        if values[0].numel() == 1:  # (batch, 1): reducing the unit axes is a reshape
+            values = values.reshape(values.shape[0])
+        else:
+            values = reduce_fn(values, dim=tuple(range(1, values.ndim)))
     return values, sample_weight
 
 

@@ -37,33 +37,43 @@ def _per_output(spec, output_names, what):
 
 
 class LossTracker:
-    """The epoch's running loss: batch losses weighted by batch size, summed on the device."""
+    """The epoch's running loss: batch losses weighted by batch size, summed on the device.
+
+    The first batch's loss is kept as it is, with its weight (`scale`), and multiplied only
+    when a second batch comes: an epoch of one batch (tiny data sets) costs no tensor op."""
 
     def __init__(self):
-        self.total = None
-        self.count = 0
+        self.reset_state()
 
     def reset_state(self):
         self.total = None
+        self.scale = None
         self.count = 0
 
     def update_state(self, loss, batch_size):
+        loss = loss.detach()
         if self.total is None:
-            self.total = loss.detach() * batch_size
-        else:  # one in-place op per step
-            self.total.add_(loss.detach(), alpha=batch_size)
+            self.total, self.scale = loss, batch_size
+        else:
+            if self.scale is not None:
+                self.total, self.scale = self.total * self.scale, None
+            self.total.add_(loss, alpha=batch_size)  # one in-place op per step
         self.count += batch_size
 
     def result(self):
         if self.total is None:
             return torch.tensor(0.0)
-        return self.total / self.count
+        total = self.total if self.scale is None else self.total * self.scale
+        return total / self.count
 
     def result_float(self):
-        """`float(self.result())` without a tensor op: the same float32 division, in NumPy."""
+        """`float(self.result())` without a tensor op: the same float32 arithmetic, in NumPy."""
         if self.total is None:
             return 0.0
-        return float(np.float32(self.total.item()) / np.float32(self.count))
+        total = np.float32(self.total.item())
+        if self.scale is not None:
+            total = total * np.float32(self.scale)
+        return float(total / np.float32(self.count))
 
 
 class CompileLoss:

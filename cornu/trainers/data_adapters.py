@@ -143,12 +143,33 @@ class ArrayAdapter(DataAdapter):
         order = None
         if self.shuffle and n > 1:
             order = torch.randperm(n, device=flat(self.x)[0].device)
+        if self.steps_per_epoch * bs <= n + bs - 1:  # one pass, no wrap-around
+            yield from self._one_pass(order)
+            return
         for step in range(self.steps_per_epoch):
             start = (step * bs) % n if self.steps_per_epoch * bs > n else step * bs
             stop = min(start + bs, n)
             index = slice(start, stop) if order is None else order[start:stop]
             yield (self._take(self.x, index), self._take(self.y, index),
                    self._take(self.sample_weight, index))
+
+    def _one_pass(self, order):
+        """The batches of one pass over the data, cut with one `split` per array (views, or
+        index chunks when shuffled) rather than one slicing op per array per batch."""
+        steps, bs = self.steps_per_epoch, self.batch_size
+        if order is not None:
+            for index in order.split(bs)[:steps]:
+                yield (self._take(self.x, index), self._take(self.y, index),
+                       self._take(self.sample_weight, index))
+            return
+        arrays = (self.x, self.y, self.sample_weight)
+        if not all(a is None or isinstance(a, torch.Tensor) for a in arrays):
+            for step in range(steps):  # several inputs or outputs: slice each structure
+                index = slice(step * bs, (step + 1) * bs)
+                yield tuple(self._take(a, index) for a in arrays)
+            return
+        parts = [[None] * steps if a is None else a.split(bs)[:steps] for a in arrays]
+        yield from zip(*parts)
 
 
 class IteratorAdapter(DataAdapter):
