@@ -42,7 +42,7 @@ class Registry:
         close = difflib.get_close_matches(str(name), self.names(), n=5, cutoff=0.6)
         hint = f" Did you mean: {', '.join(repr(c) for c in close)}?" if close else ""
         raise ValueError(f"Unknown {self.kind}: {name!r}.{hint} "
-                         f"Known {self.kind}s: {', '.join(self.names())}.")
+                         f"Known {self.kind}{'es' if self.kind.endswith('s') else 's'}: {', '.join(self.names())}.")
 
     def get(self, identifier, custom_objects=None, instantiate=True):
         """Resolves `identifier` (None, name, config dict, class, instance or callable)."""
