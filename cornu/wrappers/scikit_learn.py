@@ -16,8 +16,15 @@ import numpy as np
 
 try:  # scikit-learn's mixins give the estimator its type (classifier/regressor) and tags
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-except ImportError:  # pragma: no cover - the wrappers work without scikit-learn too
-    BaseEstimator = ClassifierMixin = RegressorMixin = object
+except ImportError:  # the wrappers work without scikit-learn too
+    class BaseEstimator:
+        pass
+
+    class ClassifierMixin:
+        pass
+
+    class RegressorMixin:
+        pass
 
 
 class BaseWrapper(BaseEstimator):

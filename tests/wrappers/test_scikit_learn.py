@@ -78,3 +78,22 @@ def test_regressor_score_is_negative_loss():
     reg = KerasRegressor(build_fn=regression_model, epochs=2, verbose=0).fit(X, Y.astype("float32"))
     assert reg.predict(X).shape == (200,)
     assert reg.score(X, Y) == pytest.approx(-reg.model.evaluate(X, Y, verbose=0), rel=1e-6)
+
+
+def test_wrappers_work_without_scikit_learn():
+    """scikit-learn is optional: cornu imports and the wrappers fit and predict without it."""
+    import subprocess
+    import sys
+    code = ("import sys; sys.modules['sklearn'] = None\n"
+            "import numpy as np, cornu\n"
+            "from cornu.wrappers.scikit_learn import KerasClassifier\n"
+            "def build():\n"
+            "    m = cornu.Sequential([cornu.Input((4,)), cornu.layers.Dense(3, activation='softmax')])\n"
+            "    m.compile(optimizer='adam', loss='categorical_crossentropy', metrics=['accuracy'])\n"
+            "    return m\n"
+            "clf = KerasClassifier(build_fn=build, epochs=1, verbose=0)\n"
+            "clf.fit(np.random.rand(12, 4), np.arange(12) % 3)\n"
+            "print(sorted(set(clf.predict(np.random.rand(5, 4)).tolist()) - {0, 1, 2}))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
