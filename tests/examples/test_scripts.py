@@ -41,7 +41,7 @@ def test_notes_mnist_mlp_reaches_95_5_percent():
     assert "Total params: 335,114" in result.stdout
 
 
-def test_notes_mnist_cnn_reaches_96_percent_in_3_epochs():
+def test_notes_mnist_cnn_reaches_95_percent_in_3_epochs():
     if not os.path.exists(os.path.join(os.environ["CORNU_DATASETS"], "mnist")):
         pytest.skip("shared MNIST files are not on this machine")
     result = _cornu_run("examples/notes/mnist_cnn.py")
@@ -53,4 +53,6 @@ def test_notes_mnist_cnn_reaches_96_percent_in_3_epochs():
     lines = out.splitlines()
     starts = [i for i, line in enumerate(lines) if re.match(r"^Epoch \d/3$", line)]
     assert len(starts) == 3 and all(epoch.match(lines[i + 1]) for i in starts), lines
-    assert float(lines[-1].split()[-1]) >= 0.96
+    # batch_size=10 Adam makes the last epoch noisy: real Keras 3 ended two runs of this script at
+    # 95.69% and 97.17%, cornu four runs at 95.43-96.95%; 95% is the floor both clear.
+    assert float(lines[-1].split()[-1]) >= 0.95
