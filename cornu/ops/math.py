@@ -10,9 +10,9 @@ _op = op(__all__)
 
 @_op
 def top_k(x, k, sorted=True):  # noqa: A002
-    """`(values, indices)` of the `k` largest entries along the last axis; indices int32."""
-    values, indices = torch.topk(tensor(x), k, dim=-1, sorted=sorted)
-    return values, indices.to(torch.int32)
+    """`(values, indices)` of the `k` largest entries along the last axis (int64 indices, as
+    Keras's torch backend gives)."""
+    return tuple(torch.topk(tensor(x), k, dim=-1, sorted=sorted))
 
 
 @_op

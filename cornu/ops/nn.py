@@ -25,7 +25,7 @@ def _act(name, fn, doc):
 
 
 for _name, _fn, _doc in [
-        ("relu", F.relu, "`max(x, 0)`."), ("relu6", F.relu6, "`min(max(x, 0), 6)`."),
+        ("relu6", F.relu6, "`min(max(x, 0), 6)`."),
         ("sigmoid", torch.sigmoid, "`1 / (1 + exp(-x))`."),
         ("softplus", F.softplus, "`log(1 + exp(x))`."),
         ("softsign", F.softsign, "`x / (1 + |x|)`."),
@@ -37,6 +37,12 @@ for _name, _fn, _doc in [
         ("log_sigmoid", F.logsigmoid, "`log(sigmoid(x))`, computed stably."),
         ("tanh_shrink", F.tanhshrink, "`x - tanh(x)`.")]:
     _act(_name, _fn, _doc)
+
+
+@_op
+def relu(x):
+    """`max(x, 0)`; ints stay ints (as in Keras)."""
+    return torch.relu(tensor(x))
 
 
 @_op
