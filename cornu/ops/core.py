@@ -1,6 +1,8 @@
 """`keras.ops` core functions: conversion, dtype and shape queries, control flow, scatter and
 slices. In cornu everything runs eagerly, so `cond`, `while_loop` and `fori_loop` are Python
 control flow."""
+import builtins
+
 import numpy as np
 import torch
 
@@ -121,7 +123,7 @@ def slice(inputs, start_indices, shape):  # noqa: A001  (Keras's name)
     x = tensor(inputs)
     starts = [int(s) for s in (start_indices.tolist() if hasattr(start_indices, "tolist")
                                else start_indices)]
-    return x[tuple(builtins_slice(s, s + int(n)) for s, n in zip(starts, shape))]
+    return x[tuple(builtins.slice(s, s + int(n)) for s, n in zip(starts, shape))]
 
 
 @_op
@@ -130,7 +132,7 @@ def slice_update(inputs, start_indices, updates):
     x, updates = tensor(inputs).clone(), tensor(updates)
     starts = [int(s) for s in (start_indices.tolist() if hasattr(start_indices, "tolist")
                                else start_indices)]
-    x[tuple(builtins_slice(s, s + n) for s, n in zip(starts, updates.shape))] = \
+    x[tuple(builtins.slice(s, s + n) for s, n in zip(starts, updates.shape))] = \
         updates.to(x.dtype)
     return x
 
@@ -145,6 +147,5 @@ def map(f, xs):  # noqa: A001
     return torch.stack([f(x) for x in tensor(xs)])
 
 
-builtins_slice = __builtins__["slice"] if isinstance(__builtins__, dict) else __builtins__.slice
 __all__ += ["convert_to_numpy", "shape", "ndim", "size", "dtype", "is_tensor", "cond",
             "while_loop", "fori_loop", "vectorized_map", "map"]

@@ -4,8 +4,6 @@ Keras's dtype rules: transcendental functions, `divide`, `mean`, `var`, `std` of
 give floatx; `sum`/`prod`/`cumsum` of bool and small ints give int32, of other dtypes keep it;
 `argmax`/`argmin`/`argsort` give int32.
 """
-import builtins
-
 import torch
 
 from cornu.ops._base import all_axes, axes, floating, op, pair, tensor
@@ -288,5 +286,3 @@ def logsumexp(x, axis=None, keepdims=False):
     x = floating(x)
     return torch.logsumexp(x, dim=all_axes(x, axis), keepdim=keepdims)
 
-
-_ = builtins  # the module shadows max/min/round/any/all on purpose

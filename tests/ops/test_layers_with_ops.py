@@ -38,7 +38,7 @@ def test_custom_layer_using_ops_trains_with_fit():
     np.testing.assert_allclose(model.predict(x, verbose=0), x @ w + b, rtol=1e-5, atol=1e-5)
 
 
-def test_ops_on_symbolic_tensors_build_a_functional_model():
+def test_ops_on_symbolic_tensors_build_a_functional_model(tmp_path):
     inputs = cornu.Input((4,))
     hidden = layers.Dense(3)(inputs)
     outputs = ops.softmax(ops.concatenate([hidden, ops.square(hidden)], axis=-1))
@@ -48,6 +48,9 @@ def test_ops_on_symbolic_tensors_build_a_functional_model():
     z = np.concatenate([h, h ** 2], axis=-1)
     expected = np.exp(z) / np.exp(z).sum(-1, keepdims=True)
     np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+    model.save(tmp_path / "ops.keras")
+    loaded = cornu.models.load_model(tmp_path / "ops.keras")
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
 
 
 def test_keras_ops_and_random_through_cornu_run(tmp_path):
