@@ -65,4 +65,11 @@ MODULES = {
     "keras.wrappers": "cornu.wrappers",
     "keras.wrappers.scikit_learn": "cornu.wrappers.scikit_learn",
     "keras.models.load_model": "cornu.models",
+    "keras.ops": "cornu.ops",
+    "keras.ops.nn": "cornu.ops.nn",
+    "keras.ops.numpy": "cornu.ops.numpy",
+    "keras.ops.linalg": "cornu.ops.linalg",
+    "keras.ops.math": "cornu.ops.math",
+    "keras.ops.core": "cornu.ops.core",
+    "keras.random": "cornu.random",
 }

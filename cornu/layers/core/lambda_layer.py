@@ -150,6 +150,11 @@ _ELEMENTWISE = {"add", "radd", "subtract", "rsubtract", "multiply", "rmultiply",
 def _resolve_op(name):
     if name in OPERATORS:
         return OPERATORS[name]
+    if name.startswith("ops."):  # a cornu.ops function (Keras 3's keras.ops) on symbolic tensors
+        from cornu import ops
+        fn = getattr(ops, name[4:], None)
+        if name[4:] in ops.__all__ and callable(fn):
+            return fn
     from cornu.backend import math as backend_math
     fn = getattr(backend_math, name, None)
     if name in backend_math.__all__ and callable(fn):
