@@ -13,10 +13,16 @@ from cornu.compat.modules import MODULES
 
 
 def resolve(fullname):
-    """The cornu module path for a `keras...` module path, or None."""
+    """The cornu module path for a `keras...` module path, or None.
+
+    Only lower-case names fall back to a listed parent: Keras's modules are all lower case, so
+    `keras.callbacks.TensorBoard` is a name cornu lacks (an ImportError), not a module.
+    """
     if fullname in MODULES:
         return MODULES[fullname]
     parts = fullname.split(".")
+    if parts[-1] != parts[-1].lower():
+        return None
     while len(parts) > 1:
         parts.pop()
         parent = ".".join(parts)

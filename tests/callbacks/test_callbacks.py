@@ -124,3 +124,23 @@ def test_terminate_on_nan(capsys):
                         callbacks=[callbacks.TerminateOnNaN()])
     assert len(history.epoch) == 1
     assert "Invalid loss, terminating training" in capsys.readouterr().out
+
+
+def test_tensorboard_accepts_keras_arguments_and_does_not_break_fit(tmp_path):
+    # Keras 2 scripts pass TensorBoard(log_dir, histogram_freq, write_graph, ...) to fit; cornu
+    # writes scalars when `tensorboard` is installed and otherwise warns, but fit always runs.
+    x, y = _xy()
+    model = _regression(cornu)
+    board = callbacks.TensorBoard(log_dir=tmp_path / "logs", histogram_freq=0, write_graph=True,
+                                  write_grads=False, batch_size=8)
+    with _maybe_warns():
+        history = model.fit(x, y, epochs=2, verbose=0, validation_split=0.25, callbacks=[board])
+    assert len(history.history["loss"]) == 2
+
+
+def _maybe_warns():
+    import contextlib
+    import importlib.util
+    if importlib.util.find_spec("tensorboard") is None:
+        return pytest.warns(UserWarning, match="tensorboard")
+    return contextlib.nullcontext()

@@ -161,3 +161,11 @@ def test_keras1_script_runs_through_the_keras_alias(tmp_path, capsys):
             del sys.modules[name]
         sys.modules.update(saved)
     assert "['output'] (None, 1)" in capsys.readouterr().out
+
+
+def test_a_missing_class_is_an_import_error_not_a_module():
+    # `from keras.callbacks import X` for an X cornu lacks must fail at the import, as in Keras,
+    # rather than hand out a module that fails later with "'module' object is not callable".
+    from cornu.compat.keras_alias import resolve
+    assert resolve("keras.callbacks.NoSuchCallback") is None
+    assert resolve("keras.layers.advanced_activations") == "cornu.layers"
