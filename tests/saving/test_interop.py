@@ -147,3 +147,26 @@ def test_model_checkpoint_saves_best(tmp_path):
     model.fit(x, y, epochs=2, verbose=0,
               callbacks=[callbacks.ModelCheckpoint(weights_path, save_weights_only=True)])
     assert sorted(os.listdir(tmp_path)) == ["best_model.hd5", "w-01.weights.h5", "w-02.weights.h5"]
+
+
+@pytest.mark.parametrize("name", ["model.keras", "model.h5"])
+def test_custom_loss_and_metric_in_the_training_config_load_via_custom_objects(tmp_path, name):
+    # As in Keras, `custom_objects` also resolves the compiled loss and metrics by name.
+    keras = keras_module()
+
+    def my_loss(y_true, y_pred):
+        return ((y_pred - y_true) ** 2).mean(-1)
+
+    def my_metric(y_true, y_pred):
+        return (y_pred - y_true).abs().mean(-1)
+
+    for lib in (cornu, keras):
+        model = lib.Sequential([lib.Input((3,)), lib.layers.Dense(1)])
+        model.compile("sgd", loss=my_loss, metrics=[my_metric])
+        path = str(tmp_path / f"{lib.__name__}_{name}")
+        model.save(path)
+        loaded = lib.models.load_model(path, custom_objects={"my_loss": my_loss,
+                                                             "my_metric": my_metric})
+        x = np.ones((4, 3), "float32")
+        result = loaded.evaluate(x, np.zeros((4, 1), "float32"), verbose=0, return_dict=True)
+        assert set(result) == {"loss", "my_metric"}, lib.__name__
