@@ -214,7 +214,12 @@ OPTIMIZER_ARGS = {
     "schedule_decay": _drop,
 }
 
-TABLES = {"layer": LAYER_ARGS, "fit": FIT_ARGS, "optimizer": OPTIMIZER_ARGS}
+# Keras 0.x/1's Sequential.compile(class_mode='binary'|'categorical') chose how `show_accuracy`
+# counted hits; accuracy metrics now infer that from the targets' shape.
+COMPILE_ARGS = {"class_mode": _drop}
+
+TABLES = {"layer": LAYER_ARGS, "fit": FIT_ARGS, "optimizer": OPTIMIZER_ARGS,
+          "compile": COMPILE_ARGS}
 
 
 def warn_once(owner, old, new):

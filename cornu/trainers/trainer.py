@@ -47,6 +47,7 @@ class Trainer:
                 jit_compile="auto", auto_scale_loss=True, **kwargs):
         for key in ("sample_weight_mode", "target_tensors", "distribute", "experimental_run_tf_function"):
             kwargs.pop(key, None)
+        kwargs = legacy.translate("compile", kwargs, "Model.compile")
         if kwargs:
             raise TypeError(f"compile() got unexpected keyword argument(s) {sorted(kwargs)}.")
         loss_weights, metrics = legacy.compile_positional(loss_weights, metrics)

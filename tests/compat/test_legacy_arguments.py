@@ -101,3 +101,15 @@ def test_a_user_layer_keeps_its_own_arguments_named_like_legacy_ones():
         layer = MyLayer(output_dim=4, init="zeros")
         clone = MyLayer.from_config(layer.get_config())
     assert (clone.output_dim, clone.init) == (4, "zeros")
+
+
+def test_keras1_compile_class_mode_is_accepted_and_accuracy_still_binary():
+    # Keras 0.x/1: compile(..., class_mode='binary') picked binary accuracy for show_accuracy;
+    # Keras 3's 'accuracy' with one sigmoid unit is binary accuracy too.
+    model = cornu.Sequential([Dense(1, input_dim=2, activation="sigmoid")])
+    with pytest.warns(LegacyWarning, match="class_mode"):
+        model.compile("sgd", "binary_crossentropy", metrics=["accuracy"], class_mode="binary")
+    x = np.array([[1.0, 0.0], [0.0, 1.0]], "float32")
+    model.set_weights([np.array([[5.0], [-5.0]], "float32"), np.zeros(1, "float32")])
+    _, acc = model.evaluate(x, np.array([1, 0]), verbose=0)
+    assert acc == 1.0
