@@ -71,3 +71,19 @@ def test_exhausted_generator_says_so():
 def test_fit_generator_keras2_spelling():
     history = _model().fit_generator(Batches(), steps_per_epoch=4, epochs=1, verbose=0)
     assert len(history.history["loss"]) == 1
+
+
+@pytest.mark.parametrize("source", ["arrays", "generator"])
+def test_fractional_steps_per_epoch_rounds_up_like_keras2(source):
+    # Keras 2 looped `while steps_done < steps_per_epoch`: `len(x) / 16` = 2.5 ran 3 steps.
+    model = _model()
+
+    def batches():
+        while True:
+            yield X[:16], Y[:16]
+
+    data = (X, Y) if source == "arrays" else (batches(),)
+    kwargs = {"batch_size": 16} if source == "arrays" else {}
+    history = model.fit(*data, steps_per_epoch=len(X) / 16, epochs=1, verbose=0, **kwargs)
+    assert int(model.optimizer.iterations) == 3
+    assert history.history["loss"]
