@@ -22,6 +22,7 @@ from cornu.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minim
                                   Subtract, add, average, concatenate, dot, maximum, minimum,
                                   multiply, subtract)
 from cornu.layers.normalization.batch_normalization import BatchNormalization
+from cornu.layers.normalization.layer_normalization import LayerNormalization
 from cornu.layers.pooling.global_pooling import (GlobalAveragePooling1D, GlobalAveragePooling2D,
                                                  GlobalAveragePooling3D, GlobalAvgPool1D,
                                                  GlobalAvgPool2D, GlobalAvgPool3D,
@@ -31,6 +32,8 @@ from cornu.layers.pooling.global_pooling import (GlobalAveragePooling1D, GlobalA
 from cornu.layers.pooling.pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,
                                           AvgPool1D, AvgPool2D, AvgPool3D, MaxPool1D, MaxPool2D,
                                           MaxPool3D, MaxPooling1D, MaxPooling2D, MaxPooling3D)
+from cornu.layers.preprocessing.normalization import Normalization
+from cornu.layers.preprocessing.rescaling import Rescaling
 from cornu.layers.recurrent import (GRU, LSTM, RNN, Bidirectional, CuDNNGRU, CuDNNLSTM, GRUCell,
                                     LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells,
                                     TimeDistributed)
@@ -67,7 +70,7 @@ def __getattr__(name):
     raise AttributeError(f"module 'cornu.layers' has no attribute {name!r}")
 
 
-__all__ = ["Layer", "Input", "InputLayer", "Dense", "Activation", "Lambda", "Dropout",
+__all__ = ["LayerNormalization", "Normalization", "Rescaling", "Layer", "Input", "InputLayer", "Dense", "Activation", "Lambda", "Dropout",
            "GaussianNoise", "GaussianDropout", "Flatten", "Reshape", "BatchNormalization",
            "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "ThresholdedReLU", "serialize",
            "deserialize", "get", "Identity", "Add", "Subtract", "Multiply", "Average", "Maximum",
