@@ -144,3 +144,21 @@ def _maybe_warns():
     if importlib.util.find_spec("tensorboard") is None:
         return pytest.warns(UserWarning, match="tensorboard")
     return contextlib.nullcontext()
+
+
+def test_keras22_metric_names_in_monitor_and_checkpoint_paths(tmp_path):
+    # Keras 2.2 logged metrics=['accuracy'] as `acc`/`val_acc`, and its tutorials monitor
+    # 'val_acc' and name files '{val_acc:.2f}'; the same metric is found under either name.
+    import warnings
+    x, y = _xy()
+    model = cornu.Sequential([cornu.layers.Dense(1, input_shape=(2,), activation="sigmoid")])
+    model.compile("sgd", "binary_crossentropy", metrics=["accuracy"])
+    checkpoint = callbacks.ModelCheckpoint(str(tmp_path / "w.{epoch:02d}-{val_acc:.2f}.h5"),
+                                           monitor="val_acc", save_best_only=True)
+    stop = callbacks.EarlyStopping(monitor="val_acc", patience=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.fit(x, (y > 0).astype("float32"), validation_split=0.25, epochs=2, verbose=0,
+                  callbacks=[checkpoint, stop])
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert files and files[0].startswith("w.01-") and checkpoint.best is not None
