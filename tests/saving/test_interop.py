@@ -170,3 +170,22 @@ def test_custom_loss_and_metric_in_the_training_config_load_via_custom_objects(t
         x = np.ones((4, 3), "float32")
         result = loaded.evaluate(x, np.zeros((4, 1), "float32"), verbose=0, return_dict=True)
         assert set(result) == {"loss", "my_metric"}, lib.__name__
+
+
+def test_keras3_saving_namespace_registers_custom_layers(tmp_path):
+    # Keras 3 scripts decorate with `keras.saving.register_keras_serializable(package=...)`.
+    keras = keras_module()
+    classes = {}
+    for lib in (cornu, keras):
+        @lib.saving.register_keras_serializable(package="tests_ns")
+        class Doubler(lib.layers.Layer):
+            def call(self, inputs):
+                return inputs * 2
+
+        assert lib.saving.get_registered_name(Doubler) == "tests_ns>Doubler"
+        assert lib.saving.get_registered_object("tests_ns>Doubler") is Doubler
+        classes[lib] = Doubler
+    model = cornu.Sequential([cornu.Input((2,)), classes[cornu](), cornu.layers.Dense(1)])
+    model.save(str(tmp_path / "m.keras"))
+    loaded = cornu.saving.load_model(str(tmp_path / "m.keras"))
+    assert type(loaded.layers[0]).__name__ == "Doubler"
