@@ -69,9 +69,24 @@ class KerasAliasFinder(importlib.abc.MetaPathFinder):
             return None
         cornu_name = resolve(fullname)
         if cornu_name is None:
+            _raise_known_gap(fullname)
             return None
         return importlib.util.spec_from_loader(fullname, _AliasLoader(cornu_name),
                                                is_package=True)
+
+
+def _raise_known_gap(fullname):
+    """`from keras.layers import X` for an X that cornu knowingly lacks: the import system asks
+    for a submodule `keras.layers.X`; answer with cornu's reason instead of a bare ImportError."""
+    parent, _, name = fullname.rpartition(".")
+    target = resolve(parent)
+    if target is None:
+        return
+    try:
+        getattr(importlib.import_module(target), name)
+    except AttributeError as error:
+        if "has no attribute" not in str(error):
+            raise ImportError(str(error), name=fullname) from None
 
 
 def install_as_keras():

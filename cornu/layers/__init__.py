@@ -62,11 +62,33 @@ def get(identifier):
     return registry.get(identifier)
 
 
+# Keras layers cornu does not have yet, and why: named so a script fails with a reason.
+_STRING_DATA = "it works on strings (tf.string tensors), which PyTorch has no type for"
+UNSUPPORTED = {
+    "TextVectorization": _STRING_DATA + "; tokenize with keras.preprocessing.text.Tokenizer "
+                         "and pad_sequences instead",
+    "StringLookup": _STRING_DATA, "Hashing": _STRING_DATA,
+    "IntegerLookup": "it is not implemented yet", "CategoryEncoding": "it is not implemented yet",
+    "Discretization": "it is not implemented yet", "Resizing": "it is not implemented yet",
+    "CenterCrop": "it is not implemented yet", "RandomFlip": "it is not implemented yet",
+    "RandomRotation": "it is not implemented yet", "RandomZoom": "it is not implemented yet",
+    "RandomTranslation": "it is not implemented yet", "RandomContrast": "it is not implemented yet",
+    "RandomCrop": "it is not implemented yet", "MultiHeadAttention": "it is not implemented yet",
+    "Attention": "it is not implemented yet", "AdditiveAttention": "it is not implemented yet",
+    "ConvLSTM2D": "it is not implemented yet", "GroupNormalization": "it is not implemented yet",
+    "UnitNormalization": "it is not implemented yet", "EinsumDense": "it is not implemented yet",
+    "TFSMLayer": "it loads TensorFlow SavedModels",
+}
+
+
 def __getattr__(name):
     # Keras 0.x/1's Merge, merge and AutoEncoder live with the other legacy forms.
     from cornu.compat import legacy_models
     if name in legacy_models.LAYERS:
         return getattr(legacy_models, name)
+    if name in UNSUPPORTED:
+        raise AttributeError(f"cornu does not provide the Keras layer {name!r}: "
+                             f"{UNSUPPORTED[name]}.")
     raise AttributeError(f"module 'cornu.layers' has no attribute {name!r}")
 
 

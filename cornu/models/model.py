@@ -107,6 +107,13 @@ class Model(Trainer, Layer):
         from cornu.saving import save_model
         save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
 
+    def export(self, filepath, format="tf_saved_model", **kwargs):  # noqa: A002  (Keras's name)
+        """Keras 3 exports TensorFlow SavedModels (or ONNX) for serving: formats cornu lacks."""
+        raise NotImplementedError(
+            f"Model.export(format={format!r}) writes a TensorFlow SavedModel/ONNX artifact, which "
+            "cornu (PyTorch) does not produce. Save with model.save('model.keras') (readable by "
+            "Keras 3), or export the torch module itself with torch.export / torch.onnx.export.")
+
     def save_weights(self, filepath, overwrite=True, save_format=None, **kwargs):
         """`.weights.h5` → Keras 3 layout; any other name → Keras 2 HDF5 layout."""
         from cornu.saving import save_weights

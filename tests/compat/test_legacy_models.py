@@ -169,3 +169,21 @@ def test_a_missing_class_is_an_import_error_not_a_module():
     from cornu.compat.keras_alias import resolve
     assert resolve("keras.callbacks.NoSuchCallback") is None
     assert resolve("keras.layers.advanced_activations") == "cornu.layers"
+
+
+def test_importing_a_layer_cornu_lacks_names_the_layer_and_why():
+    import subprocess
+    import sys
+    code = ("from cornu.compat.keras_alias import install_as_keras; install_as_keras()\n"
+            "import keras\n"
+            "assert not hasattr(keras.layers, 'TextVectorization')\n"
+            "from keras.layers import TextVectorization\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "ImportError: cornu does not provide the Keras layer 'TextVectorization'" in result.stderr
+    assert "Tokenizer" in result.stderr
+
+
+def test_model_export_says_what_to_use_instead():
+    model = cornu.Sequential([cornu.Input((2,)), cornu.layers.Dense(1)])
+    with pytest.raises(NotImplementedError, match="SavedModel.*model.keras"):
+        model.export("/tmp/never_written")
