@@ -51,6 +51,13 @@ class KerasModule(types.ModuleType):
     def __dir__(self):
         return sorted(set(dir(self._cornu_target)) | set(self.__dict__))
 
+    def __call__(self, *args, **kwargs):
+        # `from keras.constraints import maxnorm` for a name cornu lacks falls back to the
+        # parent module (as unknown module paths do); calling it is where that shows.
+        parent, _, name = self.__name__.rpartition(".")
+        raise TypeError(f"cornu does not provide `{name}` in `{parent}`: the import found only the "
+                        f"module {parent} (as `{self.__name__}`), which cannot be called.")
+
 
 class _AliasLoader(importlib.abc.Loader):
     def __init__(self, target):

@@ -187,3 +187,35 @@ def test_model_export_says_what_to_use_instead():
     model = cornu.Sequential([cornu.Input((2,)), cornu.layers.Dense(1)])
     with pytest.raises(NotImplementedError, match="SavedModel.*model.keras"):
         model.export("/tmp/never_written")
+
+
+@pytest.fixture
+def keras_alias():
+    """`import keras` served by cornu for one test; the real Keras is given back after."""
+    from cornu.compat.keras_alias import KerasAliasFinder, install_as_keras
+    saved = {k: v for k, v in sys.modules.items() if k == "keras" or k.startswith("keras.")}
+    install_as_keras()
+    yield
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, KerasAliasFinder)]
+    for name in [k for k in sys.modules if k == "keras" or k.startswith("keras.")]:
+        del sys.modules[name]
+    sys.modules.update(saved)
+
+
+def test_keras1_constraint_and_regularizer_names(tmp_path, keras_alias):
+    script = tmp_path / "k1.py"
+    script.write_text(textwrap.dedent("""
+        from keras.constraints import maxnorm, nonneg
+        from keras.regularizers import l2, activity_l2, activity_l1l2, l1l2
+        assert maxnorm(2).get_config()['max_value'] == 2
+        assert l2(l=0.1).l2 == 0.1 and l2(0.2).l2 == 0.2 and activity_l2(0.001).l2 == 0.001
+        assert (l1l2().l1, l1l2().l2) == (0.01, 0.01)  # Keras 1's defaults
+        assert activity_l1l2(l1=0.5).l1 == 0.5
+    """))
+    runpy.run_path(str(script), run_name="__main__")
+
+
+def test_calling_a_name_cornu_lacks_says_so(keras_alias):
+    from keras.constraints import no_such_constraint
+    with pytest.raises(TypeError, match="cornu does not provide `no_such_constraint`"):
+        no_such_constraint(2)
