@@ -219,3 +219,36 @@ def test_calling_a_name_cornu_lacks_says_so(keras_alias):
     from keras.constraints import no_such_constraint
     with pytest.raises(TypeError, match="cornu does not provide `no_such_constraint`"):
         no_such_constraint(2)
+
+
+def test_tf_keras_scripts_run_on_cornu(tmp_path):
+    # tf.keras-era scripts: `import tensorflow as tf`, `from tensorflow import keras`,
+    # `from tensorflow.keras.layers import Dense`; other tf.* names fail naming themselves.
+    import importlib.machinery
+    import subprocess
+    if importlib.machinery.PathFinder.find_spec("tensorflow") is not None:
+        pytest.skip("a real TensorFlow is installed: no stub is served")
+    script = tmp_path / "tfk.py"
+    script.write_text(textwrap.dedent("""
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+        from tensorflow.keras import layers
+        from tensorflow.keras.layers import Dense
+        import cornu
+        tf.random.set_seed(0)
+        assert Dense is cornu.layers.Dense and layers.Dense is Dense
+        assert tf.keras.Sequential is cornu.Sequential and keras.Model is cornu.Model
+        model = keras.Sequential([Dense(2, input_shape=(3,))])
+        model.compile(tf.keras.optimizers.Adam(0.01), 'mse')
+        model.fit(np.ones((4, 3)), np.ones((4, 2)), epochs=1, verbose=0)
+        assert not hasattr(tf, 'constant')
+        try:
+            from tensorflow.keras.layers import TextVectorization
+        except ImportError as e:
+            assert 'TextVectorization' in str(e) and 'cornu does not provide' in str(e)
+        tf.data
+    """))
+    result = subprocess.run([sys.executable, "-m", "cornu", "run", str(script)],
+                            capture_output=True, text=True)
+    assert "AttributeError: `tf.data` is TensorFlow itself" in result.stderr, result.stderr[-2000:]
