@@ -209,8 +209,25 @@ class Trainer:
         return [w for w in self.trainable_weights if w.requires_grad]
 
     def _regularized(self):
+        """Whether a step must collect `self.losses`: weight or activity regularizers, loss
+        tensors added to a functional model, or user-written layers (their `call` may
+        `add_loss`)."""
         return any(getattr(w, "regularizer", None) is not None for w in self.weights) or any(
-            getattr(m, "activity_regularizer", None) is not None for m in self.modules())
+            getattr(m, "activity_regularizer", None) is not None
+            or m.__dict__.get("_graph_losses")
+            or (hasattr(m, "_activity_losses") and type(m).__module__.split(".")[0] != "cornu")
+            for m in self.modules())
+
+    def _with_added_losses(self, loss, regularized):
+        if regularized:
+            extra = self.losses
+            if extra:
+                loss = sum(extra) if loss is None else loss + sum(extra)
+            self._clear_activity_losses()
+        if loss is None:
+            raise ValueError("No loss to compute: give `compile()` a `loss`, or add losses "
+                             "to the model with `add_loss`.")
+        return loss
 
     def _clear_activity_losses(self):
         for module in self.modules():
@@ -221,12 +238,7 @@ class Trainer:
         y_pred = self._forward(x)
         ys, preds = self._as_lists(y, y_pred)
         sws = None if sw is None else (sw if isinstance(sw, list) else [sw] * len(preds))
-        loss = self._compile_loss(ys, preds, sws)
-        if regularized:
-            extra = self.losses
-            if extra:
-                loss = loss + sum(extra)
-            self._clear_activity_losses()
+        loss = self._with_added_losses(self._compile_loss(ys, preds, sws), regularized)
         for p in params:
             p.grad = None
         loss.backward()
@@ -245,12 +257,7 @@ class Trainer:
         y_pred = self._forward(x)
         ys, preds = self._as_lists(y, y_pred)
         sws = None if sw is None else (sw if isinstance(sw, list) else [sw] * len(preds))
-        loss = self._compile_loss(ys, preds, sws)
-        if regularized:
-            extra = self.losses
-            if extra:
-                loss = loss + sum(extra)
-            self._clear_activity_losses()
+        loss = self._with_added_losses(self._compile_loss(ys, preds, sws), regularized)
         self._loss_tracker.update_state(loss, preds[0].shape[0])
         self._compile_metrics.update_state(ys, preds, sws)
 
@@ -294,7 +301,7 @@ class Trainer:
             else:
                 val_data = validation_data
             x, y, sw = self._prepare(x, y, sample_weight, class_weight)
-            if y is None:
+            if y is None and self._loss_spec is not None:
                 raise ValueError("fit() needs targets: pass `y` (or a generator of (x, y) batches).")
             train = adapters.ArrayAdapter(x, y, sw, batch_size or 32, shuffle=shuffle,
                                           steps_per_epoch=steps_per_epoch)
@@ -461,7 +468,7 @@ class Trainer:
             adapter = self._iterator_adapter(x, steps)
         else:
             x, y, sw = self._prepare(x, y, sample_weight)
-            if y is None:
+            if y is None and self._loss_spec is not None:
                 raise ValueError("evaluate() needs targets: pass `y`.")
             adapter = adapters.ArrayAdapter(x, y, sw, batch_size or 32, steps_per_epoch=steps)
         callback_list = CallbackList(callbacks, model=self, params={"verbose": verbose,
