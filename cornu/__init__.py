@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 from cornu import (activations, applications, backend, callbacks, constraints, datasets,
                    initializers, layers, losses, metrics, models, optimizers, preprocessing,
                    regularizers, saving, utils, wrappers)
+from cornu import config  # noqa: E402  (keras.config)
 from cornu.compat.keras_alias import install_as_keras
 from cornu.layers import Input
 from cornu.models import Model, Sequential

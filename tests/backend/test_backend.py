@@ -181,3 +181,15 @@ def test_more_tf_keras_math_and_a_clear_error_for_graph_only_functions():
     assert K.arange(2, 8, 2).tolist() == [2, 4, 6] and K.arange(3).tolist() == [0, 1, 2]
     with pytest.raises(AttributeError, match="graph-mode.*torch.autograd"):
         K.gradients
+
+
+def test_keras3_config_namespace_matches_keras():
+    from tests.helpers import keras_module
+    keras = keras_module()
+    for name in ("floatx", "epsilon", "image_data_format", "backend"):
+        assert getattr(cornu.config, name)() == getattr(keras.config, name)()
+    cornu.config.set_epsilon(1e-5)
+    try:
+        assert K.epsilon() == 1e-5
+    finally:
+        cornu.config.set_epsilon(1e-7)
