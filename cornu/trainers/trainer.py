@@ -78,6 +78,18 @@ class Trainer:
         if not self.compiled:
             raise RuntimeError("You must call `compile()` before using the model for training "
                                "or evaluation.")
+        self._refuse_custom_steps()
+
+    def _refuse_custom_steps(self):
+        # Keras's fit/evaluate/predict call an overridden train_step/test_step/predict_step;
+        # cornu's loops would silently skip it, so say so instead.
+        custom = [name for name in ("train_step", "test_step", "predict_step")
+                  if hasattr(type(self), name)]
+        if custom:
+            raise NotImplementedError(
+                f"{type(self).__name__} overrides {', '.join(custom)}: cornu's fit/evaluate/"
+                "predict do not call custom step methods yet. Write the loop in PyTorch "
+                "(model(x, training=True), loss.backward(), optimizer.apply(grads, weights)).")
 
     @property
     def metrics_names(self):
@@ -485,6 +497,7 @@ class Trainer:
 
     # ----------------------------------------------------------------- predict
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
+        self._refuse_custom_steps()
         """Runs the model in inference mode, in batches; returns NumPy arrays."""
         for key in ("workers", "use_multiprocessing", "max_queue_size"):
             kwargs.pop(key, None)

@@ -246,3 +246,33 @@ def test_keras2_add_loss_of_graph_tensors_and_compile_without_loss():
     history = model.fit(x, epochs=2, batch_size=6, verbose=0)
     assert history.history["loss"][1] < history.history["loss"][0]
     assert model.predict(x, verbose=0).shape == (6, 4)
+
+
+def test_a_model_subclass_called_with_inputs_and_outputs_is_functional():
+    # Keras 3's "customize fit()" guide builds `CustomModel(inputs, outputs)`: a graph model of
+    # that subclass. cornu's loops do not call an overridden train_step: a clear error, never a
+    # silent fallback to the built-in step.
+    from tests.helpers import keras_module
+    keras = keras_module()
+    for lib in (cornu, keras):
+        class Plain(lib.Model):
+            def describe(self):
+                return "plain"
+
+        inputs = lib.Input((3,))
+        model = Plain(inputs, lib.layers.Dense(1, name="out")(inputs))
+        assert isinstance(model, Plain) and type(model).__name__ == "Plain"
+        assert [layer.name for layer in model.layers][-1] == "out" and model.describe() == "plain"
+        model.compile("sgd", "mse")
+        model.fit(np.ones((8, 3)), np.ones((8, 1)), batch_size=4, epochs=1, verbose=0)
+        assert model.predict(np.ones((2, 3)), verbose=0).shape == (2, 1)
+
+    class Custom(cornu.Model):
+        def train_step(self, data):
+            return {}
+
+    inputs = cornu.Input((3,))
+    model = Custom(inputs, cornu.layers.Dense(1)(inputs))
+    model.compile("sgd", "mse")
+    with pytest.raises(NotImplementedError, match="overrides train_step"):
+        model.fit(np.ones((8, 3)), np.ones((8, 1)), verbose=0)
