@@ -12,13 +12,13 @@ code that imports `keras` run on cornu unchanged.
 __version__ = "0.1.0"
 
 from cornu import (activations, applications, backend, callbacks, constraints, datasets,
-                   initializers, layers, losses, metrics, models, ops, optimizers, preprocessing,
-                   random, regularizers, saving, utils, wrappers)
+                   config, initializers, layers, losses, metrics, models, ops, optimizers,
+                   preprocessing, random, regularizers, saving, utils, wrappers)
 from cornu.compat.keras_alias import install_as_keras
 from cornu.layers import Input
 from cornu.models import Model, Sequential
 
 __all__ = ["Sequential", "Model", "Input", "install_as_keras", "activations", "applications", "backend",
-           "callbacks", "constraints", "datasets", "initializers", "layers", "losses", "metrics",
-           "models", "ops", "optimizers", "preprocessing", "random", "regularizers", "saving", "utils", "wrappers",
-           "__version__"]
+           "callbacks", "config", "constraints", "datasets", "initializers", "layers", "losses",
+           "metrics", "models", "ops", "optimizers", "preprocessing", "random", "regularizers", "saving",
+           "utils", "wrappers", "__version__"]

@@ -100,3 +100,7 @@ def deserialize(config, custom_objects=None):
 
 __all__ = ["Constraint", "MaxNorm", "NonNeg", "UnitNorm", "MinMaxNorm", "max_norm", "non_neg",
            "unit_norm", "min_max_norm", "get", "serialize", "deserialize"]
+
+# Keras 1/2's lower-case names.
+maxnorm, nonneg, unitnorm = MaxNorm, NonNeg, UnitNorm
+__all__ += ["maxnorm", "nonneg", "unitnorm"]

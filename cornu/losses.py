@@ -7,15 +7,30 @@ and a reduction: `"sum_over_batch_size"` (default: weighted sum / number of valu
 clipped to `[epsilon, 1 - epsilon]` (epsilon = 1e-7) where Keras clips them. Nothing here reads
 a value back to the host, so a training step never waits for the device.
 """
+import functools
 import math
 
 import torch
 import torch.nn.functional as F
 
 from cornu.backend.config import epsilon, to_tensor, torch_dtype
+from cornu.backend.keras_tensor import KerasTensor
+from cornu.backend.naming import uniquify
 from cornu.utils.registry import Registry
 
 registry = Registry("loss")
+
+
+def _graph_op(fn):
+    """Lets a loss function take symbolic tensors too, as Keras 2's did: `mse(inputs, outputs)`
+    on a functional model's tensors records a graph node (for `model.add_loss`)."""
+    @functools.wraps(fn)
+    def wrapper(y_true, y_pred, *args, **kwargs):
+        if isinstance(y_true, KerasTensor) or isinstance(y_pred, KerasTensor):
+            from cornu.layers.core.lambda_layer import TorchOp
+            return TorchOp(fn, name=uniquify(fn.__name__))(y_true, y_pred, *args, **kwargs)
+        return fn(y_true, y_pred, *args, **kwargs)
+    return wrapper
 
 
 def _tensors(y_true, y_pred):
@@ -72,6 +87,7 @@ def _check_same_shape(fn, y_true, y_pred):
 
 # ------------------------------------------------------------------- regression
 @registry.register("mse", "MSE")
+@_graph_op
 def mean_squared_error(y_true, y_pred):
     """`mean(square(y_true - y_pred), axis=-1)`."""
     y_true, y_pred = _aligned(y_true, y_pred)
@@ -79,6 +95,7 @@ def mean_squared_error(y_true, y_pred):
 
 
 @registry.register("mae", "MAE")
+@_graph_op
 def mean_absolute_error(y_true, y_pred):
     """`mean(abs(y_true - y_pred), axis=-1)`."""
     y_true, y_pred = _aligned(y_true, y_pred)
@@ -86,6 +103,7 @@ def mean_absolute_error(y_true, y_pred):
 
 
 @registry.register("mape", "MAPE")
+@_graph_op
 def mean_absolute_percentage_error(y_true, y_pred):
     """`100 * mean(abs((y_true - y_pred) / max(abs(y_true), epsilon)), axis=-1)`."""
     y_true, y_pred = _aligned(y_true, y_pred)
@@ -94,6 +112,7 @@ def mean_absolute_percentage_error(y_true, y_pred):
 
 
 @registry.register("msle", "MSLE")
+@_graph_op
 def mean_squared_logarithmic_error(y_true, y_pred):
     """`mean(square(log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1)), axis=-1)`."""
     y_true, y_pred = _aligned(y_true, y_pred)
@@ -103,6 +122,7 @@ def mean_squared_logarithmic_error(y_true, y_pred):
 
 
 @registry.register("cosine_proximity")
+@_graph_op
 def cosine_similarity(y_true, y_pred, axis=-1):
     """`-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)`: -1 for equal directions."""
     y_true, y_pred = _aligned(y_true, y_pred)
@@ -110,6 +130,7 @@ def cosine_similarity(y_true, y_pred, axis=-1):
 
 
 @registry.register()
+@_graph_op
 def huber(y_true, y_pred, delta=1.0):
     """`0.5 x^2` where `|x| <= delta`, else `delta |x| - 0.5 delta^2`; averaged over the last
     axis (`x = y_pred - y_true`)."""
@@ -121,6 +142,7 @@ def huber(y_true, y_pred, delta=1.0):
 
 
 @registry.register("logcosh")
+@_graph_op
 def log_cosh(y_true, y_pred):
     """`mean(log(cosh(y_pred - y_true)), axis=-1)`, computed without overflow."""
     y_true, y_pred = _aligned(y_true, y_pred)
@@ -136,6 +158,7 @@ def _hinge_labels(y_true):
 
 
 @registry.register()
+@_graph_op
 def hinge(y_true, y_pred):
     """`mean(max(1 - y_true * y_pred, 0), axis=-1)`; labels -1/1 (0/1 are converted)."""
     y_true, y_pred = _tensors(y_true, y_pred)
@@ -143,6 +166,7 @@ def hinge(y_true, y_pred):
 
 
 @registry.register()
+@_graph_op
 def squared_hinge(y_true, y_pred):
     """`mean(square(max(1 - y_true * y_pred, 0)), axis=-1)`; labels -1/1 (0/1 converted)."""
     y_true, y_pred = _tensors(y_true, y_pred)
@@ -151,6 +175,7 @@ def squared_hinge(y_true, y_pred):
 
 
 @registry.register()
+@_graph_op
 def categorical_hinge(y_true, y_pred):
     """`max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0)`."""
     y_true, y_pred = _tensors(y_true, y_pred)
@@ -161,6 +186,7 @@ def categorical_hinge(y_true, y_pred):
 
 # ---------------------------------------------------------------- probabilistic
 @registry.register("kld", "KLD", "kullback_leibler_divergence")
+@_graph_op
 def kl_divergence(y_true, y_pred):
     """`sum(y_true * log(y_true / y_pred), axis=-1)`, both clipped to `[epsilon, 1]`."""
     y_true, y_pred = _tensors(y_true, y_pred)
@@ -170,6 +196,7 @@ def kl_divergence(y_true, y_pred):
 
 
 @registry.register()
+@_graph_op
 def poisson(y_true, y_pred):
     """`mean(y_pred - y_true * log(y_pred + epsilon), axis=-1)`."""
     y_true, y_pred = _tensors(y_true, y_pred)
@@ -184,6 +211,7 @@ def _bce(y_true, y_pred, from_logits):
 
 
 @registry.register()
+@_graph_op
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """Mean over `axis` of `-(y log p + (1 - y) log(1 - p))`, `p` clipped to
     `[epsilon, 1 - epsilon]` (or computed from logits)."""
@@ -197,6 +225,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
 
 
 @registry.register()
+@_graph_op
 def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25, gamma=2.0,
                               from_logits=False, label_smoothing=0.0, axis=-1):
     """Binary crossentropy weighted by `(1 - p_t)^gamma` (and by `alpha` / `1 - alpha` with
@@ -227,6 +256,7 @@ def _smooth(y_true, label_smoothing):
 
 
 @registry.register()
+@_graph_op
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """`-sum(y_true * log(p), axis)`; `p = y_pred / sum(y_pred)` clipped to
     `[epsilon, 1 - epsilon]`, or `log_softmax` of logits."""
@@ -240,6 +270,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 
 
 @registry.register()
+@_graph_op
 def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False,
                                    label_smoothing=0.0, axis=-1):
     """`sum(alpha * (1 - p)^gamma * -y_true * log(p), axis)` with `p` as in
@@ -257,6 +288,7 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_l
 
 
 @registry.register()
+@_graph_op
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
     """Categorical crossentropy with integer labels; entries labelled `ignore_class` give 0 and
     are left out of the mean (the result carries them as a mask)."""
@@ -288,6 +320,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
 
 # ------------------------------------------------------------------ segmentation
 @registry.register()
+@_graph_op
 def dice(y_true, y_pred, axis=None):
     """`1 - 2 sum(y_true y_pred) / (sum(y_true) + sum(y_pred) + epsilon)`."""
     y_true, y_pred = _tensors(y_true, y_pred)
@@ -297,6 +330,7 @@ def dice(y_true, y_pred, axis=None):
 
 
 @registry.register()
+@_graph_op
 def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
     """`1 - TP / (TP + alpha FP + beta FN + epsilon)` on soft counts."""
     y_true, y_pred = _tensors(y_true, y_pred)

@@ -59,7 +59,8 @@ class L1L2(Regularizer):
 class L1(Regularizer):
     """`l1 * sum(|x|)`, default `l1=0.01`."""
 
-    def __init__(self, l1=0.01):
+    def __init__(self, l1=0.01, *, l=None):  # noqa: E741  (`l`: Keras 1/2's keyword)
+        l1 = l1 if l is None else l
         self.l1 = _check(0.01 if l1 is None else l1, "l1")
 
     def __call__(self, x):
@@ -73,7 +74,8 @@ class L1(Regularizer):
 class L2(Regularizer):
     """`l2 * sum(x^2)`, default `l2=0.01`."""
 
-    def __init__(self, l2=0.01):
+    def __init__(self, l2=0.01, *, l=None):  # noqa: E741  (`l`: Keras 1/2's keyword)
+        l2 = l2 if l is None else l
         self.l2 = _check(0.01 if l2 is None else l2, "l2")
 
     def __call__(self, x):
@@ -122,6 +124,23 @@ l1_l2 = L1L2  # Keras 3: the class (Keras 2's function defaulted to l1=l2=0.01)
 orthogonal_regularizer = OrthogonalRegularizer
 
 
+# Keras 1: activity regularizers had their own names (the same penalties, on a layer's output).
+def activity_l1(l=0.01):  # noqa: E741
+    return L1(l)
+
+
+def activity_l2(l=0.01):  # noqa: E741
+    return L2(l)
+
+
+def activity_l1l2(l1=0.01, l2=0.01):
+    return L1L2(l1, l2)
+
+
+def l1l2(l1=0.01, l2=0.01):  # Keras 1's name of Keras 2's l1_l2(), with its defaults
+    return L1L2(l1, l2)
+
+
 def _default_l1_l2():
     # The string 'l1_l2' (no Keras 3 meaning) gives a default-strength penalty, as 'l1' and
     # 'l2' do: Keras 2's `l1_l2()` values.
@@ -152,4 +171,5 @@ def deserialize(config, custom_objects=None):
 
 
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer", "l1", "l2", "l1_l2",
-           "orthogonal_regularizer", "get", "serialize", "deserialize"]
+           "orthogonal_regularizer", "get", "serialize", "deserialize", "activity_l1",
+           "activity_l2", "activity_l1l2", "l1l2"]

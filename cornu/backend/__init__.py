@@ -5,8 +5,9 @@ import torch
 from cornu.backend import math as _math
 from cornu.backend.math import *  # noqa: F401,F403  (K.mean, K.concatenate, ...)
 
-from cornu.backend.config import (epsilon, floatx, get_device, image_data_format, set_device,
-                                  set_epsilon, set_floatx, set_image_data_format)
+from cornu.backend.config import (epsilon, floatx, get_device, image_data_format,
+                                  image_dim_ordering, set_device, set_epsilon, set_floatx,
+                                  set_image_data_format, set_image_dim_ordering)
 from cornu.backend.keras_tensor import KerasTensor, is_keras_tensor
 from cornu.backend.naming import reset_names
 
@@ -86,6 +87,21 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
 
 __all__ = ["backend", "clear_session", "get_value", "set_value", "batch_get_value",
            "batch_set_value", "eval", "epsilon", "set_epsilon", "floatx", "set_floatx",
-           "image_data_format", "set_image_data_format", "learning_phase",
+           "image_data_format", "set_image_data_format", "image_dim_ordering",
+           "set_image_dim_ordering", "learning_phase",
            "set_learning_phase", "function", "is_keras_tensor", "get_device",
            "set_device"] + _math.__all__
+
+
+# TensorFlow/Theano graph-mode functions, which have no meaning in eager PyTorch.
+_GRAPH_ONLY = {"gradients", "placeholder", "get_session", "set_session", "update", "update_add",
+               "update_sub", "moving_average_update", "tf", "get_graph", "manual_variable_initialization"}
+
+
+def __getattr__(name):
+    if name in _GRAPH_ONLY:
+        raise AttributeError(
+            f"keras.backend.{name} is a TensorFlow graph-mode function, which cornu (eager "
+            "PyTorch) does not have. Compute gradients with torch.autograd (loss.backward() or "
+            "torch.autograd.grad) on tensors from model(x), or write a custom train_step.")
+    raise AttributeError(f"module 'cornu.backend' has no attribute {name!r}")

@@ -535,3 +535,29 @@ def is_tensor(x):
 
 
 __all__ += ["shape", "int_shape", "ndim", "dtype", "count_params", "is_tensor"]
+
+
+# ------------------------------------------------------------------------ more elementwise
+@_op
+def stop_gradient(variables):
+    if isinstance(variables, (list, tuple)):
+        return [_tensor(v).detach() for v in variables]
+    return _tensor(variables).detach()
+
+
+@_op
+def cumsum(x, axis=0):
+    return torch.cumsum(_tensor(x), dim=axis)
+
+
+@_op
+def floor(x):
+    return torch.floor(_float(x))
+
+
+def arange(start, stop=None, step=1, dtype="int32"):
+    return torch.arange(start, stop, step, dtype=torch_dtype(dtype), device=get_device()) \
+        if stop is not None else torch.arange(start, dtype=torch_dtype(dtype), device=get_device())
+
+
+__all__ += ["arange"]

@@ -5,9 +5,10 @@ from cornu.callbacks.callback import Callback, CallbackList
 from cornu.callbacks.history import History
 from cornu.callbacks.model_checkpoint import ModelCheckpoint
 from cornu.callbacks.progbar_logger import ProgbarLogger
+from cornu.callbacks.tensorboard import TensorBoard
 
 BaseLogger = Callback  # Keras 1/2: folded into the trainer's own logs
 
 __all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping",
            "ReduceLROnPlateau", "LearningRateScheduler", "CSVLogger", "LambdaCallback",
-           "TerminateOnNaN", "BaseLogger", "ModelCheckpoint"]
+           "TerminateOnNaN", "BaseLogger", "ModelCheckpoint", "TensorBoard"]

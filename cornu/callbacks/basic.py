@@ -40,7 +40,9 @@ class MonitorCallback(Callback):
         return bool(self.monitor_op(value - self._delta, reference))
 
     def _monitor_value(self, logs):
-        logs = logs or {}
+        # Any era's name of a metric finds it: Keras 2.2's `val_acc` is `val_accuracy` now.
+        from cornu.callbacks.history import HistoryDict
+        logs = HistoryDict(logs or {})
         value = logs.get(self.monitor)
         if value is None:
             warnings.warn(f"{type(self).__name__} is conditioned on metric `{self.monitor}` which "

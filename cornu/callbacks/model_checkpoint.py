@@ -2,6 +2,7 @@
 import os
 
 from cornu.callbacks.basic import MonitorCallback
+from cornu.callbacks.history import HistoryDict
 
 
 class ModelCheckpoint(MonitorCallback):
@@ -29,7 +30,7 @@ class ModelCheckpoint(MonitorCallback):
             return
         if self.monitor_op is None:
             self._set_monitor_op()
-        path = self.filepath.format(epoch=epoch + 1, **logs)
+        path = self.filepath.format_map(HistoryDict({**logs, "epoch": epoch + 1}))
         if self.save_best_only:
             current = self._monitor_value(logs)
             if current is None:

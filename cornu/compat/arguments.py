@@ -214,7 +214,12 @@ OPTIMIZER_ARGS = {
     "schedule_decay": _drop,
 }
 
-TABLES = {"layer": LAYER_ARGS, "fit": FIT_ARGS, "optimizer": OPTIMIZER_ARGS}
+# Keras 0.x/1's Sequential.compile(class_mode='binary'|'categorical') chose how `show_accuracy`
+# counted hits; accuracy metrics now infer that from the targets' shape.
+COMPILE_ARGS = {"class_mode": _drop}
+
+TABLES = {"layer": LAYER_ARGS, "fit": FIT_ARGS, "optimizer": OPTIMIZER_ARGS,
+          "compile": COMPILE_ARGS}
 
 
 def warn_once(owner, old, new):
@@ -226,8 +231,12 @@ def warn_once(owner, old, new):
                   LegacyWarning, stacklevel=4)
 
 
-def translate(kind, kwargs, owner, class_names=()):
-    """Returns `kwargs` with legacy keywords of `kind` rewritten to their Keras 3 meaning."""
+def translate(kind, kwargs, owner, class_names=(), own_args=()):
+    """Returns `kwargs` with legacy keywords of `kind` rewritten to their Keras 3 meaning.
+
+    `own_args` are keywords the called `__init__` names itself: a user's layer may well take
+    `output_dim` or `init` as arguments of its own, which are then no legacy spellings.
+    """
     tables = [CLASS_ARGS.get(name, {}) for name in class_names] + [TABLES[kind]]
     if not any(key in table for table in tables for key in kwargs):
         return kwargs
@@ -235,7 +244,7 @@ def translate(kind, kwargs, owner, class_names=()):
     # Apply the `lr` rename before `decay`, whose transform reads the learning rate.
     for key in sorted(kwargs, key=lambda k: k == "decay"):
         rule = next((table[key] for table in tables if key in table), None)
-        if rule is None or key not in out:  # absent: consumed by an earlier rule
+        if rule is None or key not in out or key in own_args:  # absent: consumed earlier
             continue
         value = out.pop(key)
         if callable(rule):

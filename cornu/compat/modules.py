@@ -42,6 +42,7 @@ MODULES = {
     "keras.constraints": "cornu.constraints",
     "keras.callbacks": "cornu.callbacks",
     "keras.backend": "cornu.backend",
+    "keras.config": "cornu.config",
     "keras.utils": "cornu.utils",
     "keras.utils.np_utils": "cornu.utils",
     "keras.utils.generic_utils": "cornu.utils",

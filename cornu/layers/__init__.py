@@ -22,6 +22,7 @@ from cornu.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minim
                                   Subtract, add, average, concatenate, dot, maximum, minimum,
                                   multiply, subtract)
 from cornu.layers.normalization.batch_normalization import BatchNormalization
+from cornu.layers.normalization.layer_normalization import LayerNormalization
 from cornu.layers.pooling.global_pooling import (GlobalAveragePooling1D, GlobalAveragePooling2D,
                                                  GlobalAveragePooling3D, GlobalAvgPool1D,
                                                  GlobalAvgPool2D, GlobalAvgPool3D,
@@ -31,6 +32,8 @@ from cornu.layers.pooling.global_pooling import (GlobalAveragePooling1D, GlobalA
 from cornu.layers.pooling.pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,
                                           AvgPool1D, AvgPool2D, AvgPool3D, MaxPool1D, MaxPool2D,
                                           MaxPool3D, MaxPooling1D, MaxPooling2D, MaxPooling3D)
+from cornu.layers.preprocessing.normalization import Normalization
+from cornu.layers.preprocessing.rescaling import Rescaling
 from cornu.layers.recurrent import (GRU, LSTM, RNN, Bidirectional, CuDNNGRU, CuDNNLSTM, GRUCell,
                                     LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells,
                                     TimeDistributed)
@@ -59,15 +62,37 @@ def get(identifier):
     return registry.get(identifier)
 
 
+# Keras layers cornu does not have yet, and why: named so a script fails with a reason.
+_STRING_DATA = "it works on strings (tf.string tensors), which PyTorch has no type for"
+UNSUPPORTED = {
+    "TextVectorization": _STRING_DATA + "; tokenize with keras.preprocessing.text.Tokenizer "
+                         "and pad_sequences instead",
+    "StringLookup": _STRING_DATA, "Hashing": _STRING_DATA,
+    "IntegerLookup": "it is not implemented yet", "CategoryEncoding": "it is not implemented yet",
+    "Discretization": "it is not implemented yet", "Resizing": "it is not implemented yet",
+    "CenterCrop": "it is not implemented yet", "RandomFlip": "it is not implemented yet",
+    "RandomRotation": "it is not implemented yet", "RandomZoom": "it is not implemented yet",
+    "RandomTranslation": "it is not implemented yet", "RandomContrast": "it is not implemented yet",
+    "RandomCrop": "it is not implemented yet", "MultiHeadAttention": "it is not implemented yet",
+    "Attention": "it is not implemented yet", "AdditiveAttention": "it is not implemented yet",
+    "ConvLSTM2D": "it is not implemented yet", "GroupNormalization": "it is not implemented yet",
+    "UnitNormalization": "it is not implemented yet", "EinsumDense": "it is not implemented yet",
+    "TFSMLayer": "it loads TensorFlow SavedModels",
+}
+
+
 def __getattr__(name):
     # Keras 0.x/1's Merge, merge and AutoEncoder live with the other legacy forms.
     from cornu.compat import legacy_models
     if name in legacy_models.LAYERS:
         return getattr(legacy_models, name)
+    if name in UNSUPPORTED:
+        raise AttributeError(f"cornu does not provide the Keras layer {name!r}: "
+                             f"{UNSUPPORTED[name]}.")
     raise AttributeError(f"module 'cornu.layers' has no attribute {name!r}")
 
 
-__all__ = ["Layer", "Input", "InputLayer", "Dense", "Activation", "Lambda", "Dropout",
+__all__ = ["LayerNormalization", "Normalization", "Rescaling", "Layer", "Input", "InputLayer", "Dense", "Activation", "Lambda", "Dropout",
            "GaussianNoise", "GaussianDropout", "Flatten", "Reshape", "BatchNormalization",
            "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "ThresholdedReLU", "serialize",
            "deserialize", "get", "Identity", "Add", "Subtract", "Multiply", "Average", "Maximum",

@@ -42,8 +42,11 @@ def _is_shape(value):
 
 def _wrap_init(cls, init):
     """Wraps a subclass `__init__`: legacy translation on entry, deferred build on exit."""
-    n_modern = sum(1 for p in list(inspect.signature(init).parameters.values())[1:]
-                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+    params = list(inspect.signature(init).parameters.values())[1:]
+    n_modern = sum(1 for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+    # A user's layer that names a legacy keyword (`output_dim`) means its own argument by it.
+    own = frozenset(p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+                    and cls.__module__.split(".")[0] != "cornu")
 
     @functools.wraps(init)
     def __init__(self, *args, **kwargs):
@@ -54,7 +57,7 @@ def _wrap_init(cls, init):
                 names = [c.__name__ for c in type(self).__mro__]
                 owner = type(self).__name__
                 args, extra = legacy.translate_positional(names, args, n_modern, owner, kwargs)
-                kwargs = legacy.translate("layer", {**kwargs, **extra}, owner, names)
+                kwargs = legacy.translate("layer", {**kwargs, **extra}, owner, names, own)
             init(self, *args, **kwargs)
         finally:
             object.__setattr__(self, "_init_depth", depth)

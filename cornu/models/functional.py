@@ -140,7 +140,9 @@ class Functional(Model):
         self._nested_outputs = outputs
         self.inputs = nest.flatten(inputs)
         self.outputs = nest.flatten(outputs)
-        nodes, layers, self._node_depths = map_graph(self.inputs, self.outputs)
+        # Keras 2's `model.add_loss(tensor)`: loss tensors of the graph, run as extra outputs.
+        targets = self.outputs + self.__dict__.get("_graph_losses", [])
+        nodes, layers, self._node_depths = map_graph(self.inputs, targets)
         names = [layer.name for layer in layers]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
@@ -152,8 +154,16 @@ class Functional(Model):
             self._track_layer(layer)
         self._graph_layers = layers
         self._nodes = nodes
-        self._plan = _Plan(self.inputs, self.outputs, nodes)
+        self._plan = _Plan(self.inputs, targets, nodes)
         self.built = True
+
+    def add_loss(self, loss):
+        """A loss tensor; one computed from the model's symbolic tensors (Keras 2's VAE idiom,
+        `model.add_loss(K.mean(...))`) is recomputed from the inputs at every call."""
+        if not any(isinstance(t, KerasTensor) for t in nest.flatten(loss)):
+            return super().add_loss(loss)
+        self.__dict__["_graph_losses"] = self.__dict__.get("_graph_losses", []) + nest.flatten(loss)
+        self._init_graph(self._nested_inputs, self._nested_outputs)
 
     @property
     def layers(self):
@@ -202,10 +212,20 @@ class Functional(Model):
             mode = self.training
             self.train(bool(training))
             try:
-                return self._structured(self._plan.run(self._flatten_inputs(inputs)))
+                return self._run(inputs)
             finally:
                 self.train(mode)
-        return self._structured(self._plan.run(self._flatten_inputs(inputs)))
+        return self._run(inputs)
+
+    def _run(self, inputs):
+        outputs = self._plan.run(self._flatten_inputs(inputs))
+        graph_losses = self.__dict__.get("_graph_losses")
+        if graph_losses:
+            n = len(self.outputs)
+            for loss in outputs[n:]:
+                self._activity_losses.append(loss.mean() if loss.ndim else loss)
+            outputs = outputs[:n] if n > 1 else outputs[0]
+        return self._structured(outputs)
 
     def _structured(self, outputs):
         if isinstance(self._nested_outputs, (list, KerasTensor)):

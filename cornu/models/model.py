@@ -11,9 +11,14 @@ from cornu.trainers.trainer import Trainer
 class Model(Trainer, Layer):
     def __new__(cls, *args, **kwargs):
         # `Model(inputs, outputs)` (Keras 1: `Model(input=, output=)`) is a functional model.
-        if cls is Model and (len(args) >= 2 or {"inputs", "input"} & set(kwargs)):
+        if len(args) >= 2 or {"inputs", "input"} & set(kwargs):
             from cornu.models.functional import Functional
-            return super().__new__(Functional)
+            if cls is Model:
+                return super().__new__(Functional)
+            if not issubclass(cls, Functional):
+                # Keras 3: a subclass (say, with its own `train_step`) called with inputs and
+                # outputs is a functional model of that subclass.
+                return super().__new__(_functional_subclass(cls))
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
@@ -107,6 +112,13 @@ class Model(Trainer, Layer):
         from cornu.saving import save_model
         save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
 
+    def export(self, filepath, format="tf_saved_model", **kwargs):  # noqa: A002  (Keras's name)
+        """Keras 3 exports TensorFlow SavedModels (or ONNX) for serving: formats cornu lacks."""
+        raise NotImplementedError(
+            f"Model.export(format={format!r}) writes a TensorFlow SavedModel/ONNX artifact, which "
+            "cornu (PyTorch) does not produce. Save with model.save('model.keras') (readable by "
+            "Keras 3), or export the torch module itself with torch.export / torch.onnx.export.")
+
     def save_weights(self, filepath, overwrite=True, save_format=None, **kwargs):
         """`.weights.h5` → Keras 3 layout; any other name → Keras 2 HDF5 layout."""
         from cornu.saving import save_weights
@@ -137,3 +149,16 @@ class Model(Trainer, Layer):
         """Keras 1/2's YAML form of `to_json()` (needs PyYAML)."""
         from cornu.models.serialization import to_yaml
         return to_yaml(self, **kwargs)
+
+
+_FUNCTIONAL_SUBCLASSES = {}
+
+
+def _functional_subclass(cls):
+    """`cls` with Functional's graph machinery mixed in after it (the user's methods first)."""
+    if cls not in _FUNCTIONAL_SUBCLASSES:
+        from cornu.models.functional import Functional
+        _FUNCTIONAL_SUBCLASSES[cls] = type(cls.__name__, (cls, Functional),
+                                           {"__module__": cls.__module__,
+                                            "__qualname__": cls.__qualname__})
+    return _FUNCTIONAL_SUBCLASSES[cls]

@@ -83,6 +83,9 @@ def _compile_from_config(model, config):
 
 
 def _unplain(spec, module):
+    from cornu.utils.registry import get_custom_objects
+    if isinstance(spec, str) and spec in get_custom_objects():
+        return get_custom_objects()[spec]  # a custom function: resolved now, inside the scope
     if isinstance(spec, list):
         return [_unplain(s, module) for s in spec]
     if isinstance(spec, dict) and "class_name" in spec:
@@ -165,6 +168,14 @@ def save_weights(model, filepath, overwrite=True):
 
 # ----------------------------------------------------------------------------------- load
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    # The training config names custom losses and metrics too (Keras 2's
+    # `load_model(path, custom_objects={'my_loss': my_loss})`): all lookups see `custom_objects`.
+    from cornu.utils.registry import CustomObjectScope
+    with CustomObjectScope(custom_objects or {}):
+        return _load_model(filepath, custom_objects, compile, safe_mode)
+
+
+def _load_model(filepath, custom_objects, compile, safe_mode):
     filepath = os.fspath(filepath)
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"No file or directory found at {filepath}.")

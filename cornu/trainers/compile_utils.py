@@ -84,8 +84,7 @@ class CompileLoss:
             if loss_weights is not None else [1.0] * len(specs)
         self.fns = [None if s is None else self._wrap(s) for s in specs]
         self.weights = [1.0 if w is None else float(w) for w in weights]
-        if all(fn is None for fn in self.fns):
-            raise ValueError("No loss to compute: give `compile()` a `loss`.")
+        # No loss at all is allowed: the model's own `add_loss` losses may be all there is.
         self.multi = len(self.output_names) > 1
         self.trackers = [LossTracker() for _ in self.fns] if self.multi else []
 

@@ -13,6 +13,12 @@ import math
 import numpy as np
 import torch
 
+
+def _whole_steps(steps):
+    """A step count as an int. Keras 2 looped `while step < steps_per_epoch`, so the common
+    `steps_per_epoch=len(x) / batch_size` (a float) ran ceil(steps) steps."""
+    return None if steps is None else int(math.ceil(steps))
+
 from cornu.backend.config import floatx, torch_dtype
 
 
@@ -124,7 +130,7 @@ class ArrayAdapter(DataAdapter):
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         full_steps = int(math.ceil(self.num_samples / self.batch_size)) if self.num_samples else 0
-        self.steps_per_epoch = int(steps_per_epoch) if steps_per_epoch else full_steps
+        self.steps_per_epoch = _whole_steps(steps_per_epoch) or full_steps
         self._cursor = 0
 
     def _take(self, arrays, index):
@@ -180,7 +186,7 @@ class IteratorAdapter(DataAdapter):
         self.convert = convert
         if steps_per_epoch is None and hasattr(data, "__len__"):
             steps_per_epoch = len(data)
-        self.steps_per_epoch = steps_per_epoch
+        self.steps_per_epoch = _whole_steps(steps_per_epoch)
         self._iterator = None
 
     def _items(self):

@@ -47,6 +47,7 @@ class Trainer:
                 jit_compile="auto", auto_scale_loss=True, **kwargs):
         for key in ("sample_weight_mode", "target_tensors", "distribute", "experimental_run_tf_function"):
             kwargs.pop(key, None)
+        kwargs = legacy.translate("compile", kwargs, "Model.compile")
         if kwargs:
             raise TypeError(f"compile() got unexpected keyword argument(s) {sorted(kwargs)}.")
         loss_weights, metrics = legacy.compile_positional(loss_weights, metrics)
@@ -77,6 +78,18 @@ class Trainer:
         if not self.compiled:
             raise RuntimeError("You must call `compile()` before using the model for training "
                                "or evaluation.")
+        self._refuse_custom_steps()
+
+    def _refuse_custom_steps(self):
+        # Keras's fit/evaluate/predict call an overridden train_step/test_step/predict_step;
+        # cornu's loops would silently skip it, so say so instead.
+        custom = [name for name in ("train_step", "test_step", "predict_step")
+                  if hasattr(type(self), name)]
+        if custom:
+            raise NotImplementedError(
+                f"{type(self).__name__} overrides {', '.join(custom)}: cornu's fit/evaluate/"
+                "predict do not call custom step methods yet. Write the loop in PyTorch "
+                "(model(x, training=True), loss.backward(), optimizer.apply(grads, weights)).")
 
     @property
     def metrics_names(self):
@@ -208,8 +221,25 @@ class Trainer:
         return [w for w in self.trainable_weights if w.requires_grad]
 
     def _regularized(self):
+        """Whether a step must collect `self.losses`: weight or activity regularizers, loss
+        tensors added to a functional model, or user-written layers (their `call` may
+        `add_loss`)."""
         return any(getattr(w, "regularizer", None) is not None for w in self.weights) or any(
-            getattr(m, "activity_regularizer", None) is not None for m in self.modules())
+            getattr(m, "activity_regularizer", None) is not None
+            or m.__dict__.get("_graph_losses")
+            or (hasattr(m, "_activity_losses") and type(m).__module__.split(".")[0] != "cornu")
+            for m in self.modules())
+
+    def _with_added_losses(self, loss, regularized):
+        if regularized:
+            extra = self.losses
+            if extra:
+                loss = sum(extra) if loss is None else loss + sum(extra)
+            self._clear_activity_losses()
+        if loss is None:
+            raise ValueError("No loss to compute: give `compile()` a `loss`, or add losses "
+                             "to the model with `add_loss`.")
+        return loss
 
     def _clear_activity_losses(self):
         for module in self.modules():
@@ -220,12 +250,7 @@ class Trainer:
         y_pred = self._forward(x)
         ys, preds = self._as_lists(y, y_pred)
         sws = None if sw is None else (sw if isinstance(sw, list) else [sw] * len(preds))
-        loss = self._compile_loss(ys, preds, sws)
-        if regularized:
-            extra = self.losses
-            if extra:
-                loss = loss + sum(extra)
-            self._clear_activity_losses()
+        loss = self._with_added_losses(self._compile_loss(ys, preds, sws), regularized)
         for p in params:
             p.grad = None
         loss.backward()
@@ -244,12 +269,7 @@ class Trainer:
         y_pred = self._forward(x)
         ys, preds = self._as_lists(y, y_pred)
         sws = None if sw is None else (sw if isinstance(sw, list) else [sw] * len(preds))
-        loss = self._compile_loss(ys, preds, sws)
-        if regularized:
-            extra = self.losses
-            if extra:
-                loss = loss + sum(extra)
-            self._clear_activity_losses()
+        loss = self._with_added_losses(self._compile_loss(ys, preds, sws), regularized)
         self._loss_tracker.update_state(loss, preds[0].shape[0])
         self._compile_metrics.update_state(ys, preds, sws)
 
@@ -293,7 +313,7 @@ class Trainer:
             else:
                 val_data = validation_data
             x, y, sw = self._prepare(x, y, sample_weight, class_weight)
-            if y is None:
+            if y is None and self._loss_spec is not None:
                 raise ValueError("fit() needs targets: pass `y` (or a generator of (x, y) batches).")
             train = adapters.ArrayAdapter(x, y, sw, batch_size or 32, shuffle=shuffle,
                                           steps_per_epoch=steps_per_epoch)
@@ -460,7 +480,7 @@ class Trainer:
             adapter = self._iterator_adapter(x, steps)
         else:
             x, y, sw = self._prepare(x, y, sample_weight)
-            if y is None:
+            if y is None and self._loss_spec is not None:
                 raise ValueError("evaluate() needs targets: pass `y`.")
             adapter = adapters.ArrayAdapter(x, y, sw, batch_size or 32, steps_per_epoch=steps)
         callback_list = CallbackList(callbacks, model=self, params={"verbose": verbose,
@@ -477,6 +497,7 @@ class Trainer:
 
     # ----------------------------------------------------------------- predict
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
+        self._refuse_custom_steps()
         """Runs the model in inference mode, in batches; returns NumPy arrays."""
         for key in ("workers", "use_multiprocessing", "max_queue_size"):
             kwargs.pop(key, None)

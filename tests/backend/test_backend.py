@@ -157,3 +157,39 @@ def test_symbolic_calls_record_named_nodes():
     u, v = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
     cos = (u * v).sum(1) / np.linalg.norm(u, axis=1) / np.linalg.norm(v, axis=1)
     np.testing.assert_allclose(model.predict([u, v], verbose=0)[:, 0], cos, rtol=1e-5)
+
+
+def test_keras1_image_dim_ordering_sets_the_data_format():
+    # Keras 1: `K.set_image_dim_ordering('th')` made image layers channels-first by default.
+    try:
+        K.set_image_dim_ordering("th")
+        assert K.image_dim_ordering() == "th" and K.image_data_format() == "channels_first"
+        conv = L.Conv2D(4, (3, 3))
+        assert conv(torch.zeros(2, 1, 8, 8)).shape == (2, 4, 6, 6)
+        with pytest.raises(ValueError, match="th"):
+            K.set_image_dim_ordering("xy")
+    finally:
+        K.set_image_dim_ordering("tf")
+    assert K.image_data_format() == "channels_last"
+
+
+def test_more_tf_keras_math_and_a_clear_error_for_graph_only_functions():
+    x = _t(X).requires_grad_()
+    assert not K.stop_gradient(x).requires_grad
+    np.testing.assert_allclose(K.cumsum(_t(X), axis=1).numpy(), np.cumsum(X, axis=1), rtol=1e-6)
+    np.testing.assert_allclose(K.floor(_t(X)).numpy(), np.floor(X))
+    assert K.arange(2, 8, 2).tolist() == [2, 4, 6] and K.arange(3).tolist() == [0, 1, 2]
+    with pytest.raises(AttributeError, match="graph-mode.*torch.autograd"):
+        K.gradients
+
+
+def test_keras3_config_namespace_matches_keras():
+    from tests.helpers import keras_module
+    keras = keras_module()
+    for name in ("floatx", "epsilon", "image_data_format", "backend"):
+        assert getattr(cornu.config, name)() == getattr(keras.config, name)()
+    cornu.config.set_epsilon(1e-5)
+    try:
+        assert K.epsilon() == 1e-5
+    finally:
+        cornu.config.set_epsilon(1e-7)

@@ -124,3 +124,41 @@ def test_terminate_on_nan(capsys):
                         callbacks=[callbacks.TerminateOnNaN()])
     assert len(history.epoch) == 1
     assert "Invalid loss, terminating training" in capsys.readouterr().out
+
+
+def test_tensorboard_accepts_keras_arguments_and_does_not_break_fit(tmp_path):
+    # Keras 2 scripts pass TensorBoard(log_dir, histogram_freq, write_graph, ...) to fit; cornu
+    # writes scalars when `tensorboard` is installed and otherwise warns, but fit always runs.
+    x, y = _xy()
+    model = _regression(cornu)
+    board = callbacks.TensorBoard(log_dir=tmp_path / "logs", histogram_freq=0, write_graph=True,
+                                  write_grads=False, batch_size=8)
+    with _maybe_warns():
+        history = model.fit(x, y, epochs=2, verbose=0, validation_split=0.25, callbacks=[board])
+    assert len(history.history["loss"]) == 2
+
+
+def _maybe_warns():
+    import contextlib
+    import importlib.util
+    if importlib.util.find_spec("tensorboard") is None:
+        return pytest.warns(UserWarning, match="tensorboard")
+    return contextlib.nullcontext()
+
+
+def test_keras22_metric_names_in_monitor_and_checkpoint_paths(tmp_path):
+    # Keras 2.2 logged metrics=['accuracy'] as `acc`/`val_acc`, and its tutorials monitor
+    # 'val_acc' and name files '{val_acc:.2f}'; the same metric is found under either name.
+    import warnings
+    x, y = _xy()
+    model = cornu.Sequential([cornu.layers.Dense(1, input_shape=(2,), activation="sigmoid")])
+    model.compile("sgd", "binary_crossentropy", metrics=["accuracy"])
+    checkpoint = callbacks.ModelCheckpoint(str(tmp_path / "w.{epoch:02d}-{val_acc:.2f}.h5"),
+                                           monitor="val_acc", save_best_only=True)
+    stop = callbacks.EarlyStopping(monitor="val_acc", patience=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.fit(x, (y > 0).astype("float32"), validation_split=0.25, epochs=2, verbose=0,
+                  callbacks=[checkpoint, stop])
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert files and files[0].startswith("w.01-") and checkpoint.best is not None

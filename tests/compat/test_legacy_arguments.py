@@ -83,3 +83,33 @@ def test_keras2_positional_compile_metrics():
     assert model.metrics_names == ["loss", "accuracy"]
     model.compile("sgd", "binary_crossentropy", [1.0])
     assert model.metrics_names == ["loss"]
+
+
+def test_a_user_layer_keeps_its_own_arguments_named_like_legacy_ones():
+    # Keras 2 docs' custom layer takes `output_dim`; Keras 1's Dense spelling of `units` must
+    # not be read into it (nor a user's `init`), in the constructor or from its config.
+    class MyLayer(cornu.layers.Layer):
+        def __init__(self, output_dim, init="uniform", **kwargs):
+            self.output_dim, self.init = output_dim, init
+            super().__init__(**kwargs)
+
+        def get_config(self):
+            return {**super().get_config(), "output_dim": self.output_dim, "init": self.init}
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        layer = MyLayer(output_dim=4, init="zeros")
+        clone = MyLayer.from_config(layer.get_config())
+    assert (clone.output_dim, clone.init) == (4, "zeros")
+
+
+def test_keras1_compile_class_mode_is_accepted_and_accuracy_still_binary():
+    # Keras 0.x/1: compile(..., class_mode='binary') picked binary accuracy for show_accuracy;
+    # Keras 3's 'accuracy' with one sigmoid unit is binary accuracy too.
+    model = cornu.Sequential([Dense(1, input_dim=2, activation="sigmoid")])
+    with pytest.warns(LegacyWarning, match="class_mode"):
+        model.compile("sgd", "binary_crossentropy", metrics=["accuracy"], class_mode="binary")
+    x = np.array([[1.0, 0.0], [0.0, 1.0]], "float32")
+    model.set_weights([np.array([[5.0], [-5.0]], "float32"), np.zeros(1, "float32")])
+    _, acc = model.evaluate(x, np.array([1, 0]), verbose=0)
+    assert acc == 1.0

@@ -161,3 +161,94 @@ def test_keras1_script_runs_through_the_keras_alias(tmp_path, capsys):
             del sys.modules[name]
         sys.modules.update(saved)
     assert "['output'] (None, 1)" in capsys.readouterr().out
+
+
+def test_a_missing_class_is_an_import_error_not_a_module():
+    # `from keras.callbacks import X` for an X cornu lacks must fail at the import, as in Keras,
+    # rather than hand out a module that fails later with "'module' object is not callable".
+    from cornu.compat.keras_alias import resolve
+    assert resolve("keras.callbacks.NoSuchCallback") is None
+    assert resolve("keras.layers.advanced_activations") == "cornu.layers"
+
+
+def test_importing_a_layer_cornu_lacks_names_the_layer_and_why():
+    import subprocess
+    import sys
+    code = ("from cornu.compat.keras_alias import install_as_keras; install_as_keras()\n"
+            "import keras\n"
+            "assert not hasattr(keras.layers, 'TextVectorization')\n"
+            "from keras.layers import TextVectorization\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "ImportError: cornu does not provide the Keras layer 'TextVectorization'" in result.stderr
+    assert "Tokenizer" in result.stderr
+
+
+def test_model_export_says_what_to_use_instead():
+    model = cornu.Sequential([cornu.Input((2,)), cornu.layers.Dense(1)])
+    with pytest.raises(NotImplementedError, match="SavedModel.*model.keras"):
+        model.export("/tmp/never_written")
+
+
+@pytest.fixture
+def keras_alias():
+    """`import keras` served by cornu for one test; the real Keras is given back after."""
+    from cornu.compat.keras_alias import KerasAliasFinder, install_as_keras
+    saved = {k: v for k, v in sys.modules.items() if k == "keras" or k.startswith("keras.")}
+    install_as_keras()
+    yield
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, KerasAliasFinder)]
+    for name in [k for k in sys.modules if k == "keras" or k.startswith("keras.")]:
+        del sys.modules[name]
+    sys.modules.update(saved)
+
+
+def test_keras1_constraint_and_regularizer_names(tmp_path, keras_alias):
+    script = tmp_path / "k1.py"
+    script.write_text(textwrap.dedent("""
+        from keras.constraints import maxnorm, nonneg
+        from keras.regularizers import l2, activity_l2, activity_l1l2, l1l2
+        assert maxnorm(2).get_config()['max_value'] == 2
+        assert l2(l=0.1).l2 == 0.1 and l2(0.2).l2 == 0.2 and activity_l2(0.001).l2 == 0.001
+        assert (l1l2().l1, l1l2().l2) == (0.01, 0.01)  # Keras 1's defaults
+        assert activity_l1l2(l1=0.5).l1 == 0.5
+    """))
+    runpy.run_path(str(script), run_name="__main__")
+
+
+def test_calling_a_name_cornu_lacks_says_so(keras_alias):
+    from keras.constraints import no_such_constraint
+    with pytest.raises(TypeError, match="cornu does not provide `no_such_constraint`"):
+        no_such_constraint(2)
+
+
+def test_tf_keras_scripts_run_on_cornu(tmp_path):
+    # tf.keras-era scripts: `import tensorflow as tf`, `from tensorflow import keras`,
+    # `from tensorflow.keras.layers import Dense`; other tf.* names fail naming themselves.
+    import importlib.machinery
+    import subprocess
+    if importlib.machinery.PathFinder.find_spec("tensorflow") is not None:
+        pytest.skip("a real TensorFlow is installed: no stub is served")
+    script = tmp_path / "tfk.py"
+    script.write_text(textwrap.dedent("""
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import keras
+        from tensorflow.keras import layers
+        from tensorflow.keras.layers import Dense
+        import cornu
+        tf.random.set_seed(0)
+        assert Dense is cornu.layers.Dense and layers.Dense is Dense
+        assert tf.keras.Sequential is cornu.Sequential and keras.Model is cornu.Model
+        model = keras.Sequential([Dense(2, input_shape=(3,))])
+        model.compile(tf.keras.optimizers.Adam(0.01), 'mse')
+        model.fit(np.ones((4, 3)), np.ones((4, 2)), epochs=1, verbose=0)
+        assert not hasattr(tf, 'constant')
+        try:
+            from tensorflow.keras.layers import TextVectorization
+        except ImportError as e:
+            assert 'TextVectorization' in str(e) and 'cornu does not provide' in str(e)
+        tf.data
+    """))
+    result = subprocess.run([sys.executable, "-m", "cornu", "run", str(script)],
+                            capture_output=True, text=True)
+    assert "AttributeError: `tf.data` is TensorFlow itself" in result.stderr, result.stderr[-2000:]

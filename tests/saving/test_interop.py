@@ -147,3 +147,45 @@ def test_model_checkpoint_saves_best(tmp_path):
     model.fit(x, y, epochs=2, verbose=0,
               callbacks=[callbacks.ModelCheckpoint(weights_path, save_weights_only=True)])
     assert sorted(os.listdir(tmp_path)) == ["best_model.hd5", "w-01.weights.h5", "w-02.weights.h5"]
+
+
+@pytest.mark.parametrize("name", ["model.keras", "model.h5"])
+def test_custom_loss_and_metric_in_the_training_config_load_via_custom_objects(tmp_path, name):
+    # As in Keras, `custom_objects` also resolves the compiled loss and metrics by name.
+    keras = keras_module()
+
+    def my_loss(y_true, y_pred):
+        return ((y_pred - y_true) ** 2).mean(-1)
+
+    def my_metric(y_true, y_pred):
+        return (y_pred - y_true).abs().mean(-1)
+
+    for lib in (cornu, keras):
+        model = lib.Sequential([lib.Input((3,)), lib.layers.Dense(1)])
+        model.compile("sgd", loss=my_loss, metrics=[my_metric])
+        path = str(tmp_path / f"{lib.__name__}_{name}")
+        model.save(path)
+        loaded = lib.models.load_model(path, custom_objects={"my_loss": my_loss,
+                                                             "my_metric": my_metric})
+        x = np.ones((4, 3), "float32")
+        result = loaded.evaluate(x, np.zeros((4, 1), "float32"), verbose=0, return_dict=True)
+        assert set(result) == {"loss", "my_metric"}, lib.__name__
+
+
+def test_keras3_saving_namespace_registers_custom_layers(tmp_path):
+    # Keras 3 scripts decorate with `keras.saving.register_keras_serializable(package=...)`.
+    keras = keras_module()
+    classes = {}
+    for lib in (cornu, keras):
+        @lib.saving.register_keras_serializable(package="tests_ns")
+        class Doubler(lib.layers.Layer):
+            def call(self, inputs):
+                return inputs * 2
+
+        assert lib.saving.get_registered_name(Doubler) == "tests_ns>Doubler"
+        assert lib.saving.get_registered_object("tests_ns>Doubler") is Doubler
+        classes[lib] = Doubler
+    model = cornu.Sequential([cornu.Input((2,)), classes[cornu](), cornu.layers.Dense(1)])
+    model.save(str(tmp_path / "m.keras"))
+    loaded = cornu.saving.load_model(str(tmp_path / "m.keras"))
+    assert type(loaded.layers[0]).__name__ == "Doubler"

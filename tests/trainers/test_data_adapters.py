@@ -71,3 +71,38 @@ def test_exhausted_generator_says_so():
 def test_fit_generator_keras2_spelling():
     history = _model().fit_generator(Batches(), steps_per_epoch=4, epochs=1, verbose=0)
     assert len(history.history["loss"]) == 1
+
+
+@pytest.mark.parametrize("source", ["arrays", "generator"])
+def test_fractional_steps_per_epoch_rounds_up_like_keras2(source):
+    # Keras 2 looped `while steps_done < steps_per_epoch`: `len(x) / 16` = 2.5 ran 3 steps.
+    model = _model()
+
+    def batches():
+        while True:
+            yield X[:16], Y[:16]
+
+    data = (X, Y) if source == "arrays" else (batches(),)
+    kwargs = {"batch_size": 16} if source == "arrays" else {}
+    history = model.fit(*data, steps_per_epoch=len(X) / 16, epochs=1, verbose=0, **kwargs)
+    assert int(model.optimizer.iterations) == 3
+    assert history.history["loss"]
+
+
+def test_keras3_pydataset_subclass_trains_and_predicts():
+    # Keras 3: `class DS(keras.utils.PyDataset)`, `super().__init__(**kwargs)` with workers=...
+    class DS(cornu.utils.PyDataset):
+        def __init__(self, batch, **kwargs):
+            super().__init__(**kwargs)
+            self.batch = batch
+
+        def __len__(self):
+            return len(X) // self.batch
+
+        def __getitem__(self, i):
+            return X[i * self.batch:(i + 1) * self.batch], Y[i * self.batch:(i + 1) * self.batch]
+
+    model = _model()
+    model.fit(DS(10, workers=2, use_multiprocessing=False), epochs=1, verbose=0)
+    assert int(model.optimizer.iterations) == 4
+    assert model.predict(DS(20), verbose=0).shape == (40, 1)

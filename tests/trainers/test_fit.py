@@ -205,3 +205,74 @@ def test_accuracy_resolves_from_shapes_like_keras3():
     ours.compile("sgd", "binary_crossentropy", metrics=["accuracy"])
     np.testing.assert_allclose(ours.evaluate(x, y, verbose=0), ref.evaluate(x, y, verbose=0),
                                rtol=1e-5)
+
+
+def test_a_user_layers_add_loss_counts_in_training_and_evaluation():
+    # Keras 3: losses a layer adds in `call` join the compiled loss (with no regularizers).
+    from tests.helpers import keras_module
+    keras = keras_module()
+    x = np.random.RandomState(0).rand(8, 3).astype("float32")
+    y = np.ones((8, 1), "float32")
+    results = []
+    for lib in (cornu, keras):
+        class ActivityPenalty(lib.layers.Layer):
+            def call(self, inputs):
+                self.add_loss(0.5 * (inputs ** 2).mean())
+                return inputs
+
+        model = lib.Sequential([lib.Input((3,)), lib.layers.Dense(1, kernel_initializer="ones"),
+                                ActivityPenalty()])
+        model.compile("sgd", "mse")
+        before = model.evaluate(x, y, verbose=0)
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+        results.append((before, np.asarray(model.layers[0].get_weights()[0])))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-5)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-5)
+
+
+def test_keras2_add_loss_of_graph_tensors_and_compile_without_loss():
+    # Keras 2's VAE example: losses built from the model's symbolic tensors with K.* and loss
+    # functions, `model.add_loss(tensor)`, `compile(optimizer)` alone, `fit(x)` without y.
+    from cornu import backend as K
+    inputs = cornu.Input((4,))
+    outputs = cornu.layers.Dense(4, kernel_initializer="ones")(inputs)
+    model = cornu.Model(inputs, outputs)
+    model.add_loss(K.mean(cornu.losses.mse(inputs, outputs) * 4 + K.sum(K.abs(outputs), axis=-1)))
+    model.compile(optimizer="sgd")
+    x = np.random.RandomState(0).rand(6, 4).astype("float32")
+    out = x @ np.ones((4, 4), "float32")
+    expected = np.mean(((x - out) ** 2).mean(-1) * 4 + np.abs(out).sum(-1))
+    np.testing.assert_allclose(model.evaluate(x, verbose=0), expected, rtol=1e-5)
+    history = model.fit(x, epochs=2, batch_size=6, verbose=0)
+    assert history.history["loss"][1] < history.history["loss"][0]
+    assert model.predict(x, verbose=0).shape == (6, 4)
+
+
+def test_a_model_subclass_called_with_inputs_and_outputs_is_functional():
+    # Keras 3's "customize fit()" guide builds `CustomModel(inputs, outputs)`: a graph model of
+    # that subclass. cornu's loops do not call an overridden train_step: a clear error, never a
+    # silent fallback to the built-in step.
+    from tests.helpers import keras_module
+    keras = keras_module()
+    for lib in (cornu, keras):
+        class Plain(lib.Model):
+            def describe(self):
+                return "plain"
+
+        inputs = lib.Input((3,))
+        model = Plain(inputs, lib.layers.Dense(1, name="out")(inputs))
+        assert isinstance(model, Plain) and type(model).__name__ == "Plain"
+        assert [layer.name for layer in model.layers][-1] == "out" and model.describe() == "plain"
+        model.compile("sgd", "mse")
+        model.fit(np.ones((8, 3)), np.ones((8, 1)), batch_size=4, epochs=1, verbose=0)
+        assert model.predict(np.ones((2, 3)), verbose=0).shape == (2, 1)
+
+    class Custom(cornu.Model):
+        def train_step(self, data):
+            return {}
+
+    inputs = cornu.Input((3,))
+    model = Custom(inputs, cornu.layers.Dense(1)(inputs))
+    model.compile("sgd", "mse")
+    with pytest.raises(NotImplementedError, match="overrides train_step"):
+        model.fit(np.ones((8, 3)), np.ones((8, 1)), verbose=0)

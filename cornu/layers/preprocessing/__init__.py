@@ -1,0 +1,1 @@
+"""Preprocessing layers that are plain tensor math: Rescaling, Normalization."""
