@@ -15,6 +15,7 @@ from cornu.callbacks.callback import CallbackList, LazyLogs
 from cornu.callbacks.history import History
 from cornu.callbacks.progbar_logger import ProgbarLogger
 from cornu.compat import arguments as legacy
+from cornu.compat.legacy_methods import LegacyTrainerMethods
 from cornu.trainers import data_adapters as adapters
 from cornu.trainers.compile_utils import CompileLoss, CompileMetrics, LossTracker
 from cornu.trainers.progbar import Progbar
@@ -28,7 +29,7 @@ def _listify(x):
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
-class Trainer:
+class Trainer(LegacyTrainerMethods):
     def __init__(self):
         self.optimizer = None
         self.loss = None
@@ -576,26 +577,6 @@ class Trainer:
         x = self._prepare_x(x)
         with torch.inference_mode():
             return _concat_outputs([self._forward(x)])
-
-    # Keras 1/2 generator methods: the adapter handles generators in fit/evaluate/predict.
-    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, **kwargs):
-        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs, **kwargs)
-
-    def evaluate_generator(self, generator, steps=None, **kwargs):
-        return self.evaluate(generator, steps=steps, **kwargs)
-
-    def predict_generator(self, generator, steps=None, **kwargs):
-        return self.predict(generator, steps=steps, **kwargs)
-
-    def predict_classes(self, x, batch_size=32, verbose=0):
-        """Keras 1/2 Sequential API: class indices (argmax, or threshold 0.5 for one unit)."""
-        probs = self.predict(x, batch_size=batch_size, verbose=verbose)
-        if probs.shape[-1] > 1:
-            return probs.argmax(axis=-1)
-        return (probs > 0.5).astype("int32")
-
-    def predict_proba(self, x, batch_size=32, verbose=0):
-        return self.predict(x, batch_size=batch_size, verbose=verbose)
 
 
 def _as_array(a):

@@ -1,0 +1,27 @@
+"""Keras 1/2 model methods that Keras 3 removed, kept as thin forms of today's methods.
+
+`fit_generator`, `evaluate_generator` and `predict_generator` are `fit`, `evaluate` and
+`predict` (the data adapter reads generators and `Sequence`s); `predict_classes` and
+`predict_proba` are the Sequential methods of Keras 1/2.
+"""
+
+
+class LegacyTrainerMethods:
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, **kwargs):
+        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs, **kwargs)
+
+    def evaluate_generator(self, generator, steps=None, **kwargs):
+        return self.evaluate(generator, steps=steps, **kwargs)
+
+    def predict_generator(self, generator, steps=None, **kwargs):
+        return self.predict(generator, steps=steps, **kwargs)
+
+    def predict_classes(self, x, batch_size=32, verbose=0):
+        """Class indices: the argmax, or a 0.5 threshold for a single sigmoid unit."""
+        probs = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if probs.shape[-1] > 1:
+            return probs.argmax(axis=-1)
+        return (probs > 0.5).astype("int32")
+
+    def predict_proba(self, x, batch_size=32, verbose=0):
+        return self.predict(x, batch_size=batch_size, verbose=verbose)
