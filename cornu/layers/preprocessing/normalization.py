@@ -37,9 +37,9 @@ class Normalization(Layer):
             # Kept (always 0) as Keras 3 keeps it, for files of older Keras versions.
             self.count = self.add_weight("count", (), "zeros", dtype="int32", trainable=False)
         else:
-            as_t = lambda v: torch.as_tensor(np.broadcast_to(np.asarray(v, "float32"), shape))
-            self.register_buffer("mean", as_t(self.input_mean), persistent=False)
-            self.register_buffer("variance", as_t(self.input_variance), persistent=False)
+            for name, value in (("mean", self.input_mean), ("variance", self.input_variance)):
+                array = np.broadcast_to(np.asarray(value, "float32"), shape).copy()
+                self.register_buffer(name, torch.from_numpy(array), persistent=False)
         self.built = True
 
     def adapt(self, data, batch_size=None, steps=None):
