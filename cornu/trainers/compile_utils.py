@@ -161,32 +161,28 @@ class CompileMetrics:
     def names(self):
         if self.metrics is not None:
             return [name for per_output in self.metrics for name, _, _ in per_output]
-        names = []
-        for i, specs in enumerate(self.specs):
-            for spec in _as_list(specs):
-                names.append(self._display_name(spec, i))
-        return names
+        return [name for i in range(len(self.output_names))
+                for name, _, _ in self._named_specs(i)]
 
-    def _display_name(self, spec, output_index):
-        if isinstance(spec, str):
-            name = spec
-        elif isinstance(spec, metrics_module.Metric):
-            name = spec.name
-        else:
-            name = getattr(spec, "name", None) or getattr(spec, "__name__", "metric")
+    def _named_specs(self, output_index):
+        """`(display name, spec, weighted)` for one output. As in Keras, a weighted metric whose
+        name an unweighted one already has is shown as `weighted_<name>`."""
+        plain = [_base_name(spec) for spec in _as_list(self.specs[output_index])]
+        named = [(name, spec, False) for name, spec in
+                 zip(plain, _as_list(self.specs[output_index]))]
+        for spec in _as_list(self.weighted_specs[output_index]):
+            name = _base_name(spec)
+            named.append((f"weighted_{name}" if name in plain else name, spec, True))
         if len(self.output_names) > 1:
-            name = f"{self.output_names[output_index]}_{name}"
-        return name
+            prefix = self.output_names[output_index]
+            named = [(f"{prefix}_{name}", spec, weighted) for name, spec, weighted in named]
+        return named
 
     def build(self, ys, y_preds):
         self.metrics = []
         for i, (y, y_pred) in enumerate(zip(ys, y_preds)):
-            per_output = []
-            for specs, weighted in ((self.specs[i], False), (self.weighted_specs[i], True)):
-                for spec in _as_list(specs):
-                    metric = self._resolve(spec, y, y_pred, self.loss_fns[i])
-                    per_output.append((self._display_name(spec, i), metric, weighted))
-            self.metrics.append(per_output)
+            self.metrics.append([(name, self._resolve(spec, y, y_pred, self.loss_fns[i]), weighted)
+                                 for name, spec, weighted in self._named_specs(i)])
 
     def _resolve(self, spec, y_true, y_pred, loss_fn):
         if isinstance(spec, str) and spec.lower() in ("accuracy", "acc"):
@@ -245,6 +241,14 @@ class CompileMetrics:
     @property
     def all_metrics(self):
         return [m for per_output in self.metrics or [] for _, m, _ in per_output]
+
+
+def _base_name(spec):
+    if isinstance(spec, str):
+        return spec
+    if isinstance(spec, metrics_module.Metric):
+        return spec.name
+    return getattr(spec, "name", None) or getattr(spec, "__name__", "metric")
 
 
 def _as_list(specs):

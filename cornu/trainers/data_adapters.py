@@ -298,3 +298,25 @@ def split_validation(x, y, sw, validation_split):
     head = lambda arrays: None if arrays is None else map_arrays(lambda a: a[:split_at], arrays)
     tail = lambda arrays: None if arrays is None else map_arrays(lambda a: a[split_at:], arrays)
     return (head(x), head(y), head(sw)), (tail(x), tail(y), tail(sw))
+
+
+def as_array(a):
+    """A torch tensor as is; anything else (pandas included) as a NumPy array."""
+    if isinstance(a, torch.Tensor):
+        return a
+    if hasattr(a, "to_numpy"):
+        return a.to_numpy()
+    return np.asarray(a)
+
+
+def concat_outputs(outputs):
+    """Per-batch predictions (tensors, or lists/dicts of them) → NumPy arrays over all batches."""
+    if not outputs:
+        return np.zeros((0,), dtype=np.float32)
+    first = outputs[0]
+    if isinstance(first, (list, tuple)):
+        return [concat_outputs([o[i] for o in outputs]) for i in range(len(first))]
+    if isinstance(first, dict):
+        return {k: concat_outputs([o[k] for o in outputs]) for k in first}
+    tensor = first if len(outputs) == 1 else torch.cat(outputs, dim=0)
+    return tensor.detach().cpu().numpy()

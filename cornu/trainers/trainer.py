@@ -5,6 +5,7 @@ call. A training step is the forward pass, the loss, `backward()` and one foreac
 update; metrics accumulate on the device. The host reads values only when something prints or
 a callback asks for batch logs.
 """
+import itertools
 import math
 
 import numpy as np
@@ -16,6 +17,7 @@ from cornu.callbacks.history import History
 from cornu.callbacks.progbar_logger import ProgbarLogger
 from cornu.compat import arguments as legacy
 from cornu.compat.legacy_methods import LegacyTrainerMethods
+from cornu.trainers import chunked_eval
 from cornu.trainers import data_adapters as adapters
 from cornu.trainers.compile_utils import CompileLoss, CompileMetrics, LossTracker
 from cornu.trainers.progbar import Progbar
@@ -267,7 +269,9 @@ class Trainer(LegacyTrainerMethods):
         return loss
 
     def _test_step(self, x, y, sw, regularized=False):
-        y_pred = self._forward(x)
+        self._test_outputs(y, self._forward(x), sw, regularized)
+
+    def _test_outputs(self, y, y_pred, sw, regularized=False):
         ys, preds = self._as_lists(y, y_pred)
         sws = None if sw is None else (sw if isinstance(sw, list) else [sw] * len(preds))
         loss = self._with_added_losses(self._compile_loss(ys, preds, sws), regularized)
@@ -307,10 +311,10 @@ class Trainer(LegacyTrainerMethods):
             val_data = validation_data
         else:
             if validation_split and validation_data is None:
-                (x, y, sample_weight), val_data = adapters.split_validation(
-                    adapters.map_arrays(_as_array, x), adapters.map_arrays(_as_array, y) if y is not None else None,
-                    adapters.map_arrays(_as_array, sample_weight) if sample_weight is not None else None,
-                    validation_split)
+                arrays = [None if a is None else adapters.map_arrays(adapters.as_array, a)
+                          for a in (x, y, sample_weight)]
+                (x, y, sample_weight), val_data = adapters.split_validation(*arrays,
+                                                                            validation_split)
             else:
                 val_data = validation_data
             x, y, sw = self._prepare(x, y, sample_weight, class_weight)
@@ -420,10 +424,7 @@ class Trainer(LegacyTrainerMethods):
             self.train(mode)
 
     def _iterator_adapter(self, data, steps):
-        def convert(x, y, sw):
-            x, y, sw = self._prepare(x, y, sw)
-            return x, y, sw
-        return adapters.IteratorAdapter(data, steps, convert)
+        return adapters.IteratorAdapter(data, steps, self._prepare)
 
     def _validation_adapter(self, data, batch_size, steps):
         if data is None:
@@ -448,10 +449,16 @@ class Trainer(LegacyTrainerMethods):
         self.train(False)
         steps = 0
         try:
+            per_batch = callback_list is not None or getattr(progbar, "needs_every_step", False)
             with torch.no_grad():
-                for step, (xb, yb, swb) in enumerate(adapter.batches()):
+                batches = iter(adapter.batches())
+                for step, (xb, yb, swb) in enumerate(batches):
                     if self._compile_metrics is None or self._compile_metrics.metrics is None:
                         self._compile_for(yb, self._peek_output(xb))
+                    if step == 0 and chunked_eval.can_chunk(self, regularized, per_batch):
+                        steps = chunked_eval.evaluate_in_chunks(
+                            self, itertools.chain([(xb, yb, swb)], batches))
+                        break
                     if callback_list is not None:
                         callback_list.on_batch("test", "begin", step)
                     self._test_step(xb, yb, swb, regularized)
@@ -537,7 +544,7 @@ class Trainer(LegacyTrainerMethods):
         if progbar is not None:
             progbar.update(len(outputs), finalize=True)
         callback_list.on_predict_end()
-        return _concat_outputs(outputs)
+        return adapters.concat_outputs(outputs)
 
     # ---------------------------------------------------------------- batches
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False,
@@ -576,24 +583,5 @@ class Trainer(LegacyTrainerMethods):
     def predict_on_batch(self, x):
         x = self._prepare_x(x)
         with torch.inference_mode():
-            return _concat_outputs([self._forward(x)])
+            return adapters.concat_outputs([self._forward(x)])
 
-
-def _as_array(a):
-    if isinstance(a, torch.Tensor):
-        return a
-    if hasattr(a, "to_numpy"):
-        return a.to_numpy()
-    return np.asarray(a)
-
-
-def _concat_outputs(outputs):
-    if not outputs:
-        return np.zeros((0,), dtype=np.float32)
-    first = outputs[0]
-    if isinstance(first, (list, tuple)):
-        return [_concat_outputs([o[i] for o in outputs]) for i in range(len(first))]
-    if isinstance(first, dict):
-        return {k: _concat_outputs([o[k] for o in outputs]) for k in first}
-    tensor = first if len(outputs) == 1 else torch.cat(outputs, dim=0)
-    return tensor.detach().cpu().numpy()

@@ -1,0 +1,82 @@
+"""`evaluate` scores many batches at once where the numbers cannot differ; they must equal Keras's
+batch-by-batch numbers, and a user metric or loss (which may depend on the batch) keeps batches."""
+import numpy as np
+
+import cornu
+from cornu.callbacks import Callback
+from cornu.trainers import chunked_eval
+from tests.helpers import keras_module
+
+
+def _two_output_model(lib):
+    inputs = lib.Input((6,))
+    hidden = lib.layers.Dense(8, activation="relu")(inputs)
+    probs = lib.layers.Dense(3, activation="softmax", name="probs")(hidden)
+    value = lib.layers.Dense(1, name="value")(hidden)
+    model = lib.Model(inputs, [probs, value])
+    return model
+
+
+def _data(n):
+    rng = np.random.RandomState(3)
+    x = rng.randn(n, 6).astype("float32")
+    y_class = np.eye(3, dtype="float32")[rng.randint(0, 3, n)]
+    y_value = rng.randn(n, 1).astype("float32")
+    weights = rng.rand(n).astype("float32")
+    return x, [y_class, y_value], weights
+
+
+def _compile(model):
+    model.compile(optimizer="sgd", loss=["categorical_crossentropy", "mse"], loss_weights=[1.0, 0.3],
+                  metrics=[["accuracy", "auc"], ["mae"]], weighted_metrics=[["accuracy"], []])
+
+
+def test_chunked_evaluate_equals_keras_batch_by_batch():
+    keras = keras_module()
+    n = 2 * chunked_eval.CHUNK_SAMPLES + 77  # three chunks, the last batch partial
+    x, y, weights = _data(n)
+    ref = _two_output_model(keras)
+    _compile(ref)
+    ours = _two_output_model(cornu)
+    ours.set_weights(ref.get_weights())
+    _compile(ours)
+    expected = ref.evaluate(x, y, sample_weight=weights, batch_size=32, verbose=0,
+                            return_dict=True)
+    got = ours.evaluate(x, y, sample_weight=weights, batch_size=32, verbose=0, return_dict=True)
+    assert chunked_eval.can_chunk(ours, False, False)
+    assert sorted(got) == sorted(expected)
+    for key in expected:
+        np.testing.assert_allclose(got[key], expected[key], rtol=2e-5, atol=1e-6, err_msg=key)
+
+
+class _CountBatches(Callback):
+    def __init__(self):
+        super().__init__()
+        self.batches = 0
+
+    def on_test_batch_end(self, batch, logs=None):
+        self.batches += 1
+
+
+def test_per_batch_hooks_and_user_functions_keep_batch_by_batch_scoring():
+    x, y, _ = _data(300)
+    model = _two_output_model(cornu)
+    _compile(model)
+    counter = _CountBatches()
+    chunked = model.evaluate(x, y, verbose=0, return_dict=True)
+    hooked = model.evaluate(x, y, verbose=0, return_dict=True, callbacks=[counter])
+    assert counter.batches == 10
+    for key in chunked:
+        np.testing.assert_allclose(chunked[key], hooked[key], rtol=1e-6)
+
+    def batch_mean_error(y_true, y_pred):  # a scalar per batch: Keras averages it over batches
+        return cornu.ops.mean(cornu.ops.abs(y_true - y_pred))
+
+    single = cornu.Sequential([cornu.Input((6,)), cornu.layers.Dense(1)])
+    single.compile(optimizer="sgd", loss="mse", metrics=[batch_mean_error])
+    xs, ys = x[:70], y[1][:70]
+    _, got = single.evaluate(xs, ys, batch_size=32, verbose=0)
+    assert not chunked_eval.can_chunk(single, False, False)
+    pred = single.predict(xs, verbose=0)
+    per_batch = [np.abs(ys[i:i + 32] - pred[i:i + 32]).mean() for i in range(0, 70, 32)]
+    np.testing.assert_allclose(got, np.mean(per_batch), rtol=1e-5)
