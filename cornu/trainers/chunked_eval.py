@@ -16,6 +16,7 @@ from cornu import losses as losses_module
 from cornu.metrics.reduction import MeanMetricWrapper
 
 CHUNK_SAMPLES = 1024
+CHUNK_ELEMENTS = 1 << 20  # predictions held back at most (4 MiB of float32)
 
 
 def _builtin(obj):
@@ -32,7 +33,7 @@ def _additive_loss(fn):
     return inner is None or getattr(inner, "__module__", "").startswith("cornu.")
 
 
-def _additive_metric(metric):
+def additive_metric(metric):
     if not _builtin(metric):
         return False
     if isinstance(metric, MeanMetricWrapper):
@@ -46,17 +47,17 @@ def can_chunk(trainer, regularized, per_batch_logs):
         return False
     compile_loss, compile_metrics = trainer._compile_loss, trainer._compile_metrics
     return (all(_additive_loss(fn) for fn in compile_loss.fns)
-            and all(_additive_metric(m) for m in compile_metrics.all_metrics))
+            and all(additive_metric(m) for m in compile_metrics.all_metrics))
 
 
-def _concat(parts):
+def concat(parts):
     first = parts[0]
     if first is None:
         return None
     if isinstance(first, (list, tuple)):
-        return [_concat([p[i] for p in parts]) for i in range(len(first))]
+        return [concat([p[i] for p in parts]) for i in range(len(first))]
     if isinstance(first, dict):
-        return {k: _concat([p[k] for p in parts]) for k in first}
+        return {k: concat([p[k] for p in parts]) for k in first}
     return first if len(parts) == 1 else torch.cat(parts, dim=0)
 
 
@@ -79,7 +80,7 @@ def evaluate_in_chunks(trainer, batches, first_step=0):
     pending, rows, steps = [], 0, first_step
 
     def flush():
-        ys, preds, sws = (_concat([p[i] for p in pending]) for i in range(3))
+        ys, preds, sws = (concat([p[i] for p in pending]) for i in range(3))
         trainer._test_outputs(ys, preds, sws)
         pending.clear()
 

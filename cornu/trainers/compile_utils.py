@@ -8,6 +8,7 @@ from cornu import metrics as metrics_module
 from cornu.metrics.accuracy import (BinaryAccuracy, CategoricalAccuracy,
                                     SparseCategoricalAccuracy)
 from cornu.metrics.reduction import Mean
+from cornu.trainers.chunked_eval import CHUNK_ELEMENTS, CHUNK_SAMPLES, additive_metric, concat
 
 
 def _per_output(spec, output_names, what):
@@ -157,6 +158,8 @@ class CompileMetrics:
                                           "weighted_metrics")
         self.loss_fns = loss_fns
         self.metrics = None  # per output: list of (display name, Metric, weighted)
+        self._deferrable = False
+        self._pending, self._pending_rows, self._pending_elements = [], 0, 0
 
     def names(self):
         if self.metrics is not None:
@@ -183,6 +186,8 @@ class CompileMetrics:
         for i, (y, y_pred) in enumerate(zip(ys, y_preds)):
             self.metrics.append([(name, self._resolve(spec, y, y_pred, self.loss_fns[i]), weighted)
                                  for name, spec, weighted in self._named_specs(i)])
+        metrics = [m for per_output in self.metrics for _, m, _ in per_output]
+        self._deferrable = bool(metrics) and all(additive_metric(m) for m in metrics)
 
     def _resolve(self, spec, y_true, y_pred, loss_fn):
         if isinstance(spec, str) and spec.lower() in ("accuracy", "acc"):
@@ -206,6 +211,28 @@ class CompileMetrics:
         return metric
 
     def update_state(self, ys, y_preds, sample_weights):
+        """Updates every metric; where all are sums over samples (built-in metrics), batches are
+        held back and scored ~1,024 samples at a time, with the same results (see
+        chunked_eval.py): a training step then costs no metric op. Reading a result flushes."""
+        if self._deferrable and not any(getattr(p, "_keras_mask", None) is not None
+                                        for p in y_preds):
+            preds = [p.detach() for p in y_preds]
+            self._pending.append((list(ys), preds, sample_weights))
+            self._pending_rows += preds[0].shape[0]
+            self._pending_elements += sum(p.numel() for p in preds)
+            if self._pending_rows >= CHUNK_SAMPLES or self._pending_elements >= CHUNK_ELEMENTS:
+                self.flush()
+            return
+        self._update(ys, y_preds, sample_weights)
+
+    def flush(self):
+        """Scores the batches held back."""
+        if self._pending:
+            pending, self._pending = self._pending, []
+            self._pending_rows = self._pending_elements = 0
+            self._update(*(concat([p[i] for p in pending]) for i in range(3)))
+
+    def _update(self, ys, y_preds, sample_weights):
         for i, per_output in enumerate(self.metrics):
             if ys[i] is None:
                 continue
@@ -214,6 +241,7 @@ class CompileMetrics:
                 metric.update_state(ys[i], y_preds[i], sw)
 
     def results(self):
+        self.flush()
         return {name: metric.result() for per_output in (self.metrics or [])
                 for name, metric, _ in per_output}
 
@@ -221,6 +249,7 @@ class CompileMetrics:
         """`{name: float(metric.result())}`; a plain `Mean` (every accuracy and loss-function
         metric) is read as its two numbers and divided in float32 NumPy, saving the four
         tensor ops of `Mean.result()` per epoch (the same float32 division, and 0 when empty)."""
+        self.flush()
         out = {}
         for per_output in self.metrics or []:
             for name, metric, _ in per_output:
@@ -234,12 +263,14 @@ class CompileMetrics:
         return out
 
     def reset(self):
+        self._pending, self._pending_rows, self._pending_elements = [], 0, 0
         for per_output in self.metrics or []:
             for _, metric, _ in per_output:
                 metric.reset_state()
 
     @property
     def all_metrics(self):
+        self.flush()
         return [m for per_output in self.metrics or [] for _, m, _ in per_output]
 
 

@@ -80,3 +80,43 @@ def test_per_batch_hooks_and_user_functions_keep_batch_by_batch_scoring():
     pred = single.predict(xs, verbose=0)
     per_batch = [np.abs(ys[i:i + 32] - pred[i:i + 32]).mean() for i in range(0, 70, 32)]
     np.testing.assert_allclose(got, np.mean(per_batch), rtol=1e-5)
+
+
+class _BatchLogs(Callback):
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        if batch in (0, 40, 65):
+            self.seen.append(dict(logs))
+
+
+def _binary(lib):
+    return lib.Sequential([lib.Input((6,)), lib.layers.Dense(5, activation="relu"),
+                           lib.layers.Dense(1, activation="sigmoid")])
+
+
+def test_training_metrics_held_back_equal_keras_per_epoch_and_per_batch():
+    keras = keras_module()
+    rng = np.random.RandomState(0)
+    x = rng.randn(2600, 6).astype("float32")
+    y = (x[:, 0] + 0.5 * rng.randn(2600) > 0).astype("float32")
+    ref, ours = _binary(keras), _binary(cornu)
+    ours.set_weights(ref.get_weights())
+    for model in (ref, ours):
+        model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy", "auc"])
+    assert ours._compile_metrics._deferrable is False  # not built until it sees data
+    kw = dict(epochs=2, batch_size=32, shuffle=False, validation_split=0.2,
+              class_weight={0: 1.0, 1: 2.0}, verbose=0)
+    expected = ref.fit(x, y, **kw).history
+    got = ours.fit(x, y, **kw).history
+    assert ours._compile_metrics._deferrable is True
+    for key in expected:
+        np.testing.assert_allclose(got[key], expected[key], rtol=1e-4, err_msg=key)
+    ref_logs, our_logs = _BatchLogs(), _BatchLogs()
+    ref.fit(x, y, epochs=1, batch_size=32, shuffle=False, verbose=0, callbacks=[ref_logs])
+    ours.fit(x, y, epochs=1, batch_size=32, shuffle=False, verbose=0, callbacks=[our_logs])
+    for want, have in zip(ref_logs.seen, our_logs.seen):
+        for key in want:
+            np.testing.assert_allclose(have[key], want[key], rtol=1e-4, err_msg=key)
