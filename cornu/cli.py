@@ -1,14 +1,17 @@
 """`cornu run SCRIPT [ARGS...]`: runs a Keras script on cornu; `cornu info`: versions, device."""
 import argparse
+import os
 import runpy
 import sys
 
 
 def run_script(path, args):
-    """Runs `path` as `__main__` with `sys.argv = [path, *args]`, `import keras` served by cornu."""
+    """Runs `path` as `__main__` with `sys.argv = [path, *args]`, `import keras` served by cornu,
+    and the script's folder first on `sys.path` (as `python path` does: modules beside it import)."""
     from cornu.compat.keras_alias import install_as_keras
     install_as_keras()
     sys.argv = [path] + list(args)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
     runpy.run_path(path, run_name="__main__")
 
 

@@ -67,3 +67,23 @@ def test_info(tmp_path):
     result = subprocess.run([sys.executable, "-m", "cornu", "info"], capture_output=True,
                             text=True, env=env)
     assert result.returncode == 0 and result.stdout.startswith("cornu ") and "torch" in result.stdout
+
+
+def test_script_imports_modules_beside_it_from_another_directory(tmp_path):
+    # `python project/train.py` puts project/ first on sys.path; `cornu run` must too.
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "data_utils.py").write_text("import numpy as np\nX = np.ones((6, 2))\n")
+    (project / "train.py").write_text(textwrap.dedent("""
+        import sys, os
+        from data_utils import X
+        from keras.models import Sequential
+        from keras.layers import Dense
+        model = Sequential([Dense(1, input_shape=(2,))])
+        print(model.predict(X, verbose=0).shape, os.path.basename(sys.path[0]))
+    """))
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    result = subprocess.run([sys.executable, "-m", "cornu", "run", "project/train.py"],
+                            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["(6,", "1)", "project"]
