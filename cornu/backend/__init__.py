@@ -8,7 +8,7 @@ from cornu.backend.math import *  # noqa: F401,F403  (K.mean, K.concatenate, ...
 from cornu.backend.config import (epsilon, floatx, get_device, image_data_format,
                                   image_dim_ordering, set_device, set_epsilon, set_floatx,
                                   set_image_data_format, set_image_dim_ordering)
-from cornu.backend.keras_tensor import KerasTensor, is_keras_tensor
+from cornu.graph.keras_tensor import KerasTensor, is_keras_tensor
 from cornu.backend.naming import reset_names
 
 

@@ -3,7 +3,7 @@ import numpy as np
 import torch
 
 from cornu.backend.config import get_device, torch_dtype
-from cornu.backend.keras_tensor import KerasTensor
+from cornu.graph.keras_tensor import KerasTensor
 
 
 class GraphFunction:

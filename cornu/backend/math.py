@@ -5,7 +5,6 @@ axis=-1)`. Called on symbolic tensors (a functional model under construction), e
 a graph node (a `TorchOp` named after the function), so `K.concatenate([a, b])` works there too.
 Axes follow Keras: `axis=-1` is the channel axis.
 """
-import functools
 
 import numpy as np
 import torch
@@ -13,7 +12,8 @@ import torch.nn.functional as F
 
 from cornu import activations
 from cornu.backend.config import epsilon, get_device, torch_dtype
-from cornu.backend.keras_tensor import KerasTensor, any_symbolic
+from cornu.graph.keras_tensor import KerasTensor
+from cornu.graph.symbolic import symbolic_op
 from cornu.backend.variables import Variable
 
 __all__ = []
@@ -21,17 +21,8 @@ __all__ = []
 
 def _op(fn):
     """Exports `fn`; on symbolic arguments it records a graph node instead of computing."""
-    name = fn.__name__
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        if any_symbolic(list(args)) or any_symbolic(kwargs):
-            from cornu.layers.core.lambda_layer import TorchOp
-            return TorchOp(name)(*args, **kwargs)
-        return fn(*args, **kwargs)
-
-    __all__.append(name)
-    return wrapper
+    __all__.append(fn.__name__)
+    return symbolic_op(name=fn.__name__)(fn)
 
 
 def _tensor(x, like=None):

@@ -5,7 +5,7 @@ or an `Input`/`InputLayer`), every `add()` calls the new layer on the graph's la
 tensor, so shapes and weights exist at once. Otherwise the model waits for its first data
 (`fit`, `predict`, a call) and builds from that, as Keras does.
 """
-from cornu.backend.keras_tensor import KerasTensor
+from cornu.graph.keras_tensor import KerasTensor
 from cornu.layers.core.input_layer import Input, InputLayer
 from cornu.layers.layer import Layer, registry
 from cornu.models.functional import Functional

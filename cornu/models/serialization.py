@@ -13,7 +13,7 @@ import json
 import numpy as np
 import torch
 
-from cornu.backend.keras_tensor import KerasTensor
+from cornu.graph.keras_tensor import KerasTensor
 from cornu.utils.registry import CustomObjectScope, SafeModeScope
 
 

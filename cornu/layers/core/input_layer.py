@@ -1,9 +1,9 @@
 """`Input()` and `InputLayer`: where a functional graph starts."""
 from cornu.backend.config import floatx
-from cornu.backend.keras_tensor import KerasTensor
+from cornu.graph.keras_tensor import KerasTensor
 from cornu.backend.naming import uniquify
 from cornu.layers.layer import Layer, registry
-from cornu.layers.node import Node
+from cornu.graph.node import Node
 
 
 @registry.register()
