@@ -1,8 +1,8 @@
-"""ProgbarLogger: prints `Epoch 1/5` and the progress bar (see trainers/progbar.py)."""
+"""ProgbarLogger: prints `Epoch 1/5` and the progress bar (see utils/progbar.py)."""
 import sys
 
 from cornu.callbacks.callback import Callback
-from cornu.trainers.progbar import Progbar
+from cornu.utils.progbar import Progbar
 
 
 class ProgbarLogger(Callback):

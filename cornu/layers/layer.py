@@ -22,10 +22,9 @@ from cornu.backend import layout as layouts
 from cornu.backend.config import dtype_name, floatx, get_device, torch_dtype
 from cornu.backend.naming import to_snake_case, uniquify
 from cornu.backend.variables import Variable
-from cornu.compat import arguments as legacy
 from cornu.graph.keras_tensor import KerasTensor, any_symbolic
 from cornu.graph.node import Node
-from cornu.utils import nest
+from cornu.utils import legacy, nest
 from cornu.utils.registry import Registry
 
 registry = Registry("layer")

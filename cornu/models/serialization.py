@@ -15,6 +15,7 @@ import torch
 
 from cornu.graph.keras_tensor import KerasTensor
 from cornu.utils.registry import CustomObjectScope, SafeModeScope
+from cornu.version import __version__
 
 
 # ---------------------------------------------------------------------------- saving
@@ -219,7 +220,6 @@ def _clean_kwargs(kwargs, layer):
 
 # ------------------------------------------------------------------------------ JSON
 def model_to_dict(model):
-    from cornu import __version__
     entry = layer_entry(model)
     entry["module"] = "keras" if entry["registered_name"] is None else entry["module"]
     entry["keras_version"] = f"cornu-{__version__}"

@@ -15,12 +15,11 @@ from cornu import optimizers as optimizers_module
 from cornu.callbacks.callback import CallbackList, LazyLogs
 from cornu.callbacks.history import History
 from cornu.callbacks.progbar_logger import ProgbarLogger
-from cornu.compat import arguments as legacy
-from cornu.compat.legacy_methods import LegacyTrainerMethods
 from cornu.trainers import chunked_eval
 from cornu.trainers import data_adapters as adapters
 from cornu.trainers.compile_utils import CompileLoss, CompileMetrics, LossTracker
-from cornu.trainers.progbar import Progbar
+from cornu.utils import legacy
+from cornu.utils.progbar import Progbar
 
 
 def _listify(x):
@@ -31,7 +30,7 @@ def _listify(x):
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
-class Trainer(LegacyTrainerMethods):
+class Trainer:
     def __init__(self):
         self.optimizer = None
         self.loss = None
