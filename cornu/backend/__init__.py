@@ -8,9 +8,8 @@ through `extend`: `cornu.graph` adds `is_keras_tensor`, compat the Keras 2 math 
 import numpy as np
 import torch
 
-from cornu.backend.config import (epsilon, floatx, get_device, image_data_format,
-                                  image_dim_ordering, set_device, set_epsilon, set_floatx,
-                                  set_image_data_format, set_image_dim_ordering)
+from cornu.backend.config import (epsilon, floatx, get_device, image_data_format, set_device,
+                                  set_epsilon, set_floatx, set_image_data_format)
 from cornu.backend.naming import reset_names
 
 
@@ -84,8 +83,7 @@ def set_learning_phase(value):
 
 __all__ = ["backend", "clear_session", "get_value", "set_value", "batch_get_value",
            "batch_set_value", "eval", "epsilon", "set_epsilon", "floatx", "set_floatx",
-           "image_data_format", "set_image_data_format", "image_dim_ordering",
-           "set_image_dim_ordering", "learning_phase",
+           "image_data_format", "set_image_data_format", "learning_phase",
            "set_learning_phase", "get_device", "set_device", "extend"]
 
 

@@ -22,9 +22,9 @@ def _lookup(namespace, name):
     return None
 
 
-def _argument_names(class_names):
+def _argument_names(class_names=(), kind="layer"):
     from cornu.compat import arguments
-    names = set(arguments.LAYER_ARGS)
+    names = set(arguments.TABLES[kind])
     for name in class_names:
         names |= set(arguments.CLASS_ARGS.get(name, {}))
     return names

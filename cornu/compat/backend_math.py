@@ -15,7 +15,8 @@ import torch
 import torch.nn.functional as F
 
 from cornu import activations
-from cornu.backend.config import epsilon, get_device, torch_dtype
+from cornu.backend.config import (epsilon, get_device, image_data_format,
+                                  set_image_data_format, torch_dtype)
 from cornu.backend.variables import Variable
 from cornu.graph.keras_tensor import KerasTensor
 from cornu.graph.symbolic import symbolic_op
@@ -537,6 +538,23 @@ def arange(start, stop=None, step=1, dtype="int32"):
 
 
 __all__ += ["arange"]
+
+
+# ----------------------------------------------------------------------- Keras 1 layout
+def image_dim_ordering():
+    """Keras 1's name for the image layout: 'th' (channels first) or 'tf' (channels last)."""
+    return "th" if image_data_format() == "channels_first" else "tf"
+
+
+def set_image_dim_ordering(dim_ordering):
+    """Keras 1's `K.set_image_dim_ordering('th')`: sets the default layout of image layers."""
+    formats = {"th": "channels_first", "tf": "channels_last"}
+    if dim_ordering not in formats:
+        raise ValueError(f"Unknown dim_ordering: {dim_ordering!r}. Expected 'th' or 'tf'.")
+    set_image_data_format(formats[dim_ordering])
+
+
+__all__ += ["image_dim_ordering", "set_image_dim_ordering"]
 
 
 def install(backend):

@@ -477,7 +477,8 @@ class Trainer:
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
         """Returns the loss (a scalar), or `[loss, *metrics]` in `metrics_names` order."""
-        for key in ("workers", "use_multiprocessing", "max_queue_size", "show_accuracy"):
+        kwargs = legacy.translate("evaluate", kwargs, "Model.evaluate")
+        for key in ("workers", "use_multiprocessing", "max_queue_size"):
             kwargs.pop(key, None)
         if kwargs:
             raise TypeError(f"evaluate() got unexpected keyword argument(s) {sorted(kwargs)}.")

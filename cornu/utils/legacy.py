@@ -9,8 +9,8 @@ what Keras 1/2 meant.
 
 
 def translate(kind, kwargs, owner, class_names=(), own_args=()):
-    """`kwargs` with the legacy keywords of `kind` (`"layer"`, `"fit"`, `"optimizer"`,
-    `"compile"`) rewritten to their Keras 3 meaning (compat: `arguments.translate`)."""
+    """`kwargs` with the legacy keywords of `kind` (`"layer"`, `"fit"`, `"evaluate"`,
+    `"optimizer"`, `"compile"`, `"tokenizer"`) rewritten to their Keras 3 meaning (compat: `arguments.translate`)."""
     return kwargs
 
 
@@ -24,8 +24,9 @@ def compile_positional(loss_weights, metrics):
     return loss_weights, metrics
 
 
-def argument_names(class_names):
-    """The legacy keyword names a layer of these classes accepts (for reading configs)."""
+def argument_names(class_names=(), kind="layer"):
+    """The legacy keyword names of `kind` (for a layer: of these classes) that `translate`
+    accepts; modern code uses it to let them through its own argument checks."""
     return set()
 
 
