@@ -8,6 +8,10 @@ import torch
 
 
 class KerasTensor:
+    """A symbolic tensor: the shape (batch `None` unless fixed), dtype and history of a
+    value inside a functional model under construction. `Input()` returns one; calling a
+    layer or an op on one returns more."""
+
     def __init__(self, shape, dtype="float32", name=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
         self.dtype = dtype if isinstance(dtype, str) else str(dtype).replace("torch.", "")

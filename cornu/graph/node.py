@@ -4,6 +4,9 @@ from cornu.utils import nest
 
 
 class Node:
+    """One call of a layer on symbolic tensors: the edge of a functional graph that links the
+    tensors it consumed to those it produced."""
+
     def __init__(self, layer, call_args=(), call_kwargs=None, outputs=None):
         self.layer = layer
         self.call_args = tuple(call_args)

@@ -14,6 +14,21 @@ from cornu.models.model import Model
 
 @registry.register()
 class Sequential(Functional):
+    """A model that is a plain stack of layers, each feeding the next.
+
+    Args:
+        layers: the layers, in order (more can be added with `add`).
+        name: the model's name (default `sequential`, `sequential_1`, ...).
+        trainable: whether its weights train.
+
+    Give the first layer an input shape (`input_shape=`, or an `Input` first) to build the
+    model at once; otherwise it builds on its first batch.
+
+    >>> model = keras.Sequential([Dense(8, activation="relu", input_shape=(4,)), Dense(1)])
+    >>> model.output_shape
+    (None, 1)
+    """
+
     def __init__(self, layers=None, name=None, trainable=True, **kwargs):
         Model.__init__(self, name=name, trainable=trainable, **kwargs)
         self._stack = []

@@ -31,6 +31,13 @@ def _listify(x):
 
 
 class Trainer:
+    """The training half of `Model`: `compile`, `fit`, `evaluate`, `predict` and their state
+    (optimizer, compiled loss and metrics, `history`, `stop_training`).
+
+    A Model is a Trainer and a Layer, as in Keras 3; the trainer runs the model's forward pass
+    (`self(x)`), so it works for functional, sequential and subclassed models alike.
+    """
+
     def __init__(self):
         self.optimizer = None
         self.loss = None
