@@ -9,11 +9,12 @@
 Every model is a `torch.nn.Module`. `cornu.install_as_keras()` (or `cornu run script.py`) lets
 code that imports `keras` run on cornu unchanged.
 """
-__version__ = "0.1.0"
+from cornu.version import __version__
 
 from cornu import (activations, applications, backend, callbacks, constraints, datasets,
                    config, initializers, layers, losses, metrics, models, ops, optimizers,
                    preprocessing, random, regularizers, saving, utils, wrappers)
+from cornu.compat import install as _install_compat
 from cornu.compat.keras_alias import install_as_keras
 from cornu.layers import Input
 from cornu.models import Model, Sequential
@@ -22,3 +23,5 @@ __all__ = ["Sequential", "Model", "Input", "install_as_keras", "activations", "a
            "callbacks", "config", "constraints", "datasets", "initializers", "layers", "losses",
            "metrics", "models", "ops", "optimizers", "preprocessing", "random", "regularizers", "saving",
            "utils", "wrappers", "__version__"]
+
+_install_compat()  # legacy names, arguments and K.* math (see cornu/compat/__init__.py)

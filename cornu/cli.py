@@ -18,9 +18,9 @@ def run_script(path, args):
 def info():
     import torch
 
-    import cornu
     from cornu.backend import get_device
-    print(f"cornu {cornu.__version__}")
+    from cornu.version import __version__
+    print(f"cornu {__version__}")
     print(f"torch {torch.__version__} ({'CUDA ' + torch.version.cuda if torch.version.cuda else 'CPU build'})")
     print(f"device: {get_device()}")
 

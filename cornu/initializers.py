@@ -55,18 +55,24 @@ class Initializer:
 
 @register("zeros", "zero")
 class Zeros(Initializer):
+    """Initializes to 0."""
+
     def __call__(self, shape, dtype=None):
         return torch.zeros(tuple(shape), dtype=torch_dtype(dtype))
 
 
 @register("ones", "one")
 class Ones(Initializer):
+    """Initializes to 1."""
+
     def __call__(self, shape, dtype=None):
         return torch.ones(tuple(shape), dtype=torch_dtype(dtype))
 
 
 @register("constant")
 class Constant(Initializer):
+    """Initializes every entry to `value`."""
+
     def __init__(self, value=0.0):
         self.value = value
 
@@ -85,6 +91,8 @@ class _Seeded(Initializer):
 
 @register("random_uniform", "uniform")
 class RandomUniform(_Seeded):
+    """Draws from the uniform distribution on `[minval, maxval)` (default ±0.05)."""
+
     _config_keys = ("minval", "maxval", "seed")
 
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
@@ -97,6 +105,8 @@ class RandomUniform(_Seeded):
 
 @register("random_normal", "normal")
 class RandomNormal(_Seeded):
+    """Draws from a normal distribution (`mean` 0, `stddev` 0.05 by default)."""
+
     _config_keys = ("mean", "stddev", "seed")
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
@@ -116,6 +126,9 @@ def _truncated_normal(shape, mean, stddev, dtype, generator):
 
 @register("truncated_normal")
 class TruncatedNormal(_Seeded):
+    """Draws from a normal distribution, redrawing values more than 2 standard deviations
+    from the mean."""
+
     _config_keys = ("mean", "stddev", "seed")
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
@@ -187,6 +200,8 @@ LecunNormal = _variance_scaling_alias("LecunNormal", 1.0, "fan_in", "truncated_n
 
 @register("orthogonal", "OrthogonalInitializer")
 class Orthogonal(_Seeded):
+    """An orthogonal matrix (of the shape flattened to 2-D) times `gain`."""
+
     _config_keys = ("gain", "seed")
 
     def __init__(self, gain=1.0, seed=None):
@@ -208,6 +223,8 @@ class Orthogonal(_Seeded):
 
 @register("identity", "IdentityInitializer")
 class Identity(Initializer):
+    """The identity matrix times `gain` (2-D shapes only)."""
+
     def __init__(self, gain=1.0):
         self.gain = gain
 

@@ -7,15 +7,13 @@ and a reduction: `"sum_over_batch_size"` (default: weighted sum / number of valu
 clipped to `[epsilon, 1 - epsilon]` (epsilon = 1e-7) where Keras clips them. Nothing here reads
 a value back to the host, so a training step never waits for the device.
 """
-import functools
 import math
 
 import torch
 import torch.nn.functional as F
 
 from cornu.backend.config import epsilon, to_tensor, torch_dtype
-from cornu.backend.keras_tensor import KerasTensor
-from cornu.backend.naming import uniquify
+from cornu.graph.symbolic import symbolic_op
 from cornu.utils.registry import Registry
 
 registry = Registry("loss")
@@ -24,13 +22,7 @@ registry = Registry("loss")
 def _graph_op(fn):
     """Lets a loss function take symbolic tensors too, as Keras 2's did: `mse(inputs, outputs)`
     on a functional model's tensors records a graph node (for `model.add_loss`)."""
-    @functools.wraps(fn)
-    def wrapper(y_true, y_pred, *args, **kwargs):
-        if isinstance(y_true, KerasTensor) or isinstance(y_pred, KerasTensor):
-            from cornu.layers.core.lambda_layer import TorchOp
-            return TorchOp(fn, name=uniquify(fn.__name__))(y_true, y_pred, *args, **kwargs)
-        return fn(y_true, y_pred, *args, **kwargs)
-    return wrapper
+    return symbolic_op(saveable=False, unique_name=True)(fn)
 
 
 def _tensors(y_true, y_pred):

@@ -1,15 +1,22 @@
-"""`cornu.backend` (Keras's `keras.backend as K`): configuration, values, math, `K.function`."""
+"""`cornu.backend` (Keras's `keras.backend as K`): configuration, values, math, `K.function`.
+
+This package is the bottom of cornu (config, device, variables, layout, names): it imports
+nothing else of cornu. The packages above it add their public names to the `K` namespace
+through `extend`: `cornu.graph` adds `is_keras_tensor`, compat the Keras 2 math (`K.mean`,
+`K.concatenate`, ...) and `K.function`.
+"""
 import numpy as np
 import torch
 
-from cornu.backend import math as _math
-from cornu.backend.math import *  # noqa: F401,F403  (K.mean, K.concatenate, ...)
-
-from cornu.backend.config import (epsilon, floatx, get_device, image_data_format,
-                                  image_dim_ordering, set_device, set_epsilon, set_floatx,
-                                  set_image_data_format, set_image_dim_ordering)
-from cornu.backend.keras_tensor import KerasTensor, is_keras_tensor
+from cornu.backend.config import (epsilon, floatx, get_device, image_data_format, set_device,
+                                  set_epsilon, set_floatx, set_image_data_format)
 from cornu.backend.naming import reset_names
+
+
+def extend(names):
+    """Adds `names` ({name: object}) to this namespace and its `__all__` (see the docstring)."""
+    globals().update(names)
+    __all__.extend(name for name in names if name not in __all__)
 
 
 def backend():
@@ -74,23 +81,10 @@ def set_learning_phase(value):
     """Kept for old scripts: cornu's mode follows `fit`/`predict` (and `training=`)."""
 
 
-def function(inputs, outputs, updates=None, name=None, **kwargs):
-    """`K.function(inputs, outputs)`: a callable mapping a list of arrays to a list of arrays.
-
-    `inputs` and `outputs` are symbolic tensors of a model's graph (`model.layers[0].input`,
-    `model.layers[-1].output`); the callable runs the graph between them in inference mode.
-    `K.learning_phase()` among the inputs takes the mode (0 or 1) from the matching value.
-    """
-    from cornu.backend.graph_function import GraphFunction
-    return GraphFunction(inputs, outputs, phase_marker=_LEARNING_PHASE)
-
-
 __all__ = ["backend", "clear_session", "get_value", "set_value", "batch_get_value",
            "batch_set_value", "eval", "epsilon", "set_epsilon", "floatx", "set_floatx",
-           "image_data_format", "set_image_data_format", "image_dim_ordering",
-           "set_image_dim_ordering", "learning_phase",
-           "set_learning_phase", "function", "is_keras_tensor", "get_device",
-           "set_device"] + _math.__all__
+           "image_data_format", "set_image_data_format", "learning_phase",
+           "set_learning_phase", "get_device", "set_device", "extend"]
 
 
 # TensorFlow/Theano graph-mode functions, which have no meaning in eager PyTorch.

@@ -36,19 +36,6 @@ def image_data_format():
     return _IMAGE_DATA_FORMAT
 
 
-def image_dim_ordering():
-    """Keras 1's name for the image layout: 'th' (channels first) or 'tf' (channels last)."""
-    return "th" if _IMAGE_DATA_FORMAT == "channels_first" else "tf"
-
-
-def set_image_dim_ordering(dim_ordering):
-    """Keras 1's `K.set_image_dim_ordering('th')`: sets the default layout of image layers."""
-    formats = {"th": "channels_first", "tf": "channels_last"}
-    if dim_ordering not in formats:
-        raise ValueError(f"Unknown dim_ordering: {dim_ordering!r}. Expected 'th' or 'tf'.")
-    set_image_data_format(formats[dim_ordering])
-
-
 def set_image_data_format(data_format):
     global _IMAGE_DATA_FORMAT
     if data_format not in ("channels_last", "channels_first"):

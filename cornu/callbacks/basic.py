@@ -52,6 +52,18 @@ class MonitorCallback(Callback):
 
 
 class EarlyStopping(MonitorCallback):
+    """Stops training when `monitor` has stopped improving.
+
+    Args:
+        monitor: the metric to watch (default `val_loss`).
+        min_delta: the smallest change that counts as improvement.
+        patience: epochs without improvement before stopping.
+        mode: `"min"`, `"max"` or `"auto"` (from the metric's name).
+        baseline: a value the metric must beat.
+        restore_best_weights: put back the weights of the best epoch when stopping.
+        start_from_epoch: epochs to wait before watching.
+    """
+
     def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
                  baseline=None, restore_best_weights=False, start_from_epoch=0):
         super().__init__(monitor, mode, min_delta)
@@ -98,6 +110,18 @@ class EarlyStopping(MonitorCallback):
 
 
 class ReduceLROnPlateau(MonitorCallback):
+    """Multiplies the learning rate by `factor` when `monitor` has stopped improving.
+
+    Args:
+        monitor: the metric to watch (default `val_loss`).
+        factor: the multiplier (default 0.1).
+        patience: epochs without improvement before reducing.
+        mode: `"min"`, `"max"` or `"auto"`.
+        min_delta: the smallest change that counts as improvement.
+        cooldown: epochs to wait after a reduction.
+        min_lr: the learning rate's floor.
+    """
+
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
                  min_delta=1e-4, cooldown=0, min_lr=0.0, **kwargs):
         if "epsilon" in kwargs:  # Keras 2 name of min_delta

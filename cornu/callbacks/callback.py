@@ -4,6 +4,14 @@ from collections.abc import Mapping
 
 
 class Callback:
+    """The base class of callbacks: override the `on_*` methods you need.
+
+    `fit`, `evaluate` and `predict` call `on_train_begin`/`end`, `on_epoch_begin`/`end`,
+    `on_train_batch_begin`/`end` (and the test/predict forms) with a `logs` dict of the
+    current metric values. `self.model` is the model being trained; setting
+    `self.model.stop_training = True` ends `fit` after the current batch.
+    """
+
     def __init__(self):
         self.model = None
         self.params = {}
@@ -73,6 +81,8 @@ class LazyLogs(Mapping):
 
 
 class CallbackList:
+    """The callbacks of one `fit`/`evaluate`/`predict` call, run as one (internal to the trainer)."""
+
     def __init__(self, callbacks=None, model=None, params=None):
         self.callbacks = list(callbacks or [])
         self.model = model

@@ -34,6 +34,9 @@ class HistoryDict(dict):
 
 
 class History(Callback):
+    """Records each epoch's logs: `fit` returns it, and `.history` maps each metric name to its
+    list of values (`history.history["loss"]`)."""
+
     def __init__(self):
         super().__init__()
         self.history = HistoryDict()

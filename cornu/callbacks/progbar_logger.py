@@ -1,11 +1,14 @@
-"""ProgbarLogger: prints `Epoch 1/5` and the progress bar (see trainers/progbar.py)."""
+"""ProgbarLogger: prints `Epoch 1/5` and the progress bar (see utils/progbar.py)."""
 import sys
 
 from cornu.callbacks.callback import Callback
-from cornu.trainers.progbar import Progbar
+from cornu.utils.progbar import Progbar
 
 
 class ProgbarLogger(Callback):
+    """Prints the `Epoch 1/5` lines and the progress bar of `fit`, `evaluate` and `predict`
+    (tf.keras 2's text). `fit(verbose=...)` adds it: 1 a bar, 2 one line per epoch."""
+
     def __init__(self, count_mode="steps", verbose=1):
         super().__init__()
         self.verbose = verbose

@@ -11,6 +11,9 @@ from cornu.callbacks.callback import Callback
 
 
 class TensorBoard(Callback):
+    """Writes the logs as TensorBoard scalars under `log_dir` (via `torch.utils.tensorboard`);
+    the other arguments are accepted and do nothing (see the module's docstring)."""
+
     def __init__(self, log_dir="logs", histogram_freq=0, write_graph=True, write_images=False,
                  write_steps_per_second=False, update_freq="epoch", profile_batch=0,
                  embeddings_freq=0, embeddings_metadata=None, **legacy):

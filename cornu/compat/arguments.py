@@ -217,9 +217,11 @@ OPTIMIZER_ARGS = {
 # Keras 0.x/1's Sequential.compile(class_mode='binary'|'categorical') chose how `show_accuracy`
 # counted hits; accuracy metrics now infer that from the targets' shape.
 COMPILE_ARGS = {"class_mode": _drop}
+EVALUATE_ARGS = {"show_accuracy": _drop}  # Keras 1: printed accuracy (metrics do that now)
+TOKENIZER_ARGS = {"nb_words": "num_words"}  # Keras 1's preprocessing.text.Tokenizer
 
 TABLES = {"layer": LAYER_ARGS, "fit": FIT_ARGS, "optimizer": OPTIMIZER_ARGS,
-          "compile": COMPILE_ARGS}
+          "compile": COMPILE_ARGS, "evaluate": EVALUATE_ARGS, "tokenizer": TOKENIZER_ARGS}
 
 
 def warn_once(owner, old, new):

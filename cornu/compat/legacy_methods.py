@@ -25,3 +25,11 @@ class LegacyTrainerMethods:
 
     def predict_proba(self, x, batch_size=32, verbose=0):
         return self.predict(x, batch_size=batch_size, verbose=verbose)
+
+
+def install(trainer_class):
+    """Adds these methods to `Trainer` (the modern class does not name them); a method the
+    class defines itself wins."""
+    for name, method in vars(LegacyTrainerMethods).items():
+        if callable(method) and not name.startswith("__") and name not in vars(trainer_class):
+            setattr(trainer_class, name, method)

@@ -16,7 +16,7 @@ declared `(batch, 1)`, which is what `Dot(normalize=True)` computes.
 """
 import collections
 
-from cornu.backend.keras_tensor import KerasTensor
+from cornu.graph.keras_tensor import KerasTensor
 from cornu.backend.naming import uniquify
 from cornu.layers.core.input_layer import Input
 from cornu.layers.core.lambda_layer import Identity, Lambda

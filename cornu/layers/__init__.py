@@ -1,16 +1,10 @@
 """Keras layers, each a `torch.nn.Module`."""
 from cornu.layers.activations.advanced import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
-from cornu.layers.convolutional.conv import (AtrousConvolution1D, AtrousConvolution2D, Conv1D,
-                                             Conv2D, Conv3D, Convolution1D, Convolution2D,
-                                             Convolution3D)
+from cornu.layers.convolutional.conv import Conv1D, Conv2D, Conv3D
 from cornu.layers.convolutional.conv_transpose import (Conv1DTranspose, Conv2DTranspose,
-                                                       Conv3DTranspose, Convolution2DTranspose,
-                                                       Convolution3DTranspose, Deconvolution2D,
-                                                       Deconvolution3D)
+                                                       Conv3DTranspose)
 from cornu.layers.convolutional.depthwise_conv import (DepthwiseConv1D, DepthwiseConv2D,
-                                                       SeparableConv1D, SeparableConv2D,
-                                                       SeparableConvolution1D,
-                                                       SeparableConvolution2D)
+                                                       SeparableConv1D, SeparableConv2D)
 from cornu.layers.core.activation import Activation
 from cornu.layers.core.dense import Dense
 from cornu.layers.core.embedding import Embedding
@@ -18,6 +12,7 @@ from cornu.layers.core.input_layer import Input, InputLayer
 from cornu.layers.core.lambda_layer import Identity, Lambda
 from cornu.layers.core.masking import Masking
 from cornu.layers.layer import Layer, registry
+from cornu.utils import legacy
 from cornu.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                   Subtract, add, average, concatenate, dot, maximum, minimum,
                                   multiply, subtract)
@@ -34,9 +29,8 @@ from cornu.layers.pooling.pooling import (AveragePooling1D, AveragePooling2D, Av
                                           MaxPool3D, MaxPooling1D, MaxPooling2D, MaxPooling3D)
 from cornu.layers.preprocessing.normalization import Normalization
 from cornu.layers.preprocessing.rescaling import Rescaling
-from cornu.layers.recurrent import (GRU, LSTM, RNN, Bidirectional, CuDNNGRU, CuDNNLSTM, GRUCell,
-                                    LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells,
-                                    TimeDistributed)
+from cornu.layers.recurrent import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN,
+                                    SimpleRNNCell, StackedRNNCells, TimeDistributed)
 from cornu.layers.regularization.dropout import Dropout, GaussianDropout, GaussianNoise
 from cornu.layers.regularization.spatial_dropout import (SpatialDropout1D, SpatialDropout2D,
                                                          SpatialDropout3D)
@@ -54,7 +48,7 @@ def serialize(layer):
 
 def deserialize(config, custom_objects=None, safe_mode=None):
     """A layer from its config, written by cornu or by any Keras version."""
-    from cornu.saving.serialization import deserialize_layer
+    from cornu.layers.serialization import deserialize_layer
     return deserialize_layer(config, custom_objects, safe_mode)
 
 
@@ -82,10 +76,9 @@ UNSUPPORTED = {
 
 
 def __getattr__(name):
-    # Keras 0.x/1's Merge, merge and AutoEncoder live with the other legacy forms.
-    from cornu.compat import legacy_models
-    if name in legacy_models.LAYERS:
-        return getattr(legacy_models, name)
+    found = legacy.lookup("layers", name)  # Keras 0.x/1's Merge, merge, AutoEncoder, ...
+    if found is not None:
+        return found
     if name in UNSUPPORTED:
         raise AttributeError(f"cornu does not provide the Keras layer {name!r}: "
                              f"{UNSUPPORTED[name]}.")
@@ -99,12 +92,9 @@ __all__ = ["LayerNormalization", "Normalization", "Rescaling", "Layer", "Input",
            "Minimum", "Concatenate", "Dot", "add", "subtract", "multiply", "average", "maximum",
            "minimum", "concatenate", "dot",
            # convolution, pooling and spatial reshaping (issue 5)
-           "Conv1D", "Conv2D", "Conv3D", "Convolution1D", "Convolution2D", "Convolution3D",
-           "AtrousConvolution1D", "AtrousConvolution2D", "Conv1DTranspose", "Conv2DTranspose",
-           "Conv3DTranspose", "Convolution2DTranspose", "Convolution3DTranspose",
-           "Deconvolution2D", "Deconvolution3D", "DepthwiseConv1D", "DepthwiseConv2D",
-           "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
-           "SeparableConvolution2D", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
+           "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose",
+           "Conv3DTranspose", "DepthwiseConv1D", "DepthwiseConv2D",
+           "SeparableConv1D", "SeparableConv2D", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
            "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "MaxPool1D", "MaxPool2D",
            "MaxPool3D", "AvgPool1D", "AvgPool2D", "AvgPool3D", "GlobalMaxPooling1D",
            "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GlobalAveragePooling1D",
@@ -117,4 +107,5 @@ __all__ = ["LayerNormalization", "Normalization", "Rescaling", "Layer", "Input",
            # sequences
            "Embedding", "Masking", "RNN", "StackedRNNCells", "SimpleRNN",
            "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell", "Bidirectional",
-           "TimeDistributed", "CuDNNLSTM", "CuDNNGRU"]
+           "TimeDistributed"]
+# compat adds the Keras 1/2 names of these classes (Convolution2D, CuDNNLSTM, ...) when cornu loads.

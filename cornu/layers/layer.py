@@ -20,12 +20,11 @@ import torch
 from cornu import constraints, initializers, regularizers
 from cornu.backend import layout as layouts
 from cornu.backend.config import dtype_name, floatx, get_device, torch_dtype
-from cornu.backend.keras_tensor import KerasTensor, any_symbolic
 from cornu.backend.naming import to_snake_case, uniquify
 from cornu.backend.variables import Variable
-from cornu.compat import arguments as legacy
-from cornu.layers.node import Node
-from cornu.utils import nest
+from cornu.graph.keras_tensor import KerasTensor, any_symbolic
+from cornu.graph.node import Node
+from cornu.utils import legacy, nest
 from cornu.utils.registry import Registry
 
 registry = Registry("layer")
@@ -68,6 +67,21 @@ def _wrap_init(cls, init):
 
 
 class Layer(torch.nn.Module):
+    """The base class of every layer: a `torch.nn.Module` with Keras's life cycle.
+
+    Args:
+        trainable: whether the layer's weights train.
+        name: the layer's name (default: its class in snake case, made unique).
+        dtype: the dtype of its weights and computation (default `floatx()`).
+        input_shape, batch_input_shape, batch_size, input_dim: the input shape, given to the
+            first layer of a model (the layer builds at once).
+
+    A subclass stores its arguments in `__init__`, creates weights in `build(input_shape)`
+    with `add_weight`, and computes in `call(inputs)`. Calling a layer on tensors runs it;
+    calling it on symbolic tensors (`Input`) records a node of a functional graph. See
+    docs/ARCHITECTURE.md for the whole life of a layer.
+    """
+
     layout = layouts.KERAS  # what `call` consumes for rank >= 3 inputs; see backend/layout.py
     supports_masking = False  # True: passes a mask on (via `compute_mask`) instead of dropping it
 

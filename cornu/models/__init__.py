@@ -5,6 +5,7 @@ from cornu.models.sequential import Sequential
 from cornu.models.serialization import (model_from_config, model_from_json, model_from_yaml)
 
 from cornu.saving import load_model, save_model
+from cornu.utils import legacy
 
 
 def clone_model(model, input_tensors=None, clone_function=None):
@@ -12,10 +13,9 @@ def clone_model(model, input_tensors=None, clone_function=None):
     return model_from_config({"class_name": type(model).__name__, "config": model.get_config()})
 
 def __getattr__(name):
-    # Keras 0.x/1's `keras.models.Graph` lives with the other legacy forms.
-    from cornu.compat import legacy_models
-    if name in legacy_models.MODELS:
-        return getattr(legacy_models, name)
+    found = legacy.lookup("models", name)  # Keras 0.x's Graph
+    if found is not None:
+        return found
     raise AttributeError(f"module 'cornu.models' has no attribute {name!r}")
 
 

@@ -10,7 +10,7 @@ A chain of single-input layers (every Sequential) runs as `for step in chain: x 
 import torch
 
 from cornu.backend import layout as layouts
-from cornu.backend.keras_tensor import KerasTensor
+from cornu.graph.keras_tensor import KerasTensor
 from cornu.layers.core.input_layer import InputLayer
 from cornu.layers.layer import registry
 from cornu.models.model import Model

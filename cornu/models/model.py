@@ -9,6 +9,19 @@ from cornu.trainers.trainer import Trainer
 
 @registry.register()
 class Model(Trainer, Layer):
+    """A model: a `Layer` that can also be trained (`Trainer`), as in Keras.
+
+    `Model(inputs, outputs)` builds a functional model from symbolic tensors (a graph of
+    layers, see `Functional`). A subclass that defines `call` is a subclassed model whose
+    layers are its attributes. Either way the model is a `torch.nn.Module` with `compile`,
+    `fit`, `evaluate`, `predict`, `summary`, `save` and `get_config`.
+
+    >>> x = keras.Input(shape=(4,))
+    >>> model = keras.Model(x, Dense(2)(x))
+    >>> model(np.ones((3, 4))).shape
+    torch.Size([3, 2])
+    """
+
     def __new__(cls, *args, **kwargs):
         # `Model(inputs, outputs)` (Keras 1: `Model(input=, output=)`) is a functional model.
         if len(args) >= 2 or {"inputs", "input"} & set(kwargs):

@@ -5,7 +5,7 @@ or an `Input`/`InputLayer`), every `add()` calls the new layer on the graph's la
 tensor, so shapes and weights exist at once. Otherwise the model waits for its first data
 (`fit`, `predict`, a call) and builds from that, as Keras does.
 """
-from cornu.backend.keras_tensor import KerasTensor
+from cornu.graph.keras_tensor import KerasTensor
 from cornu.layers.core.input_layer import Input, InputLayer
 from cornu.layers.layer import Layer, registry
 from cornu.models.functional import Functional
@@ -14,6 +14,21 @@ from cornu.models.model import Model
 
 @registry.register()
 class Sequential(Functional):
+    """A model that is a plain stack of layers, each feeding the next.
+
+    Args:
+        layers: the layers, in order (more can be added with `add`).
+        name: the model's name (default `sequential`, `sequential_1`, ...).
+        trainable: whether its weights train.
+
+    Give the first layer an input shape (`input_shape=`, or an `Input` first) to build the
+    model at once; otherwise it builds on its first batch.
+
+    >>> model = keras.Sequential([Dense(8, activation="relu", input_shape=(4,)), Dense(1)])
+    >>> model.output_shape
+    (None, 1)
+    """
+
     def __init__(self, layers=None, name=None, trainable=True, **kwargs):
         Model.__init__(self, name=name, trainable=trainable, **kwargs)
         self._stack = []

@@ -13,8 +13,9 @@ import json
 import numpy as np
 import torch
 
-from cornu.backend.keras_tensor import KerasTensor
+from cornu.graph.keras_tensor import KerasTensor
 from cornu.utils.registry import CustomObjectScope, SafeModeScope
+from cornu.version import __version__
 
 
 # ---------------------------------------------------------------------------- saving
@@ -219,7 +220,6 @@ def _clean_kwargs(kwargs, layer):
 
 # ------------------------------------------------------------------------------ JSON
 def model_to_dict(model):
-    from cornu import __version__
     entry = layer_entry(model)
     entry["module"] = "keras" if entry["registered_name"] is None else entry["module"]
     entry["keras_version"] = f"cornu-{__version__}"

@@ -5,30 +5,19 @@ tensors. Python floats become floatx, Python ints int32 (as in Keras); NumPy arr
 dtype. Called on symbolic tensors (a functional model under construction) a function records a
 graph node (a `TorchOp` named `ops.<name>`) instead of computing.
 """
-import functools
 
 import numpy as np
 import torch
 
 from cornu.backend.config import floatx, get_device, torch_dtype
-from cornu.backend.keras_tensor import KerasTensor, any_symbolic
+from cornu.graph.symbolic import symbolic_op
 
 
 def op(all_list):
     """Exports the decorated function into `all_list`; symbolic arguments make a graph node."""
     def decorate(fn):
-        name = fn.__name__.rstrip("_")
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            if any_symbolic(list(args)) or any_symbolic(kwargs):
-                from cornu.backend.naming import uniquify
-                from cornu.layers.core.lambda_layer import TorchOp
-                return TorchOp("ops." + name, name=uniquify(name))(*args, **kwargs)
-            return fn(*args, **kwargs)
-
         all_list.append(fn.__name__)
-        return wrapper
+        return symbolic_op(prefix="ops.", unique_name=True)(fn)
     return decorate
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import torch
 
 from cornu.backend.config import torch_dtype
-from cornu.backend.keras_tensor import KerasTensor
+from cornu.graph.keras_tensor import KerasTensor
 from cornu.ops._base import op, standardize_dtype, tensor
 
 __all__ = []

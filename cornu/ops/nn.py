@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from cornu.backend.config import epsilon as _epsilon, standardize_data_format
-from cornu.layers.convolutional.conv_utils import same_padding
+from cornu.utils.conv_utils import same_padding
 from cornu.ops._base import dtype_or_floatx, floating, op, tensor
 
 __all__ = []

@@ -24,8 +24,8 @@ import numpy as np
 import torch
 
 from cornu.backend.variables import Variable
-from cornu.compat import arguments as legacy
 from cornu.optimizers import schedules
+from cornu.utils import legacy
 
 f32 = np.float32
 

@@ -251,6 +251,8 @@ def _reflect(i, n):
 
 
 class _BatchIterator(Sequence):
+    """Index batches over `n` samples, reshuffled each epoch (the base of the image iterators)."""
+
     def __init__(self, n, batch_size, shuffle, seed):
         super().__init__()
         self.n, self.batch_size, self.shuffle, self.seed = n, batch_size, shuffle, seed
@@ -294,6 +296,8 @@ class _BatchIterator(Sequence):
 
 
 class NumpyArrayIterator(_BatchIterator):
+    """The batches of `ImageDataGenerator.flow(x, y)`: augmented images, with their labels."""
+
     def __init__(self, generator, x, y, batch_size, shuffle, seed, sample_weight=None):
         if x.ndim != 4:
             raise ValueError(f"ImageDataGenerator.flow expects images of rank 4 (batch, height, "

@@ -11,6 +11,8 @@ from collections import OrderedDict, defaultdict
 
 import numpy as np
 
+from cornu.utils import legacy
+
 FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
 
 
@@ -72,8 +74,9 @@ class Tokenizer:
 
     def __init__(self, num_words=None, filters=FILTERS, lower=True, split=" ", char_level=False,
                  oov_token=None, analyzer=None, document_count=0, **kwargs):
-        if "nb_words" in kwargs:  # Keras 1
-            num_words = kwargs.pop("nb_words")
+        if kwargs:  # old spellings (compat's "tokenizer" table)
+            kwargs = legacy.translate("tokenizer", kwargs, "Tokenizer")
+            num_words = kwargs.pop("num_words", num_words)
         if kwargs:
             raise TypeError(f"Tokenizer: unrecognized keyword arguments {sorted(kwargs)}.")
         self.num_words = num_words

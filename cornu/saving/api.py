@@ -12,10 +12,11 @@ import json
 import os
 import zipfile
 
-import cornu
+from cornu import losses, metrics, optimizers
+from cornu.layers.serialization import deserialize_layer
 from cornu.saving import h5_weights
-from cornu.saving.files import atomic_path
-from cornu.saving.serialization import deserialize_layer
+from cornu.utils.files import atomic_path
+from cornu.version import __version__
 
 KERAS3_VERSION = "3.15.1"  # the file-format version written (what real Keras checks)
 KERAS2_VERSION = "2.15.0"
@@ -71,15 +72,15 @@ def _compile_from_config(model, config):
         return
     optimizer = config.get("optimizer") or config.get("optimizer_config")
     if isinstance(optimizer, dict):
-        optimizer = cornu.optimizers.deserialize({"class_name": optimizer["class_name"],
+        optimizer = optimizers.deserialize({"class_name": optimizer["class_name"],
                                                   "config": optimizer.get("config", {})})
     loss = config.get("loss")
     if loss is None:
         return
-    model.compile(optimizer=optimizer or "rmsprop", loss=_unplain(loss, cornu.losses),
-                  metrics=_unplain(config.get("metrics"), cornu.metrics),
+    model.compile(optimizer=optimizer or "rmsprop", loss=_unplain(loss, losses),
+                  metrics=_unplain(config.get("metrics"), metrics),
                   loss_weights=config.get("loss_weights"),
-                  weighted_metrics=_unplain(config.get("weighted_metrics"), cornu.metrics))
+                  weighted_metrics=_unplain(config.get("weighted_metrics"), metrics))
 
 
 def _unplain(spec, module):
@@ -108,7 +109,7 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, **kwargs
 
 def _save_keras_zip(model, filepath, overwrite):
     config = model_to_config(model)
-    metadata = {"keras_version": KERAS3_VERSION, "cornu_version": cornu.__version__,
+    metadata = {"keras_version": KERAS3_VERSION, "cornu_version": __version__,
                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
     h5py = h5_weights._h5py()
     buffer = io.BytesIO()

@@ -1,24 +1,3 @@
-"""Atomic file writes: write beside the target, then rename, so a crash never leaves a corrupt
-model where a good one was."""
-import contextlib
-import os
-import tempfile
-
-
-@contextlib.contextmanager
-def atomic_path(filepath, overwrite=True):
-    filepath = os.fspath(filepath)
-    if not overwrite and os.path.exists(filepath):
-        raise FileExistsError(f"{filepath} exists and overwrite=False.")
-    folder = os.path.dirname(os.path.abspath(filepath))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(filepath) + ".",
-                               suffix=".tmp")
-    os.close(fd)
-    try:
-        yield tmp
-        os.replace(tmp, filepath)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+"""Atomic file writes: the helpers live in `cornu.utils.files` (plot_model writes files too)."""
+from cornu.utils.files import *  # noqa: F401,F403
+from cornu.utils.files import atomic_path  # noqa: F401

@@ -15,12 +15,11 @@ from cornu import optimizers as optimizers_module
 from cornu.callbacks.callback import CallbackList, LazyLogs
 from cornu.callbacks.history import History
 from cornu.callbacks.progbar_logger import ProgbarLogger
-from cornu.compat import arguments as legacy
-from cornu.compat.legacy_methods import LegacyTrainerMethods
 from cornu.trainers import chunked_eval
 from cornu.trainers import data_adapters as adapters
 from cornu.trainers.compile_utils import CompileLoss, CompileMetrics, LossTracker
-from cornu.trainers.progbar import Progbar
+from cornu.utils import legacy
+from cornu.utils.progbar import Progbar
 
 
 def _listify(x):
@@ -31,7 +30,14 @@ def _listify(x):
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
-class Trainer(LegacyTrainerMethods):
+class Trainer:
+    """The training half of `Model`: `compile`, `fit`, `evaluate`, `predict` and their state
+    (optimizer, compiled loss and metrics, `history`, `stop_training`).
+
+    A Model is a Trainer and a Layer, as in Keras 3; the trainer runs the model's forward pass
+    (`self(x)`), so it works for functional, sequential and subclassed models alike.
+    """
+
     def __init__(self):
         self.optimizer = None
         self.loss = None
@@ -478,7 +484,8 @@ class Trainer(LegacyTrainerMethods):
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
         """Returns the loss (a scalar), or `[loss, *metrics]` in `metrics_names` order."""
-        for key in ("workers", "use_multiprocessing", "max_queue_size", "show_accuracy"):
+        kwargs = legacy.translate("evaluate", kwargs, "Model.evaluate")
+        for key in ("workers", "use_multiprocessing", "max_queue_size"):
             kwargs.pop(key, None)
         if kwargs:
             raise TypeError(f"evaluate() got unexpected keyword argument(s) {sorted(kwargs)}.")

@@ -1,5 +1,5 @@
 """Utilities: one-hot encoding, normalization, padding, seeds, custom objects, `Sequence`."""
-from cornu.preprocessing.sequence import pad_sequences
+from cornu.utils.sequence_utils import pad_sequences
 from cornu.utils.numerical import normalize, set_random_seed, to_categorical
 from cornu.utils.registry import (CustomObjectScope, custom_object_scope, get_custom_objects,
                                   register_keras_serializable)

@@ -9,7 +9,7 @@ import os
 import shutil
 import subprocess
 
-from cornu.saving.files import atomic_path
+from cornu.utils.files import atomic_path
 
 
 class Dot:

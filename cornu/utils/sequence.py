@@ -2,6 +2,10 @@
 
 
 class Sequence:
+    """A dataset as batches: subclass it with `__len__` (the number of batches) and
+    `__getitem__(i)` (batch `i` as `(x, y)` or `(x, y, sample_weight)`); `on_epoch_end` runs
+    after each epoch. `fit`, `evaluate` and `predict` take it as `x`."""
+
     def __init__(self, workers=1, use_multiprocessing=False, max_queue_size=10):
         pass
 

@@ -14,6 +14,8 @@ import types
 
 import numpy as np
 
+from cornu.utils import legacy
+
 try:  # scikit-learn's mixins give the estimator its type (classifier/regressor) and tags
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 except ImportError:  # the wrappers work without scikit-learn too
@@ -51,7 +53,7 @@ class BaseWrapper(BaseEstimator):
         for fn in self._legal_functions():
             legal |= set(inspect.signature(fn).parameters)
         for name in params:
-            if name not in legal and name != "nb_epoch":
+            if name not in legal and name not in legacy.argument_names(kind="fit"):
                 raise ValueError(f"{name!r} is not a legal parameter of {type(self).__name__}: "
                                  "it is an argument of neither build_fn, fit, predict nor "
                                  "evaluate.")
@@ -96,8 +98,12 @@ class BaseWrapper(BaseEstimator):
         if "categorical_crossentropy" in names and y.ndim == 1:
             y = to_categorical(y)
         fit_args = self.filter_sk_params(Sequential.fit, kwargs)
-        if "nb_epoch" in self.sk_params and "epochs" not in fit_args:
-            fit_args["epochs"] = self.sk_params["nb_epoch"]
+        old = {k: v for k, v in self.sk_params.items() if k in legacy.argument_names(kind="fit")}
+        if old:  # Keras 1/2's spellings (`nb_epoch`), which name fit arguments
+            old = legacy.translate("fit", {**old, "batch_size": fit_args.get("batch_size")},
+                                   type(self).__name__)
+            old.pop("batch_size", None)
+            fit_args = {**old, **fit_args}
         history = self.model.fit(x, y, **fit_args)
         self.history = history.history
         self.history_ = history.history

@@ -17,6 +17,9 @@ class _Elementwise(Layer):
 
 @registry.register()
 class ReLU(_Elementwise):
+    """Rectified linear unit: `max(x, 0)`, with an optional cap, slope below the threshold,
+    and threshold (Keras's `ReLU(max_value, negative_slope, threshold)`)."""
+
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
         if max_value is not None and max_value < 0:
@@ -35,6 +38,8 @@ class ReLU(_Elementwise):
 
 @registry.register()
 class LeakyReLU(_Elementwise):
+    """Leaky ReLU: `x` for `x >= 0`, `negative_slope * x` below (default slope 0.3)."""
+
     def __init__(self, negative_slope=0.3, **kwargs):
         super().__init__(**kwargs)
         self.negative_slope = float(negative_slope)
@@ -48,6 +53,8 @@ class LeakyReLU(_Elementwise):
 
 @registry.register()
 class ELU(_Elementwise):
+    """Exponential linear unit: `x` for `x > 0`, `alpha * (exp(x) - 1)` below."""
+
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
         self.alpha = float(alpha)
@@ -61,6 +68,8 @@ class ELU(_Elementwise):
 
 @registry.register()
 class ThresholdedReLU(_Elementwise):
+    """Thresholded ReLU: `x` where `x > theta`, 0 elsewhere."""
+
     def __init__(self, theta=1.0, **kwargs):
         super().__init__(**kwargs)
         if theta is None or theta < 0:
@@ -76,6 +85,8 @@ class ThresholdedReLU(_Elementwise):
 
 @registry.register()
 class Softmax(Layer):
+    """Softmax over `axis` (default the last); a mask, when given, excludes entries."""
+
     supports_masking = True
 
     def __init__(self, axis=-1, **kwargs):

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from cornu import activations, constraints, initializers, regularizers
 from cornu.backend import layout as layouts
 from cornu.backend.config import standardize_data_format
-from cornu.layers.convolutional import conv_utils
+from cornu.utils import conv_utils
 from cornu.layers.layer import Layer
 
 CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}

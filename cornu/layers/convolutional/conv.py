@@ -1,10 +1,9 @@
-"""Conv1D, Conv2D and Conv3D (Keras 1's Convolution1D/2D/3D and AtrousConvolution1D/2D are the
-same classes under their old names; the old arguments are translated in cornu/compat)."""
+"""Conv1D, Conv2D and Conv3D."""
 from cornu.layers.convolutional.base_conv import BaseConv
 from cornu.layers.layer import registry
 
 
-@registry.register("Convolution1D", "AtrousConvolution1D")
+@registry.register()
 class Conv1D(BaseConv):
     """1D convolution over `(batch, steps, channels)` (`(batch, channels, steps)` with
     `data_format='channels_first'`); `padding='causal'` pads only the start, so output `t`
@@ -17,7 +16,7 @@ class Conv1D(BaseConv):
     rank = 1
 
 
-@registry.register("Convolution2D", "AtrousConvolution2D")
+@registry.register()
 class Conv2D(BaseConv):
     """2D convolution over images `(batch, rows, cols, channels)` (`(batch, channels, rows,
     cols)` with `data_format='channels_first'`). Arguments as in `BaseConv`; the kernel has
@@ -30,7 +29,7 @@ class Conv2D(BaseConv):
     rank = 2
 
 
-@registry.register("Convolution3D")
+@registry.register()
 class Conv3D(BaseConv):
     """3D convolution over volumes `(batch, dim1, dim2, dim3, channels)`. Arguments as in
     `BaseConv`; the kernel has shape `(k1, k2, k3, in_channels // groups, filters)`."""
@@ -38,6 +37,3 @@ class Conv3D(BaseConv):
     rank = 3
 
 
-Convolution1D = AtrousConvolution1D = Conv1D
-Convolution2D = AtrousConvolution2D = Conv2D
-Convolution3D = Conv3D

@@ -1,4 +1,4 @@
-"""Conv1DTranspose, Conv2DTranspose and Conv3DTranspose (Keras 1/2's Deconvolution2D/3D).
+"""Conv1DTranspose, Conv2DTranspose and Conv3DTranspose.
 
 Output sizes follow Keras: with `output_padding=None`, 'valid' gives
 `(n - 1) * s + max(k, s)` and 'same' gives `n * s`; otherwise
@@ -9,7 +9,7 @@ to the end, which covers most settings in one call; the rest crop or pad the res
 import torch.nn.functional as F
 
 from cornu import activations, constraints, initializers, regularizers
-from cornu.layers.convolutional import conv_utils
+from cornu.utils import conv_utils
 from cornu.layers.convolutional.base_conv import CONV_TRANSPOSE, SpatialLayer, ser, torch_order
 from cornu.layers.layer import registry
 
@@ -149,7 +149,7 @@ class Conv1DTranspose(BaseConvTranspose):
     rank = 1
 
 
-@registry.register("Deconvolution2D", "Convolution2DTranspose")
+@registry.register()
 class Conv2DTranspose(BaseConvTranspose):
     """Transposed 2D convolution over `(batch, rows, cols, channels)`.
 
@@ -160,7 +160,7 @@ class Conv2DTranspose(BaseConvTranspose):
     rank = 2
 
 
-@registry.register("Deconvolution3D", "Convolution3DTranspose")
+@registry.register()
 class Conv3DTranspose(BaseConvTranspose):
     """Transposed 3D convolution over `(batch, dim1, dim2, dim3, channels)`. Note Keras's
     argument order here: `data_format` comes before `output_padding`."""
@@ -173,5 +173,3 @@ class Conv3DTranspose(BaseConvTranspose):
                          dilation_rate, **kwargs)
 
 
-Deconvolution2D = Convolution2DTranspose = Conv2DTranspose
-Deconvolution3D = Convolution3DTranspose = Conv3DTranspose

@@ -3,7 +3,7 @@ convolution followed by a 1x1 pointwise one), with Keras's kernel shapes."""
 import torch.nn.functional as F
 
 from cornu import activations, constraints, initializers, regularizers
-from cornu.layers.convolutional import conv_utils
+from cornu.utils import conv_utils
 from cornu.layers.convolutional.base_conv import CONV, SpatialLayer, ser, torch_order
 from cornu.layers.layer import registry
 
@@ -189,14 +189,14 @@ class DepthwiseConv2D(BaseDepthwiseConv):
     rank = 2
 
 
-@registry.register("SeparableConvolution1D")
+@registry.register()
 class SeparableConv1D(BaseSeparableConv):
     """Separable 1D convolution over `(batch, steps, channels)`."""
 
     rank = 1
 
 
-@registry.register("SeparableConvolution2D")
+@registry.register()
 class SeparableConv2D(BaseSeparableConv):
     """Separable 2D convolution over `(batch, rows, cols, channels)`.
 
@@ -207,5 +207,3 @@ class SeparableConv2D(BaseSeparableConv):
     rank = 2
 
 
-SeparableConvolution1D = SeparableConv1D
-SeparableConvolution2D = SeparableConv2D

@@ -6,6 +6,14 @@ from cornu.layers.layer import Layer, registry
 
 @registry.register()
 class Activation(Layer):
+    """Applies an activation function: `Activation("relu")`, or any callable.
+
+    Input and output shapes are the same.
+
+    >>> Activation("relu")(np.array([[-1.0, 2.0]]))
+    tensor([[0., 2.]])
+    """
+
     supports_masking = True
     layout = layouts.ANY
 

@@ -1,13 +1,23 @@
 """`Input()` and `InputLayer`: where a functional graph starts."""
 from cornu.backend.config import floatx
-from cornu.backend.keras_tensor import KerasTensor
+from cornu.graph.keras_tensor import KerasTensor
 from cornu.backend.naming import uniquify
 from cornu.layers.layer import Layer, registry
-from cornu.layers.node import Node
+from cornu.graph.node import Node
 
 
 @registry.register()
 class InputLayer(Layer):
+    """The layer behind `Input()`: it holds a model's input shape and makes its symbolic tensor.
+
+    Args:
+        shape: the shape without the batch dimension.
+        batch_size: a fixed batch size (default: any).
+        dtype: the input's dtype (default `floatx()`).
+        input_tensor: an existing symbolic tensor to use instead of making one.
+        batch_shape: the full shape, batch included (instead of `shape`).
+    """
+
     def __init__(self, shape=None, batch_size=None, dtype=None, input_tensor=None, name=None,
                  batch_shape=None, optional=False, **kwargs):
         batch_shape = batch_shape or kwargs.pop("batch_input_shape", None)

@@ -6,7 +6,8 @@ import marshal
 import types
 
 from cornu.backend import layout as layouts
-from cornu.backend.keras_tensor import OPERATORS, KerasTensor
+from cornu.graph.keras_tensor import KerasTensor
+from cornu.graph.symbolic import resolve, set_node_factory
 from cornu.backend.naming import uniquify
 from cornu.layers.layer import Layer, _shapes_to_tensors, registry
 from cornu.utils import nest
@@ -117,7 +118,7 @@ class TorchOp(Layer):
         if callable(op):
             self.fn, self.op = op, None
         else:
-            self.fn, self.op = _resolve_op(op), str(op)
+            self.fn, self.op = resolve(op), str(op)
         kwargs.setdefault("name", uniquify(self.op or "torch_op"))
         super().__init__(**kwargs)
         self.built = True
@@ -147,20 +148,7 @@ _ELEMENTWISE = {"add", "radd", "subtract", "rsubtract", "multiply", "rmultiply",
                 "switch", "round", "sign", "pow", "elu", "softplus", "softsign"}
 
 
-def _resolve_op(name):
-    if name in OPERATORS:
-        return OPERATORS[name]
-    if name.startswith("ops."):  # a cornu.ops function (Keras 3's keras.ops) on symbolic tensors
-        from cornu import ops
-        fn = getattr(ops, name[4:], None)
-        if name[4:] in ops.__all__ and callable(fn):
-            return fn
-    from cornu.backend import math as backend_math
-    fn = getattr(backend_math, name, None)
-    if name in backend_math.__all__ and callable(fn):
-        return fn
-    raise ValueError(f"Unknown op {name!r} for a TorchOp: expected an operator "
-                     f"({', '.join(sorted(OPERATORS))}) or a cornu.backend function.")
+set_node_factory(TorchOp)  # cornu.graph records ops on symbolic tensors as TorchOp nodes
 
 
 def _shapes(structure):

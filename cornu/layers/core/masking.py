@@ -14,7 +14,8 @@ class Masking(Layer):
     Input shape `(batch, timesteps, features)`; output shape: the same.
 
     >>> x = np.ones((2, 3, 4)); x[:, 1] = 0
-    >>> LSTM(8)(Masking(0.0)(x))   # timestep 1 is skipped
+    >>> LSTM(8)(Masking(0.0)(x)).shape   # timestep 1 is skipped
+    torch.Size([2, 8])
     """
 
     def __init__(self, mask_value=0.0, **kwargs):

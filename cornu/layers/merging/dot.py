@@ -2,7 +2,6 @@
 import torch
 
 from cornu.backend import layout as layouts
-from cornu.backend import math as K
 from cornu.backend.config import epsilon
 from cornu.layers.layer import registry
 from cornu.layers.merging.base import _Merge
@@ -57,7 +56,7 @@ class Dot(_Merge):
         a1, a2 = self._axes(x1.ndim, x2.ndim)
         if self.normalize:
             x1, x2 = _l2_normalize(x1, a1), _l2_normalize(x2, a2)
-        return K.batch_dot(x1, x2, (a1, a2))
+        return batch_dot(x1, x2, (a1, a2))
 
     def compute_output_shape(self, input_shape):
         self._check_inputs(input_shape)
@@ -86,3 +85,27 @@ def _l2_normalize(x, axis):
 def dot(inputs, axes=-1, normalize=False, **kwargs):
     """Functional form of `Dot`: `dot([x1, x2], axes=1)`."""
     return Dot(axes=axes, normalize=normalize, **kwargs)(inputs)
+
+
+def batch_dot(x, y, axes=None):
+    """Per-sample dot product of `x` and `y` along `axes` (Keras's shape rules).
+
+    The output shape is x's shape without the summed axis, followed by y's shape without
+    its batch and summed axes; a rank-1 result becomes `(batch, 1)`.
+    """
+    if x.ndim < 2 or y.ndim < 2:
+        raise ValueError(f"batch_dot needs inputs of rank >= 2; got shapes {tuple(x.shape)} "
+                         f"and {tuple(y.shape)}.")
+    if isinstance(axes, int):
+        axes = (axes, axes)
+    if axes is None:
+        axes = (x.ndim - 1, y.ndim - 1 if y.ndim == 2 else y.ndim - 2)
+    a0, a1 = axes[0] % x.ndim, axes[1] % y.ndim
+    if 0 in (a0, a1):
+        raise ValueError("batch_dot cannot sum over the batch axis (axis 0).")
+    x_moved = torch.movedim(x, a0, -1)  # (batch, ..., k)
+    y_moved = torch.movedim(y, a1, 1)   # (batch, k, ...)
+    batch, k = x_moved.shape[0], x_moved.shape[-1]
+    out = torch.bmm(x_moved.reshape(batch, -1, k), y_moved.reshape(batch, k, -1))
+    out = out.reshape(batch, *x_moved.shape[1:-1], *y_moved.shape[2:])
+    return out.unsqueeze(1) if out.ndim == 1 else out

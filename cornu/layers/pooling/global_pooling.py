@@ -3,7 +3,7 @@ import torch
 
 from cornu.backend import layout as layouts
 from cornu.backend.config import standardize_data_format
-from cornu.layers.convolutional import conv_utils
+from cornu.utils import conv_utils
 from cornu.layers.layer import Layer, registry
 
 

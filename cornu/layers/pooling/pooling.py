@@ -8,7 +8,7 @@ cells (average).
 import torch
 import torch.nn.functional as F
 
-from cornu.layers.convolutional import conv_utils
+from cornu.utils import conv_utils
 from cornu.layers.convolutional.base_conv import SpatialLayer
 from cornu.layers.layer import registry
 

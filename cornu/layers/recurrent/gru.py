@@ -65,7 +65,7 @@ class GRUCell(RecurrentCell):
         return {**super().get_config(), "reset_after": self.reset_after}
 
 
-@registry.register("CuDNNGRU")  # Keras 2's cuDNN-only GRU: reset_after=True, sigmoid gates
+@registry.register()
 class GRU(CellLayer):
     """Gated Recurrent Unit (Cho et al. 2014).
 
@@ -119,4 +119,3 @@ class GRU(CellLayer):
         return fused.gru_params(self.cell.kernel, self.cell.recurrent_kernel, self.cell.bias)
 
 
-CuDNNGRU = GRU

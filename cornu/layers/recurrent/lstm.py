@@ -60,7 +60,7 @@ class LSTMCell(RecurrentCell):
         return {**super().get_config(), "unit_forget_bias": self.unit_forget_bias}
 
 
-@registry.register("CuDNNLSTM")  # Keras 2's cuDNN-only LSTM: the same layer with defaults
+@registry.register()
 class LSTM(CellLayer):
     """Long Short-Term Memory layer (Hochreiter 1997).
 
@@ -123,4 +123,3 @@ class LSTM(CellLayer):
         return fused.lstm_params(self.cell.kernel, self.cell.recurrent_kernel, self.cell.bias)
 
 
-CuDNNLSTM = LSTM

@@ -1,7 +1,7 @@
 """ZeroPadding1D/2D/3D and Cropping1D/2D/3D: add zeros around, or cut from, the spatial axes."""
 import torch.nn.functional as F
 
-from cornu.layers.convolutional import conv_utils
+from cornu.utils import conv_utils
 from cornu.layers.convolutional.base_conv import SpatialLayer
 from cornu.layers.layer import registry
 

@@ -1,7 +1,7 @@
 """UpSampling1D/2D/3D: repeat (nearest) or interpolate (bilinear) along the spatial axes."""
 import torch.nn.functional as F
 
-from cornu.layers.convolutional import conv_utils
+from cornu.utils import conv_utils
 from cornu.layers.convolutional.base_conv import SpatialLayer
 from cornu.layers.layer import registry
 

@@ -1,16 +1,17 @@
-"""`K.function`: a piece of a functional graph as a callable on NumPy arrays."""
+"""`K.function` (Keras 2): a piece of a functional graph as a callable on NumPy arrays."""
 import numpy as np
 import torch
 
+from cornu.backend import learning_phase
 from cornu.backend.config import get_device, torch_dtype
-from cornu.backend.keras_tensor import KerasTensor
+from cornu.graph.keras_tensor import KerasTensor
+from cornu.models.functional import _Plan, discover_nodes
 
 
 class GraphFunction:
     """Runs the layers between symbolic `inputs` and `outputs`, in inference mode by default."""
 
     def __init__(self, inputs, outputs, phase_marker=None):
-        from cornu.models.functional import _Plan, discover_nodes
         inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         self._single_output = not isinstance(outputs, (list, tuple))
         outputs = [outputs] if self._single_output else list(outputs)
@@ -61,3 +62,13 @@ def _as_tensor(value, spec):
     if tensor.is_floating_point() or "float" in spec.dtype:
         tensor = tensor.to(torch_dtype(spec.dtype))
     return tensor.to(get_device())
+
+
+def function(inputs, outputs, updates=None, name=None, **kwargs):
+    """`K.function(inputs, outputs)`: a callable mapping a list of arrays to a list of arrays.
+
+    `inputs` and `outputs` are symbolic tensors of a model's graph (`model.layers[0].input`,
+    `model.layers[-1].output`); the callable runs the graph between them in inference mode.
+    `K.learning_phase()` among the inputs takes the mode (0 or 1) from the matching value.
+    """
+    return GraphFunction(inputs, outputs, phase_marker=learning_phase())

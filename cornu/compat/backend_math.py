@@ -4,34 +4,31 @@ They are what custom losses, metrics and Lambda layers call: `K.mean(K.square(y_
 axis=-1)`. Called on symbolic tensors (a functional model under construction), each one records
 a graph node (a `TorchOp` named after the function), so `K.concatenate([a, b])` works there too.
 Axes follow Keras: `axis=-1` is the channel axis.
+
+Keras 3's `keras.backend` no longer has them, so they live in compat, which adds them to the
+`cornu.backend` namespace when cornu loads (`install`).
 """
-import functools
+import sys
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from cornu import activations
-from cornu.backend.config import epsilon, get_device, torch_dtype
-from cornu.backend.keras_tensor import KerasTensor, any_symbolic
+from cornu.backend.config import (epsilon, get_device, image_data_format,
+                                  set_image_data_format, torch_dtype)
 from cornu.backend.variables import Variable
+from cornu.graph.keras_tensor import KerasTensor
+from cornu.graph.symbolic import symbolic_op
+from cornu.layers.merging.dot import batch_dot as _batch_dot
 
 __all__ = []
 
 
 def _op(fn):
     """Exports `fn`; on symbolic arguments it records a graph node instead of computing."""
-    name = fn.__name__
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        if any_symbolic(list(args)) or any_symbolic(kwargs):
-            from cornu.layers.core.lambda_layer import TorchOp
-            return TorchOp(name)(*args, **kwargs)
-        return fn(*args, **kwargs)
-
-    __all__.append(name)
-    return wrapper
+    __all__.append(fn.__name__)
+    return symbolic_op(name=fn.__name__)(fn)
 
 
 def _tensor(x, like=None):
@@ -339,28 +336,8 @@ def dot(x, y):
 
 @_op
 def batch_dot(x, y, axes=None):
-    """Per-sample dot product of `x` and `y` along `axes` (Keras's shape rules).
-
-    The output shape is x's shape without the summed axis, followed by y's shape without
-    its batch and summed axes; a rank-1 result becomes `(batch, 1)`.
-    """
-    x, y = _tensor(x), _tensor(y)
-    if x.ndim < 2 or y.ndim < 2:
-        raise ValueError(f"batch_dot needs inputs of rank >= 2; got shapes {tuple(x.shape)} "
-                         f"and {tuple(y.shape)}.")
-    if isinstance(axes, int):
-        axes = (axes, axes)
-    if axes is None:
-        axes = (x.ndim - 1, y.ndim - 1 if y.ndim == 2 else y.ndim - 2)
-    a0, a1 = axes[0] % x.ndim, axes[1] % y.ndim
-    if 0 in (a0, a1):
-        raise ValueError("batch_dot cannot sum over the batch axis (axis 0).")
-    x_moved = torch.movedim(x, a0, -1)  # (batch, ..., k)
-    y_moved = torch.movedim(y, a1, 1)   # (batch, k, ...)
-    batch, k = x_moved.shape[0], x_moved.shape[-1]
-    out = torch.bmm(x_moved.reshape(batch, -1, k), y_moved.reshape(batch, k, -1))
-    out = out.reshape(batch, *x_moved.shape[1:-1], *y_moved.shape[2:])
-    return out.unsqueeze(1) if out.ndim == 1 else out
+    """Per-sample dot product of `x` and `y` along `axes` (the Dot layer's shape rules)."""
+    return _batch_dot(_tensor(x), _tensor(y), axes)
 
 
 @_op
@@ -561,3 +538,31 @@ def arange(start, stop=None, step=1, dtype="int32"):
 
 
 __all__ += ["arange"]
+
+
+# ----------------------------------------------------------------------- Keras 1 layout
+def image_dim_ordering():
+    """Keras 1's name for the image layout: 'th' (channels first) or 'tf' (channels last)."""
+    return "th" if image_data_format() == "channels_first" else "tf"
+
+
+def set_image_dim_ordering(dim_ordering):
+    """Keras 1's `K.set_image_dim_ordering('th')`: sets the default layout of image layers."""
+    formats = {"th": "channels_first", "tf": "channels_last"}
+    if dim_ordering not in formats:
+        raise ValueError(f"Unknown dim_ordering: {dim_ordering!r}. Expected 'th' or 'tf'.")
+    set_image_data_format(formats[dim_ordering])
+
+
+__all__ += ["image_dim_ordering", "set_image_dim_ordering"]
+
+
+def install(backend):
+    """Adds the K.* functions and `K.function` to `backend` (the `cornu.backend` module), and
+    keeps `cornu.backend.math`, where they used to live, importable."""
+    from cornu.compat.backend_function import function
+    names = {name: globals()[name] for name in __all__}
+    names["function"] = function
+    backend.extend(names)
+    backend.math = sys.modules[__name__]
+    sys.modules.setdefault("cornu.backend.math", sys.modules[__name__])

@@ -1,0 +1,36 @@
+"""Keras 1/2 names of layer classes that Keras 3 renamed: each is the modern class itself.
+
+One row per old name: `Convolution2D(32, (3, 3))` builds a `Conv2D`; a config or HDF5 file
+naming `Convolution2D` loads as one. The old *arguments* (`Convolution2D(32, 3, 3)`,
+`border_mode=`) are translated by `arguments.py`.
+"""
+LAYERS = {
+    "Convolution1D": "Conv1D", "AtrousConvolution1D": "Conv1D",
+    "Convolution2D": "Conv2D", "AtrousConvolution2D": "Conv2D",
+    "Convolution3D": "Conv3D",
+    "Deconvolution2D": "Conv2DTranspose", "Convolution2DTranspose": "Conv2DTranspose",
+    "Deconvolution3D": "Conv3DTranspose", "Convolution3DTranspose": "Conv3DTranspose",
+    "SeparableConvolution1D": "SeparableConv1D", "SeparableConvolution2D": "SeparableConv2D",
+    # Keras 2's cuDNN-only recurrent layers: the modern layers run cuDNN's kernels when their
+    # arguments allow (GRU's default `reset_after=True` is cuDNN's formulation).
+    "CuDNNLSTM": "LSTM", "CuDNNGRU": "GRU",
+}
+
+# The packages that show these names (`keras.layers.Convolution2D`, `...recurrent.CuDNNLSTM`).
+PACKAGES = {"cornu.layers": LAYERS, "cornu.layers.recurrent": {"CuDNNLSTM": "LSTM", "CuDNNGRU": "GRU"}}
+
+
+def install():
+    """Registers each old name with the layer registry and adds it to its packages."""
+    import sys
+
+    from cornu import layers
+    from cornu.layers.layer import registry
+    for old, new in LAYERS.items():
+        registry.add(old, getattr(layers, new))
+    for package, table in PACKAGES.items():
+        module = sys.modules[package]
+        for old, new in table.items():
+            setattr(module, old, getattr(layers, new))
+        if hasattr(module, "__all__"):
+            module.__all__.extend(old for old in table if old not in module.__all__)

@@ -1,0 +1,1 @@
+"""cornu.layers.activations (the layers are exported from `cornu.layers`)."""

@@ -1,0 +1,1 @@
+"""cornu.layers.core (the layers are exported from `cornu.layers`)."""

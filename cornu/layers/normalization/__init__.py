@@ -1,0 +1,1 @@
+"""cornu.layers.normalization (the layers are exported from `cornu.layers`)."""

@@ -1,0 +1,1 @@
+"""cornu.layers.regularization (the layers are exported from `cornu.layers`)."""

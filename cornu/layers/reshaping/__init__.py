@@ -1,0 +1,1 @@
+"""cornu.layers.reshaping (the layers are exported from `cornu.layers`)."""

@@ -1,0 +1,1 @@
+"""The training engine: `Trainer` (compile, fit, evaluate, predict), data adapters, compiled steps."""
