@@ -42,7 +42,8 @@ def _overrides(callback, names):
     flag = getattr(callback, "needs_batch_hooks", None)
     if flag is not None:
         return bool(flag)
-    return any(getattr(type(callback), n) is not getattr(Callback, n) for n in names)
+    return any(n in vars(callback) or getattr(type(callback), n) is not getattr(Callback, n)
+               for n in names)  # (an instance attribute: LambdaCallback's functions)
 
 
 class LazyLogs(dict):
@@ -112,7 +113,7 @@ class CallbackList:
         name = f"on_{mode}_batch_{when}"
         logs = _dict(logs)
         for cb in self._batch[mode]:
-            getattr(cb, name)(step, logs)
+            getattr(cb, name)(step, logs=logs)  # (a keyword, as Keras 3 passes it)
 
 
 def _dict(logs):
