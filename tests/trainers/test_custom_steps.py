@@ -310,3 +310,101 @@ def test_vae_with_compute_loss_override_trains():
     history = vae.fit(X, epochs=8, batch_size=16, verbose=0).history
     assert history["loss"][-1] < 0.9 * history["loss"][0]
     assert vae.predict(X[:5], verbose=0).shape == (5, 8)
+
+
+def test_a_dataloader_feeds_fit_evaluate_and_predict_like_keras():
+    def make(lib):
+        return lib.Sequential([lib.Input((8,)), lib.layers.Dense(4, "relu"), lib.layers.Dense(1)])
+
+    def run(lib, model):
+        loader = torch.utils.data.DataLoader(
+            torch.utils.data.TensorDataset(torch.from_numpy(X), torch.from_numpy(Y)),
+            batch_size=16, shuffle=False)
+        model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+        history = model.fit(loader, epochs=2, validation_data=loader, verbose=0).history
+        evaluated = model.evaluate(loader, verbose=0)
+        predicted = model.predict(torch.utils.data.DataLoader(torch.from_numpy(X), batch_size=16),
+                                  verbose=0)
+        return {**history, "evaluate": evaluated, "predict": predicted}
+
+    _side_by_side(make, run)
+
+
+def test_train_on_batch_and_test_on_batch_go_through_the_steps():
+    def make(lib):
+        class CustomModel(lib.Model):
+            def train_step(self, data):
+                # (Keras 3's train_on_batch passes `(x, y, sample_weight)`, None included)
+                x, y, _ = lib.utils.unpack_x_y_sample_weight(data)
+                y_pred = self(x, training=True)
+                self.zero_grad()
+                loss = self.compute_loss(y=y, y_pred=y_pred) * 0.5
+                loss.backward()
+                weights = self.trainable_weights
+                with torch.no_grad():
+                    self.optimizer.apply([v.value.grad for v in weights], weights)
+                self.metrics[0].update_state(loss)
+                return self.compute_metrics(x, y, y_pred)
+        return CustomModel(*_mlp(lib))
+
+    def run(lib, model):
+        model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+        trained = [model.train_on_batch(X[:16], Y[:16]) for _ in range(3)]
+        tested = model.test_on_batch(X[16:32], Y[16:32], return_dict=True)
+        return {"train": trained, "test": [tested["loss"], tested["mae"]],
+                "predict": model.predict_on_batch(X[:4])}
+
+    _side_by_side(make, run)
+
+
+def test_nested_step_logs_are_flattened_by_name():
+    class Nested(cornu.Model):
+        def train_step(self, data):
+            return {"outer": {"inner": torch.tensor(2.0), "deep": {"x": 3}}, "plain": 1.5}
+
+    inputs = cornu.Input((8,))
+    model = Nested(inputs, cornu.layers.Dense(1)(inputs))
+    model.compile(optimizer="sgd")
+    history = model.fit(X, Y, epochs=1, verbose=0).history
+    assert history == {"inner": [2.0], "x": [3.0], "plain": [1.5]}
+
+
+def test_a_step_returning_a_non_scalar_names_the_key_and_shape():
+    class Bad(cornu.Model):
+        def train_step(self, data):
+            x, y = data
+            return {"per_sample": (self(x) - y).squeeze(-1)}
+
+    inputs = cornu.Input((8,))
+    model = Bad(inputs, cornu.layers.Dense(1)(inputs))
+    model.compile(optimizer="sgd")
+    with pytest.raises(ValueError, match=r"'per_sample'.*shape \(32,\).*scalar"):
+        model.fit(X, Y, epochs=1, verbose=0)
+
+
+def test_compute_loss_returning_a_non_scalar_is_a_clear_error():
+    class PerSample(cornu.Model):
+        def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+            return ((y_pred - y) ** 2).squeeze(-1)
+
+    inputs = cornu.Input((8,))
+    model = PerSample(inputs, cornu.layers.Dense(1)(inputs))
+    model.compile(optimizer="sgd")
+    with pytest.raises(ValueError, match=r"PerSample.compute_loss\(\) must return a scalar.*"
+                                         r"\(16,\)"):
+        model.fit(X, Y, batch_size=16, epochs=1, verbose=0)
+
+
+def test_compile_without_loss_and_a_default_step_says_what_is_missing():
+    inputs = cornu.Input((8,))
+
+    class Plain(cornu.Model):
+        def predict_step(self, data):
+            return super().predict_step(data) * 2
+
+    model = Plain(inputs, cornu.layers.Dense(1)(inputs))
+    np.testing.assert_allclose(model.predict(X[:3], verbose=0),
+                               2 * model(X[:3]).detach().numpy(), rtol=1e-6)
+    model.compile(optimizer="sgd")
+    with pytest.raises(ValueError, match="No loss to compute"):
+        model.fit(X, Y, epochs=1, verbose=0)
