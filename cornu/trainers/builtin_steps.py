@@ -23,6 +23,13 @@ OVERRIDABLE = ("train_step", "test_step", "predict_step", "compute_loss", "compu
                "metrics", "get_metrics_result")
 
 
+def _user_written(cls):
+    """Whether a layer's forward pass is user code (which may `add_loss`): a `Model(inputs,
+    outputs)` subclass that only adds methods runs cornu's graph."""
+    return any(getattr(getattr(cls, name, None), "__module__", "cornu").split(".")[0] != "cornu"
+               for name in ("call", "forward", "__call__"))
+
+
 class BuiltinSteps:
     """The fast steps, as methods of the model (trainers/jit.py calls them too)."""
 
@@ -39,7 +46,7 @@ class BuiltinSteps:
         return any(getattr(w, "regularizer", None) is not None for w in self.weights) or any(
             getattr(m, "activity_regularizer", None) is not None
             or m.__dict__.get("_graph_losses")
-            or (hasattr(m, "_activity_losses") and type(m).__module__.split(".")[0] != "cornu")
+            or (hasattr(m, "_activity_losses") and _user_written(type(m)))
             for m in self.modules())
 
     def _with_added_losses(self, loss, regularized):

@@ -4,6 +4,7 @@ import numpy as np
 import torch
 
 from cornu import losses as losses_module
+from cornu.callbacks.callback import LazyLogs
 from cornu import metrics as metrics_module
 from cornu.metrics.accuracy import (BinaryAccuracy, CategoricalAccuracy,
                                     SparseCategoricalAccuracy)
@@ -273,7 +274,10 @@ class CompileMetrics:
         self.update_lists(ys, preds, per_output_weights(sample_weight, len(preds)))
 
     def result(self):
-        return self.results()
+        """A dict of results by name, computed when first read: a step that returns it (the
+        guides' `{m.name: m.result() for m in self.metrics}`) leaves the deferred batches
+        deferred until the logs are read."""
+        return LazyLogs(self.results)
 
     def reset_state(self):
         self.reset()

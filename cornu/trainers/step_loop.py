@@ -55,6 +55,16 @@ class StepLoop:
     def __init__(self, model):
         self.model = model
 
+    def _run(self, loop, *args):
+        """Runs `loop`, with `compute_loss` told (once) whether any layer can add losses."""
+        model = self.model
+        model.__dict__["_may_add_losses"] = model._regularized()
+        try:
+            return loop(*args)
+        finally:
+            model.__dict__.pop("_may_add_losses", None)
+            model._clear_activity_losses()
+
     def _logs_at_end(self, last):
         """The epoch's logs, as Keras 3: the metrics' results when the last step's logs name the
         same metrics, otherwise the last step's logs."""
@@ -65,6 +75,12 @@ class StepLoop:
         return metric_logs if set(metric_logs) == set(logs) else logs
 
     def train_epoch(self, batches, callback_list):
+        return self._run(self._train_epoch, batches, callback_list)
+
+    def test_epoch(self, adapter, progbar=None, callback_list=None):
+        return self._run(self._test_epoch, adapter, progbar, callback_list)
+
+    def _train_epoch(self, batches, callback_list):
         model, hooks = self.model, callback_list.needs_batch_hooks("train")
         last, steps = None, 0
         for step, (xb, yb, swb) in enumerate(batches):
@@ -79,7 +95,6 @@ class StepLoop:
                                        LazyLogs(lambda logs=logs: flatten_logs(logs)))
             if model.stop_training:
                 break
-        model._clear_activity_losses()
         return steps, self._logs_at_end(last)
 
     def train_batch(self, x, y, sw):
@@ -91,7 +106,7 @@ class StepLoop:
             logs = self.model.test_step(pack_x_y_sample_weight(x, y, sw))
         return self._logs_at_end(logs)
 
-    def test_epoch(self, adapter, progbar=None, callback_list=None):
+    def _test_epoch(self, adapter, progbar=None, callback_list=None):
         model = self.model
         last, steps = None, 0
         with torch.no_grad():
@@ -108,7 +123,6 @@ class StepLoop:
                 if callback_list is not None:
                     callback_list.on_batch("test", "end", step,
                                            LazyLogs(lambda logs=logs: flatten_logs(logs)))
-        model._clear_activity_losses()
         return steps, self._logs_at_end(last)
 
     def predict_outputs(self, data):

@@ -14,7 +14,7 @@ import warnings
 import torch
 
 from cornu import optimizers as optimizers_module
-from cornu.callbacks.callback import CallbackList
+from cornu.callbacks.callback import CallbackList, LazyLogs
 from cornu.callbacks.history import History
 from cornu.callbacks.progbar_logger import ProgbarLogger
 from cornu.compat import arguments as legacy
@@ -54,6 +54,17 @@ def _verbosity(verbose):
 
 def _batch_size(x):
     return next(t for t in adapters.flat(x) if t is not None).shape[0]
+
+
+def _set_mode(module, mode):
+    module.__dict__["training"] = mode
+    for child in module._modules.values():
+        if child is None:
+            continue
+        if type(child).train in _PLAIN_TRAIN:
+            _set_mode(child, mode)
+        else:
+            child.train(mode)
 
 
 class Trainer(BuiltinSteps, LegacyTrainerMethods):
@@ -143,18 +154,32 @@ class Trainer(BuiltinSteps, LegacyTrainerMethods):
                 out.extend(self._compile_loss.metrics)
         return out + self._own_metrics()
 
+    def __setattr__(self, name, value):
+        # Keras 3 tracks the `Metric`s a model holds (`self.loss_tracker = Mean(...)`): they
+        # join `self.metrics`. Recorded here, so reading `self.metrics` each step costs no scan.
+        tracked = self.__dict__.get("_tracked_metrics")
+        if isinstance(value, Metric):
+            if tracked is None:
+                tracked = self.__dict__["_tracked_metrics"] = {}
+            tracked.pop(name, None)
+            tracked[name] = value
+        elif tracked and name in tracked:
+            del tracked[name]
+        super().__setattr__(name, value)
+
+    def train(self, mode=True):
+        """`nn.Module.train(mode)`, with the flags set directly: a `self(x, training=True)`
+        call switches modes twice per step, and `nn.Module.__setattr__` per module costs
+        microseconds. A module with its own `train()` gets it called, for its subtree."""
+        _set_mode(self, bool(mode))
+        return self
+
     def _own_metrics(self):
-        """`Metric`s held as attributes by the model or its layers (not by nested models), in
-        assignment order, as Keras 3 tracks them."""
-        out, seen = [], set()
-        for module in self.modules():
-            if module is not self and isinstance(module, Trainer):
-                continue
-            for value in module.__dict__.values():
-                if isinstance(value, Metric) and id(value) not in seen:
-                    seen.add(id(value))
-                    out.append(value)
-        return out
+        """The `Metric`s assigned as attributes of the model, in assignment order."""
+        tracked = self.__dict__.get("_tracked_metrics")
+        if not tracked:
+            return []
+        return list({id(m): m for m in tracked.values()}.values())
 
     def reset_metrics(self):
         if type(self).metrics is not Trainer.metrics:
@@ -200,7 +225,9 @@ class Trainer(BuiltinSteps, LegacyTrainerMethods):
             loss = compile_loss(ys, preds, per_output_weights(sample_weight, len(preds)))
             if loss is not None:
                 losses.append(loss)
-        extra = self.losses
+        # (In fit/evaluate, a model no layer of which can add losses skips the walk.)
+        extra = self.losses if self.__dict__.get("_may_add_losses", True) \
+            else self._activity_losses
         if extra:
             losses.extend(extra)
             self._clear_activity_losses()
@@ -227,10 +254,11 @@ class Trainer(BuiltinSteps, LegacyTrainerMethods):
         return loss.reshape(()) if loss.ndim else loss
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
-        """Updates the compiled metrics; returns the results of `self.metrics` as a dict."""
+        """Updates the compiled metrics; returns the results of `self.metrics` as a dict
+        (computed when first read, so a step that returns it waits for nothing)."""
         if self._compile_metrics is not None and (self._metrics_spec or self._weighted_spec):
             self._compile_metrics.update_state(y, y_pred, sample_weight)
-        return self._metrics_result()
+        return LazyLogs(self._metrics_result)
 
     def train_step(self, data):
         """One training step on `data` (`x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)`):
@@ -518,3 +546,6 @@ class Trainer(BuiltinSteps, LegacyTrainerMethods):
     def predict_on_batch(self, x):
         x = self._prepare_x(x)
         return adapters.concat_outputs([self._loop("predict").predict_outputs((x, None, None))])
+
+
+_PLAIN_TRAIN = (torch.nn.Module.train, Trainer.train)
