@@ -41,7 +41,7 @@ class Variable(torch.nn.Parameter):
 
     @property
     def value(self):
-        return self.detach()
+        return self
 
     def numpy(self):
         """A copy of the value as a NumPy array, in Keras's shape."""

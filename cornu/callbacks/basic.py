@@ -250,7 +250,6 @@ class LambdaCallback(Callback):
                      on_train_begin=on_train_begin, on_train_end=on_train_end,
                      on_train_batch_begin=on_train_batch_begin or on_batch_begin,
                      on_train_batch_end=on_train_batch_end or on_batch_end, **kwargs)
-        self.needs_batch_hooks = bool(hooks["on_train_batch_begin"] or hooks["on_train_batch_end"])
         for name, fn in hooks.items():
             if fn is not None:
                 setattr(self, name, fn)

@@ -1,7 +1,5 @@
 """`Callback` (Keras's hooks) and `CallbackList`, which calls per-batch hooks only for the
 callbacks that define them, and builds per-batch `logs` only when one of them reads them."""
-from collections.abc import Mapping
-
 
 class Callback:
     """The base class of callbacks: override the `on_*` methods you need.
@@ -52,32 +50,39 @@ def _overrides(callback, names):
     flag = getattr(callback, "needs_batch_hooks", None)
     if flag is not None:
         return bool(flag)
-    return any(getattr(type(callback), n) is not getattr(Callback, n) for n in names)
+    return any(n in vars(callback) or getattr(type(callback), n) is not getattr(Callback, n)
+               for n in names)  # (an instance attribute: LambdaCallback's functions)
 
 
-class LazyLogs(Mapping):
-    """Batch logs computed on first access (reading metric values waits for the device)."""
+class LazyLogs(dict):
+    """Batch logs, a dict computed on first access (reading metric values waits for the
+    device): a callback that never reads its `logs` costs no synchronization."""
 
     def __init__(self, compute):
+        super().__init__()
         self._compute = compute
-        self._values = None
 
-    def _get(self):
-        if self._values is None:
-            self._values = self._compute()
-        return self._values
+    def _fill(self):
+        if self._compute is not None:
+            compute, self._compute = self._compute, None
+            dict.update(self, compute())
+        return self
 
-    def __getitem__(self, key):
-        return self._get()[key]
 
-    def __iter__(self):
-        return iter(self._get())
+def _lazy(name):
+    method = getattr(dict, name)
 
-    def __len__(self):
-        return len(self._get())
+    def read(self, *args, **kwargs):
+        return method(self._fill(), *args, **kwargs)
+    read.__name__ = name
+    return read
 
-    def __repr__(self):
-        return repr(dict(self._get()))
+
+for _name in ("__getitem__", "__iter__", "__len__", "__contains__", "__repr__", "__eq__",
+              "__ne__", "__setitem__", "__delitem__", "__or__", "__reversed__", "keys", "items",
+              "values", "get", "copy", "pop", "popitem", "setdefault", "update"):
+    setattr(LazyLogs, _name, _lazy(_name))
+LazyLogs.__hash__ = None
 
 
 class CallbackList:
@@ -104,16 +109,22 @@ class CallbackList:
         for cb in self.callbacks:
             getattr(cb, name)(*args)
 
-    def on_train_begin(self, logs=None): self._call("on_train_begin", logs)
-    def on_train_end(self, logs=None): self._call("on_train_end", logs)
-    def on_epoch_begin(self, epoch, logs=None): self._call("on_epoch_begin", epoch, logs)
-    def on_epoch_end(self, epoch, logs=None): self._call("on_epoch_end", epoch, logs)
-    def on_test_begin(self, logs=None): self._call("on_test_begin", logs)
-    def on_test_end(self, logs=None): self._call("on_test_end", logs)
-    def on_predict_begin(self, logs=None): self._call("on_predict_begin", logs)
-    def on_predict_end(self, logs=None): self._call("on_predict_end", logs)
+    # As in Keras 3, every hook gets a dict of logs (empty where there is nothing to report).
+    def on_train_begin(self, logs=None): self._call("on_train_begin", _dict(logs))
+    def on_train_end(self, logs=None): self._call("on_train_end", _dict(logs))
+    def on_epoch_begin(self, epoch, logs=None): self._call("on_epoch_begin", epoch, _dict(logs))
+    def on_epoch_end(self, epoch, logs=None): self._call("on_epoch_end", epoch, _dict(logs))
+    def on_test_begin(self, logs=None): self._call("on_test_begin", _dict(logs))
+    def on_test_end(self, logs=None): self._call("on_test_end", _dict(logs))
+    def on_predict_begin(self, logs=None): self._call("on_predict_begin", _dict(logs))
+    def on_predict_end(self, logs=None): self._call("on_predict_end", _dict(logs))
 
     def on_batch(self, mode, when, step, logs=None):
         name = f"on_{mode}_batch_{when}"
+        logs = _dict(logs)
         for cb in self._batch[mode]:
-            getattr(cb, name)(step, logs)
+            getattr(cb, name)(step, logs=logs)  # (a keyword, as Keras 3 passes it)
+
+
+def _dict(logs):
+    return {} if logs is None else logs

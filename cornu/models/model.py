@@ -2,6 +2,7 @@
 `Model` and writing `call()` makes a subclassed one. Training comes from `Trainer`."""
 import torch
 
+from cornu.backend.keras_tensor import any_symbolic
 from cornu.backend.naming import uniquify
 from cornu.layers.layer import Layer, registry
 from cornu.trainers.trainer import Trainer
@@ -24,7 +25,10 @@ class Model(Trainer, Layer):
 
     def __new__(cls, *args, **kwargs):
         # `Model(inputs, outputs)` (Keras 1: `Model(input=, output=)`) is a functional model.
-        if len(args) >= 2 or {"inputs", "input"} & set(kwargs):
+        # A subclass is functional only when called with graph tensors: a GAN's
+        # `GAN(discriminator, generator, latent_dim)` passes models, not inputs and outputs.
+        if {"inputs", "input"} & set(kwargs) or len(args) >= 2 and (
+                cls is Model or any_symbolic(args[0])):
             from cornu.models.functional import Functional
             if cls is Model:
                 return super().__new__(Functional)

@@ -4,6 +4,7 @@ import numpy as np
 import torch
 
 from cornu import losses as losses_module
+from cornu.callbacks.callback import LazyLogs
 from cornu import metrics as metrics_module
 from cornu.metrics.accuracy import (BinaryAccuracy, CategoricalAccuracy,
                                     SparseCategoricalAccuracy)
@@ -37,13 +38,41 @@ def _per_output(spec, output_names, what):
     return [spec] * n
 
 
+def as_lists(y, y_pred, output_names):
+    """Targets and predictions (one tensor, a list, or a dict keyed by output name) as two
+    lists in output order."""
+    if isinstance(y_pred, dict):
+        y_pred = [y_pred[name] for name in output_names]
+    preds = y_pred if isinstance(y_pred, (list, tuple)) else [y_pred]
+    if isinstance(y, dict):
+        ys = [y.get(name) for name in output_names]
+    else:
+        ys = y if isinstance(y, (list, tuple)) else [y]
+    if len(ys) != len(preds):
+        raise ValueError(f"The model has {len(preds)} output(s) but {len(ys)} target array(s) "
+                         "were given.")
+    return ys, preds
+
+
+def per_output_weights(sample_weight, n):
+    """`sample_weight` (None, one array for every output, or one per output) as a list."""
+    if sample_weight is None:
+        return None
+    if isinstance(sample_weight, dict):
+        sample_weight = list(sample_weight.values())
+    return list(sample_weight) if isinstance(sample_weight, (list, tuple)) \
+        else [sample_weight] * n
+
+
 class LossTracker:
-    """The epoch's running loss: batch losses weighted by batch size, summed on the device.
+    """The epoch's running loss (Keras 3's `Mean(name="loss")` of `model.metrics`): batch
+    losses weighted by batch size, summed on the device.
 
     The first batch's loss is kept as it is, with its weight (`scale`), and multiplied only
     when a second batch comes: an epoch of one batch (tiny data sets) costs no tensor op."""
 
-    def __init__(self):
+    def __init__(self, name="loss"):
+        self.name = name
         self.reset_state()
 
     def reset_state(self):
@@ -51,8 +80,15 @@ class LossTracker:
         self.scale = None
         self.count = 0
 
-    def update_state(self, loss, batch_size):
-        loss = loss.detach()
+    def update_state(self, values, sample_weight=None):
+        """Adds `values` (a 0-d loss) with weight `sample_weight` (the batch size; 1 if None)."""
+        loss = values.detach() if isinstance(values, torch.Tensor) else torch.tensor(
+            float(values))
+        if loss.ndim:
+            loss = loss.mean()
+        batch_size = 1 if sample_weight is None else sample_weight
+        if isinstance(batch_size, torch.Tensor):
+            batch_size = float(batch_size)
         if self.total is None:
             self.total, self.scale = loss, batch_size
         else:
@@ -66,6 +102,10 @@ class LossTracker:
             return torch.tensor(0.0)
         total = self.total if self.scale is None else self.total * self.scale
         return total / self.count
+
+    @property
+    def variables(self):
+        return []
 
     def result_float(self):
         """`float(self.result())` without a tensor op: the same float32 arithmetic, in NumPy."""
@@ -87,7 +127,9 @@ class CompileLoss:
         self.weights = [1.0 if w is None else float(w) for w in weights]
         # No loss at all is allowed: the model's own `add_loss` losses may be all there is.
         self.multi = len(self.output_names) > 1
-        self.trackers = [LossTracker() for _ in self.fns] if self.multi else []
+        self.trackers = [LossTracker(f"{name}_loss") for name in self.output_names] \
+            if self.multi else []
+        self.checked = False
 
     @staticmethod
     def _wrap(spec):
@@ -99,8 +141,14 @@ class CompileLoss:
         name = spec if isinstance(spec, str) else getattr(fn, "__name__", "loss")
         return losses_module.LossFunctionWrapper(fn, name=name)
 
+    @property
+    def metrics(self):
+        """The per-output loss trackers (multi-output models), as Keras 3 lists them."""
+        return [t for t, fn in zip(self.trackers, self.fns) if fn is not None]
+
     def check(self, ys, y_preds):
         """Checks labels against each loss once, before training (clear errors, no per-step cost)."""
+        self.checked = True
         for name, fn, y, y_pred in zip(self.output_names, self.fns, ys, y_preds):
             if fn is not None and y is None:
                 raise ValueError(f"No target data for output {name!r}, which has a loss; pass "
@@ -151,6 +199,12 @@ class CompileLoss:
 
 
 class CompileMetrics:
+    """The metrics given to `compile()`, as the one entry `compile_metrics` of `model.metrics`
+    (Keras 3): `update_state(y, y_pred, sample_weight)`, `result()` (a dict by metric name),
+    `reset_state()`. Metrics are resolved from the first data they see."""
+
+    name = "compile_metrics"
+
     def __init__(self, metrics, weighted_metrics, output_names, loss_fns):
         self.output_names = list(output_names)
         self.specs = _per_output(metrics or [], self.output_names, "metrics")
@@ -210,7 +264,29 @@ class CompileMetrics:
             metric.name = spec
         return metric
 
-    def update_state(self, ys, y_preds, sample_weights):
+    def update_state(self, y, y_pred, sample_weight=None):
+        """Keras 3's container API: targets and predictions as the model gives them."""
+        ys, preds = as_lists(y, y_pred, self.output_names)
+        if self.metrics is None:
+            self.build(ys, preds)
+            for metric in self.all_metrics:
+                metric._to(preds[0].device)
+        self.update_lists(ys, preds, per_output_weights(sample_weight, len(preds)))
+
+    def result(self):
+        """A dict of results by name, computed when first read: a step that returns it (the
+        guides' `{m.name: m.result() for m in self.metrics}`) leaves the deferred batches
+        deferred until the logs are read."""
+        return LazyLogs(self.results)
+
+    def reset_state(self):
+        self.reset()
+
+    @property
+    def variables(self):
+        return [v for m in self.all_metrics for v in m.variables]
+
+    def update_lists(self, ys, y_preds, sample_weights):
         """Updates every metric; where all are sums over samples (built-in metrics), batches are
         held back and scored ~1,024 samples at a time, with the same results (see
         chunked_eval.py): a training step then costs no metric op. Reading a result flushes."""

@@ -1,6 +1,6 @@
 """One interface for every kind of training data.
 
-`get_adapter()` turns what the user passed to `fit`/`evaluate`/`predict` into a `DataAdapter`
+`get()` turns what the user passed to `fit`/`evaluate`/`predict` into a `DataAdapter`
 that yields `(x, y, sample_weight)` batches of tensors on the model's device:
 
 - `ArrayAdapter` (the fast path): NumPy arrays, lists, pandas objects and tensors, converted to
@@ -213,6 +213,25 @@ class IteratorAdapter(DataAdapter):
             step += 1
         if hasattr(self.data, "on_epoch_end"):
             self.data.on_epoch_end()  # keras.utils.Sequence: e.g. reshuffle between epochs
+
+
+def get(x, y=None, sample_weight=None, batch_size=None, shuffle=False, steps=None,
+        class_weight=None, prepare=None):
+    """The adapter for `fit`/`evaluate`/`predict`'s data: the one entry point of all three.
+
+    `prepare(x, y, sample_weight, class_weight)` converts data to the model's tensors: once for
+    arrays, batch by batch for iterables (generators, `Sequence`s, torch `DataLoader`s, any
+    iterable of `(x, y[, sample_weight])` batches)."""
+    if is_iterator_data(x):
+        for name, value in (("y", y), ("sample_weight", sample_weight)):
+            if value is not None:
+                raise ValueError(f"`{name}` cannot be given when `x` is a generator, Sequence or "
+                                 f"DataLoader ({type(x).__name__}): its batches hold the "
+                                 f"{name} already.")
+        return IteratorAdapter(x, steps, lambda bx, by, bsw: prepare(bx, by, bsw, class_weight))
+    x, y, sample_weight = prepare(x, y, sample_weight, class_weight)
+    return ArrayAdapter(x, y, sample_weight, batch_size or 32, shuffle=shuffle,
+                        steps_per_epoch=steps)
 
 
 def split_item(item):

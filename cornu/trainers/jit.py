@@ -255,6 +255,6 @@ def _step(self, x, y, sw, lr):
                 constraint = getattr(p, "constraint", None)
                 if constraint is not None:
                     p.copy_(constraint(p))
-        model._compile_metrics.update_state(ys, preds, sws)
+        model._compile_metrics.update_lists(ys, preds, sws)
     detached = [p.detach() for p in preds]
     return loss.detach(), [v.detach() for v in per_output], detached, out_grads

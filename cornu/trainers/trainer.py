@@ -1,25 +1,35 @@
-"""`compile`, `fit`, `evaluate`, `predict`: one trainer for every model.
+"""`compile`, `fit`, `evaluate`, `predict`: one trainer for every model (Keras 3's `Trainer`).
 
-Data goes through one adapter (trainers/data_adapters.py) and is converted to tensors once per
-call. A training step is the forward pass, the loss, `backward()` and one foreach optimizer
-update; metrics accumulate on the device. The host reads values only when something prints or
-a callback asks for batch logs.
+`fit`/`evaluate`/`predict` call the public, overridable `train_step(data)`, `test_step(data)`
+and `predict_step(data)`, which build on `compute_loss`, `compute_metrics` and `self.metrics`,
+as Keras 3 documents them for the torch backend (trainers/step_loop.py runs them). A model that
+overrides none of these runs the built-in loops of trainers/builtin_steps.py instead: the same
+numbers, cheaper. Data goes through one adapter (`data_adapters.get`) and is converted to
+tensors once per call.
 """
-import itertools
+import inspect
 import math
+import warnings
 
-import numpy as np
 import torch
 
 from cornu import optimizers as optimizers_module
 from cornu.callbacks.callback import CallbackList, LazyLogs
 from cornu.callbacks.history import History
 from cornu.callbacks.progbar_logger import ProgbarLogger
-from cornu.trainers import chunked_eval
+from cornu.metrics.metric import Metric
 from cornu.trainers import data_adapters as adapters
-from cornu.trainers.compile_utils import CompileLoss, CompileMetrics, LossTracker
+from cornu.trainers.builtin_steps import OVERRIDABLE, BuiltinLoop, BuiltinSteps
+from cornu.trainers.compile_utils import (CompileLoss, CompileMetrics, LossTracker,
+                                          per_output_weights)
+from cornu.trainers.step_loop import StepLoop, flatten_logs
 from cornu.utils import legacy
+from cornu.utils.packing import unpack_x_y_sample_weight
 from cornu.utils.progbar import Progbar
+
+_IGNORED = ("workers", "use_multiprocessing", "max_queue_size")
+_BUILTIN = {}  # (class, kind) -> whether the class overrides no step method
+_TAKES_TRAINING = {}  # class -> whether its compute_loss takes `training`
 
 
 def _listify(x):
@@ -30,12 +40,39 @@ def _listify(x):
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
-class Trainer:
+def _check_kwargs(method, kwargs, ignored=_IGNORED):
+    for key in ignored:
+        kwargs.pop(key, None)
+    if kwargs:
+        raise TypeError(f"{method}() got unexpected keyword argument(s) {sorted(kwargs)}.")
+
+
+def _verbosity(verbose):
+    return 1 if verbose == "auto" else int(verbose)
+
+
+def _batch_size(x):
+    return next(t for t in adapters.flat(x) if t is not None).shape[0]
+
+
+def _set_mode(module, mode):
+    module.__dict__["training"] = mode
+    for child in module._modules.values():
+        if child is None:
+            continue
+        if type(child).train in _PLAIN_TRAIN:
+            _set_mode(child, mode)
+        else:
+            child.train(mode)
+
+
+class Trainer(BuiltinSteps):
     """The training half of `Model`: `compile`, `fit`, `evaluate`, `predict` and their state
     (optimizer, compiled loss and metrics, `history`, `stop_training`).
 
-    A Model is a Trainer and a Layer, as in Keras 3; the trainer runs the model's forward pass
-    (`self(x)`), so it works for functional, sequential and subclassed models alike.
+    A Model is a Trainer and a Layer, as in Keras 3. `fit`/`evaluate`/`predict` call the public
+    `train_step`/`test_step`/`predict_step`, which subclasses may override; where none is
+    overridden, the built-in loops of trainers/builtin_steps.py run instead.
     """
 
     def __init__(self):
@@ -87,25 +124,17 @@ class Trainer:
         if not self.compiled:
             raise RuntimeError("You must call `compile()` before using the model for training "
                                "or evaluation.")
-        self._refuse_custom_steps()
 
-    def _refuse_custom_steps(self):
-        # Keras's fit/evaluate/predict call an overridden train_step/test_step/predict_step;
-        # cornu's loops would silently skip it, so say so instead.
-        custom = [name for name in ("train_step", "test_step", "predict_step")
-                  if hasattr(type(self), name)]
-        if custom:
-            raise NotImplementedError(
-                f"{type(self).__name__} overrides {', '.join(custom)}: cornu's fit/evaluate/"
-                "predict do not call custom step methods yet. Write the loop in PyTorch "
-                "(model(x, training=True), loss.backward(), optimizer.apply(grads, weights)).")
-
+    # ----------------------------------------------------------------- metrics
     @property
     def metrics_names(self):
         if not self.compiled:
             return []
         if self._compile_loss is None and self.built:
             self._build_compile()
+        if type(self).metrics is not Trainer.metrics:
+            return [n for m in self.metrics for n in
+                    (m.names() if isinstance(m, CompileMetrics) else [m.name])]
         names = ["loss"]
         if self._compile_loss is not None and self._compile_loss.multi:
             names += [f"{n}_loss" for n, fn in zip(self._compile_loss.output_names,
@@ -115,21 +144,174 @@ class Trainer:
         elif self._metrics_spec:
             names += [m if isinstance(m, str) else getattr(m, "name", getattr(m, "__name__", "metric"))
                       for m in _listify(self._metrics_spec)]
-        return names
+        return names + [m.name for m in self._own_metrics()]
 
     @property
     def metrics(self):
-        out = [self._loss_tracker]
-        if self._compile_metrics is not None:
-            out += self._compile_metrics.all_metrics
-        return out
+        """Keras 3's list: the loss tracker (`loss`), the compiled metrics' container (whose
+        `result()` is a dict), per-output loss trackers, then the model's own `Metric`s."""
+        out = []
+        if self.compiled:
+            if self._compile_loss is None and self.built:
+                self._build_compile()
+            out.append(self._loss_tracker)
+            if self._compile_metrics is not None and (self._metrics_spec or self._weighted_spec):
+                out.append(self._compile_metrics)
+            if self._compile_loss is not None:
+                out.extend(self._compile_loss.metrics)
+        return out + self._own_metrics()
+
+    def __setattr__(self, name, value):
+        # Keras 3 tracks the `Metric`s a model holds (`self.loss_tracker = Mean(...)`): they
+        # join `self.metrics`. Recorded here, so reading `self.metrics` each step costs no scan.
+        tracked = self.__dict__.get("_tracked_metrics")
+        if isinstance(value, Metric):
+            if tracked is None:
+                tracked = self.__dict__["_tracked_metrics"] = {}
+            tracked.pop(name, None)
+            tracked[name] = value
+        elif tracked and name in tracked:
+            del tracked[name]
+        super().__setattr__(name, value)
+
+    def train(self, mode=True):
+        """`nn.Module.train(mode)`, with the flags set directly: a `self(x, training=True)`
+        call switches modes twice per step, and `nn.Module.__setattr__` per module costs
+        microseconds. A module with its own `train()` gets it called, for its subtree."""
+        _set_mode(self, bool(mode))
+        return self
+
+    def _own_metrics(self):
+        """The `Metric`s assigned as attributes of the model, in assignment order."""
+        tracked = self.__dict__.get("_tracked_metrics")
+        if not tracked:
+            return []
+        return list({id(m): m for m in tracked.values()}.values())
 
     def reset_metrics(self):
+        if type(self).metrics is not Trainer.metrics:
+            for metric in self.metrics:  # a `metrics` property of the user's own
+                metric.reset_state()
+            return
         self._loss_tracker.reset_state()
         if self._compile_loss is not None:
             self._compile_loss.reset()
         if self._compile_metrics is not None:
             self._compile_metrics.reset()
+        for metric in self._own_metrics():
+            metric.reset_state()
+
+    def _metrics_result(self):
+        """`{name: result}` over `self.metrics` (tensors; a container's dict merged in)."""
+        out = {}
+        for metric in self.metrics:
+            result = metric.result()
+            if isinstance(result, dict):
+                out.update(result)
+            else:
+                out[metric.name] = result
+        return out
+
+    def get_metrics_result(self):
+        """The current results of `self.metrics` as a flat dict of Python floats."""
+        return flatten_logs(self._metrics_result())
+
+    # -------------------------------------------------------- Keras 3's steps
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The compiled loss of `y` and `y_pred` plus the model's `self.losses` (regularizers,
+        `add_loss`): a 0-d tensor. Override it for losses the compiled one cannot express."""
+        losses = []
+        compile_loss = self._compile_loss
+        if compile_loss is None and self.compiled:
+            self._build_compile()
+            compile_loss = self._compile_loss
+        if compile_loss is not None and any(fn is not None for fn in compile_loss.fns):
+            ys, preds = self._as_lists(y, y_pred)
+            if not compile_loss.checked:
+                compile_loss.check(ys, preds)
+            loss = compile_loss(ys, preds, per_output_weights(sample_weight, len(preds)))
+            if loss is not None:
+                losses.append(loss)
+        # (In fit/evaluate, a model no layer of which can add losses skips the walk.)
+        extra = self.losses if self.__dict__.get("_may_add_losses", True) \
+            else self._activity_losses
+        if extra:
+            losses.extend(extra)
+            self._clear_activity_losses()
+        if not losses:
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`, add "
+                             "losses with `add_loss`, or override `compute_loss`.")
+        return losses[0] if len(losses) == 1 else sum(losses[1:], losses[0])
+
+    def _compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """`compute_loss` as the built-in steps call it: with `training` where the (maybe
+        overridden) method takes it, checked to be a scalar."""
+        cls = type(self)
+        takes = _TAKES_TRAINING.get(cls)
+        if takes is None:
+            params = inspect.signature(self.compute_loss).parameters
+            takes = _TAKES_TRAINING[cls] = "training" in params or any(
+                p.kind is p.VAR_KEYWORD for p in params.values())
+        kwargs = {"training": training} if takes else {}
+        loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, **kwargs)
+        if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
+            shape = tuple(loss.shape) if hasattr(loss, "shape") else type(loss).__name__
+            raise ValueError(f"{cls.__name__}.compute_loss() must return a scalar loss (a 0-d "
+                             f"tensor); it returned {shape}. Reduce it, e.g. with `ops.mean`.")
+        return loss.reshape(()) if loss.ndim else loss
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Updates the compiled metrics; returns the results of `self.metrics` as a dict
+        (computed when first read, so a step that returns it waits for nothing)."""
+        if self._compile_metrics is not None and (self._metrics_spec or self._weighted_spec):
+            self._compile_metrics.update_state(y, y_pred, sample_weight)
+        return LazyLogs(self._metrics_result)
+
+    def train_step(self, data):
+        """One training step on `data` (`x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)`):
+        forward pass, `compute_loss`, `backward()`, `optimizer.apply`; returns the logs."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=True)
+        self.zero_grad()
+        loss = self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                  training=True)
+        self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+        if self.optimizer is not None:
+            loss = self.optimizer.scale_loss(loss)
+        weights = self.trainable_weights
+        if weights:
+            loss.backward()
+            with torch.no_grad():
+                self.optimizer.apply([v.grad for v in weights], weights)
+        else:
+            warnings.warn("The model does not have any trainable weights.", stacklevel=2)
+        return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+
+    def test_step(self, data):
+        """One evaluation step on `data`: forward pass, `compute_loss`, metrics; the logs."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=False)
+        loss = self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                  training=False)
+        self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+        return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+
+    def predict_step(self, data):
+        """The model's outputs on the inputs of `data`."""
+        x, _, _ = unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    def _loop(self, kind="train"):
+        """The built-in loops, or the step methods' loop: decided once per fit/evaluate/predict."""
+        cls = type(self)
+        builtin = _BUILTIN.get((cls, kind))
+        if builtin is None:
+            names = ("predict_step",) if kind == "predict" else OVERRIDABLE
+            builtin = _BUILTIN[(cls, kind)] = all(
+                getattr(cls, name) is getattr(Trainer, name) for name in names)
+        if builtin and kind != "predict" and self._own_metrics():
+            builtin = False
+        return BuiltinLoop(self) if builtin else StepLoop(self)
 
     # ------------------------------------------------------------- data prep
     def _device(self):
@@ -145,8 +327,8 @@ class Trainer:
         if self.built:
             return
         flat = adapters.flat(adapters._structure(x))
-        shapes = [(None,) + tuple(np.shape(a)[1:]) if not isinstance(a, torch.Tensor)
-                  else (None,) + tuple(a.shape[1:]) for a in flat]
+        shapes = [(None,) + tuple(a.shape[1:]) if isinstance(a, torch.Tensor)
+                  else (None,) + tuple(adapters.as_array(a).shape[1:]) for a in flat]
         if len(shapes) == 1 and len(shapes[0]) == 1:
             shapes = [(None, 1)]  # Keras 2: 1-D data is one feature per sample
         self.build(shapes[0] if len(shapes) == 1 else shapes)
@@ -198,102 +380,26 @@ class Trainer:
             sw = cw if sw is None else adapters.map_arrays(lambda s: s * cw, sw)
         return x, y, sw
 
-    def _forward(self, x):
-        return torch.nn.Module.__call__(self, x)
+    def _preparer(self, method, loop):
+        """`data_adapters.get`'s conversion; the built-in steps need targets for a loss."""
+        def prepare(x, y, sample_weight, class_weight):
+            x, y, sw = self._prepare(x, y, sample_weight, class_weight)
+            if y is None and loop.builtin and self._loss_spec is not None:
+                raise ValueError(f"{method}() needs targets: pass `y` (or a generator of "
+                                 "(x, y) batches).")
+            return x, y, sw
+        return prepare
 
-    def _compile_for(self, y, y_pred):
-        if self._compile_loss is None:
-            self._build_compile()
-        ys, preds = self._as_lists(y, y_pred)
-        if self._compile_metrics.metrics is None:
-            self._compile_loss.check(ys, preds)
-            self._compile_metrics.build(ys, preds)
-            for metric in self._compile_metrics.all_metrics:
-                metric._to(preds[0].device)
-        self._clear_activity_losses()  # the forward pass that resolved the metrics is no step
-
-    def _as_lists(self, y, y_pred):
-        if isinstance(y_pred, dict):
-            y_pred = [y_pred[name] for name in self._output_names()]
-        preds = y_pred if isinstance(y_pred, (list, tuple)) else [y_pred]
-        if isinstance(y, dict):
-            ys = [y.get(name) for name in self._output_names()]
-        else:
-            ys = y if isinstance(y, (list, tuple)) else [y]
-        if len(ys) != len(preds):
-            raise ValueError(f"The model has {len(preds)} output(s) but {len(ys)} target array(s) "
-                             "were given.")
-        return ys, preds
-
-    # ------------------------------------------------------------------- steps
-    def _trainable_params(self):
-        return [w for w in self.trainable_weights if w.requires_grad]
-
-    def _regularized(self):
-        """Whether a step must collect `self.losses`: weight or activity regularizers, loss
-        tensors added to a functional model, or user-written layers (their `call` may
-        `add_loss`)."""
-        return any(getattr(w, "regularizer", None) is not None for w in self.weights) or any(
-            getattr(m, "activity_regularizer", None) is not None
-            or m.__dict__.get("_graph_losses")
-            or (hasattr(m, "_activity_losses") and type(m).__module__.split(".")[0] != "cornu")
-            for m in self.modules())
-
-    def _with_added_losses(self, loss, regularized):
-        if regularized:
-            extra = self.losses
-            if extra:
-                loss = sum(extra) if loss is None else loss + sum(extra)
-            self._clear_activity_losses()
-        if loss is None:
-            raise ValueError("No loss to compute: give `compile()` a `loss`, or add losses "
-                             "to the model with `add_loss`.")
-        return loss
-
-    def _clear_activity_losses(self):
-        for module in self.modules():
-            if getattr(module, "_activity_losses", None):
-                module._activity_losses.clear()
-
-    def _train_step(self, x, y, sw, params, regularized):
-        y_pred = self._forward(x)
-        ys, preds = self._as_lists(y, y_pred)
-        sws = None if sw is None else (sw if isinstance(sw, list) else [sw] * len(preds))
-        loss = self._with_added_losses(self._compile_loss(ys, preds, sws), regularized)
-        for p in params:
-            p.grad = None
-        loss.backward()
-        grads = [p.grad for p in params]
-        if any(g is None for g in grads):
-            pairs = [(g, p) for g, p in zip(grads, params) if g is not None]
-            self.optimizer.apply([g for g, _ in pairs], [p for _, p in pairs])
-        else:
-            self.optimizer.apply(grads, params)
-        with torch.no_grad():  # metrics read the predictions without recording a graph
-            self._loss_tracker.update_state(loss, preds[0].shape[0])
-            self._compile_metrics.update_state(ys, preds, sws)
-        return loss
-
-    def _test_step(self, x, y, sw, regularized=False):
-        self._test_outputs(y, self._forward(x), sw, regularized)
-
-    def _test_outputs(self, y, y_pred, sw, regularized=False):
-        ys, preds = self._as_lists(y, y_pred)
-        sws = None if sw is None else (sw if isinstance(sw, list) else [sw] * len(preds))
-        loss = self._with_added_losses(self._compile_loss(ys, preds, sws), regularized)
-        self._loss_tracker.update_state(loss, preds[0].shape[0])
-        self._compile_metrics.update_state(ys, preds, sws)
-
-    def _logs(self, as_float=True):
-        if not as_float:
-            logs = {"loss": self._loss_tracker.result()}
-            logs.update(self._compile_loss.results())
-            logs.update(self._compile_metrics.results())
-            return logs
-        logs = {"loss": self._loss_tracker.result_float()}
-        logs.update((k, float(v)) for k, v in self._compile_loss.results().items())
-        logs.update(self._compile_metrics.results_float())
-        return logs
+    def _validation_adapter(self, data, batch_size, steps, loop):
+        if adapters.is_iterator_data(data):
+            return adapters.get(data, steps=steps, prepare=self._preparer("fit", loop))
+        if not isinstance(data, (list, tuple)) or len(data) not in (2, 3):
+            raise ValueError("`validation_data` should be a tuple `(x_val, y_val)` or "
+                             f"`(x_val, y_val, val_sample_weights)`; received {type(data).__name__} "
+                             f"of length {len(data) if hasattr(data, '__len__') else '?'}.")
+        vx, vy, vsw = unpack_x_y_sample_weight(data)
+        return adapters.get(vx, vy, vsw, batch_size, steps=steps,
+                            prepare=self._preparer("fit", loop))
 
     # --------------------------------------------------------------------- fit
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
@@ -306,251 +412,119 @@ class Trainer:
         epochs = kwargs.pop("epochs", epochs)
         steps_per_epoch = kwargs.pop("steps_per_epoch", steps_per_epoch)
         validation_steps = kwargs.pop("validation_steps", validation_steps)
-        for key in ("workers", "use_multiprocessing", "max_queue_size"):
-            kwargs.pop(key, None)
-        if kwargs:
-            raise TypeError(f"fit() got unexpected keyword argument(s) {sorted(kwargs)}.")
+        _check_kwargs("fit", kwargs)
         self._assert_compiled()
-        verbose = 1 if verbose == "auto" else int(verbose)
-        if adapters.is_iterator_data(x):
-            train = self._iterator_adapter(x, steps_per_epoch)
-            val_data = validation_data
-        else:
-            if validation_split and validation_data is None:
-                arrays = [None if a is None else adapters.map_arrays(adapters.as_array, a)
-                          for a in (x, y, sample_weight)]
-                (x, y, sample_weight), val_data = adapters.split_validation(*arrays,
-                                                                            validation_split)
-            else:
-                val_data = validation_data
-            x, y, sw = self._prepare(x, y, sample_weight, class_weight)
-            if y is None and self._loss_spec is not None:
-                raise ValueError("fit() needs targets: pass `y` (or a generator of (x, y) batches).")
-            train = adapters.ArrayAdapter(x, y, sw, batch_size or 32, shuffle=shuffle,
-                                          steps_per_epoch=steps_per_epoch)
-        val = self._validation_adapter(val_data, validation_batch_size or batch_size,
-                                       validation_steps)
+        verbose, loop = _verbosity(verbose), self._loop()
+        if validation_split and validation_data is None and not adapters.is_iterator_data(x):
+            arrays = [None if a is None else adapters.map_arrays(adapters.as_array, a)
+                      for a in (x, y, sample_weight)]
+            (x, y, sample_weight), validation_data = adapters.split_validation(*arrays,
+                                                                               validation_split)
+        train = adapters.get(x, y, sample_weight, batch_size, shuffle, steps_per_epoch,
+                             class_weight, self._preparer("fit", loop))
+        val = None if validation_data is None else self._validation_adapter(
+            validation_data, validation_batch_size or batch_size, validation_steps, loop)
         history = History()
-        cbs = list(callbacks or [])
-        if verbose:
-            cbs.append(ProgbarLogger())
-        cbs.append(history)
-        callback_list = CallbackList(cbs, model=self,
-                                     params={"verbose": verbose, "epochs": epochs,
-                                             "steps": train.steps_per_epoch})
+        callback_list = CallbackList(
+            list(callbacks or []) + ([ProgbarLogger()] if verbose else []) + [history],
+            model=self, params={"verbose": verbose, "epochs": epochs,
+                                "steps": train.steps_per_epoch})
         self.stop_training = False
-        params = None
-        regularized = self._regularized()
-        set_training = self._mode_setter()
-        callback_list.on_train_begin()
+        callback_list.on_train_begin({})
         epoch_logs = {}
         try:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
-                callback_list.on_epoch_begin(epoch)
-                set_training(True)
-                hooks = callback_list.needs_batch_hooks("train")
-                steps = 0
-                for step, (xb, yb, swb) in enumerate(train.batches()):
-                    if params is None:
-                        self._ensure_built(xb)
-                        with torch.no_grad():
-                            self._compile_for(yb, self._peek_output(xb))
-                        params = self._trainable_params()
-                        self.optimizer.build(params) if self.optimizer._params is None else None
-                        train_step = self._jit_train_step(params, regularized) \
-                            if self.jit_compile else self._train_step
-                    if hooks:
-                        callback_list.on_batch("train", "begin", step)
-                    train_step(xb, yb, swb, params, regularized)
-                    steps = step + 1
-                    if hooks:
-                        callback_list.on_batch("train", "end", step, LazyLogs(self._logs))
-                    if self.stop_training:
-                        break
-                set_training(False)
+                callback_list.on_epoch_begin(epoch, {})
+                steps, epoch_logs = loop.train_epoch(train.batches(), callback_list)
                 callback_list.params["steps_done"] = steps
-                epoch_logs = self._logs() if params is not None else {}
                 if val is not None and (epoch + 1) % validation_freq == 0:
-                    val_logs = self._evaluate_adapter(val, regularized)
+                    val_logs = self._test_loop(loop, val, callback_list)
                     epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 callback_list.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
                     break
         finally:
             self.train(False)
-        if params is not None and getattr(self.optimizer, "use_ema", False):
-            self.optimizer.finalize_variable_values(params)  # Keras 3: weights take the EMA
+        if getattr(self.optimizer, "use_ema", False) and self.optimizer.built:
+            self.optimizer.finalize_variable_values(self._trainable_params())  # Keras 3
         callback_list.on_train_end(epoch_logs)
         self.history = history
         return history
 
-    def _jit_train_step(self, params, regularized):
-        """The compiled step of `compile(jit_compile=True)` (trainers/jit.py), kept between
-        fits while the weights, optimizer and regularization stay the same."""
-        from cornu.trainers.jit import JitTrainStep
-        key = (tuple(id(p) for p in params), id(self.optimizer), regularized)
-        if self._jit_step is None or self._jit_step[0] != key:
-            self._jit_step = (key, JitTrainStep(self, params, regularized))
-        return self._jit_step[1]
-
-    @property
-    def _jit_report(self):
-        """Compile time, compile count and fallback of the jit step, or None."""
-        return None if self._jit_step is None else self._jit_step[1].report
-
-    def _mode_setter(self):
-        """A cheap `self.train(mode)` for the fit loop, which switches modes twice per epoch:
-        sets the `training` flag of every module directly (unless one overrides `train()`)."""
-        modules = list(self.modules())
-        if any(type(m).train is not torch.nn.Module.train for m in modules):
-            return self.train
-
-        def set_training(mode):
-            for module in modules:
-                module.__dict__["training"] = mode
-        return set_training
-
-    def _peek_output(self, xb):
-        """Output of the model in inference mode on one batch (to resolve metrics; no updates).
-
-        Stateful layers (stateful RNNs) see the whole batch, their batch size, and get their
-        states back afterwards, so the peek leaves no trace."""
-        mode = self.training
-        self.train(False)
-        stateful = [m for m in self.modules() if getattr(m, "stateful", False)
-                    and getattr(m, "states", None) is not None]
-        saved = [m.states for m in stateful]
-        try:
-            return self._forward(xb if stateful else adapters.map_arrays(lambda a: a[:1], xb))
-        finally:
-            self._clear_activity_losses()  # the peek's activity penalties are not a step's
-            for module, states in zip(stateful, saved):
-                module.states = states
-            self.train(mode)
-
-    def _iterator_adapter(self, data, steps):
-        return adapters.IteratorAdapter(data, steps, self._prepare)
-
-    def _validation_adapter(self, data, batch_size, steps):
-        if data is None:
-            return None
-        if adapters.is_iterator_data(data):
-            return self._iterator_adapter(data, steps)
-        if isinstance(data, (list, tuple)) and len(data) in (2, 3):
-            vx, vy = data[0], data[1]
-            vsw = data[2] if len(data) == 3 else None
-        else:
-            raise ValueError("`validation_data` should be a tuple `(x_val, y_val)` or "
-                             f"`(x_val, y_val, val_sample_weights)`; received {type(data).__name__} "
-                             f"of length {len(data) if hasattr(data, '__len__') else '?'}.")
-        vx, vy, vsw = self._prepare(vx, vy, vsw)
-        return adapters.ArrayAdapter(vx, vy, vsw, batch_size or 32, shuffle=False,
-                                     steps_per_epoch=steps)
-
     # ---------------------------------------------------------------- evaluate
-    def _evaluate_adapter(self, adapter, regularized=False, progbar=None, callback_list=None):
+    def _test_loop(self, loop, adapter, callback_list, progbar=None):
+        callback_list.on_test_begin({})
         self.reset_metrics()
         mode = self.training
         self.train(False)
-        steps = 0
         try:
-            per_batch = callback_list is not None or getattr(progbar, "needs_every_step", False)
-            with torch.no_grad():
-                batches = iter(adapter.batches())
-                for step, (xb, yb, swb) in enumerate(batches):
-                    if self._compile_metrics is None or self._compile_metrics.metrics is None:
-                        self._compile_for(yb, self._peek_output(xb))
-                    if step == 0 and chunked_eval.can_chunk(self, regularized, per_batch):
-                        steps = chunked_eval.evaluate_in_chunks(
-                            self, itertools.chain([(xb, yb, swb)], batches))
-                        break
-                    if callback_list is not None:
-                        callback_list.on_batch("test", "begin", step)
-                    self._test_step(xb, yb, swb, regularized)
-                    steps = step + 1
-                    if progbar is not None and progbar.needs_every_step:
-                        progbar.update(steps, lambda: list(self._logs().items()), finalize=False)
-                    if callback_list is not None:
-                        callback_list.on_batch("test", "end", step, LazyLogs(self._logs))
+            steps, logs = loop.test_epoch(
+                adapter, progbar, callback_list if callback_list.needs_batch_hooks("test") else None)
         finally:
             self.train(mode)
-        logs = self._logs()
         if progbar is not None:
             progbar.target = progbar.target or steps
             progbar.update(steps, list(logs.items()), finalize=True)
+        callback_list.on_test_end(logs)
         return logs
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
         """Returns the loss (a scalar), or `[loss, *metrics]` in `metrics_names` order."""
-        kwargs = legacy.translate("evaluate", kwargs, "Model.evaluate")
-        for key in ("workers", "use_multiprocessing", "max_queue_size"):
-            kwargs.pop(key, None)
-        if kwargs:
-            raise TypeError(f"evaluate() got unexpected keyword argument(s) {sorted(kwargs)}.")
+        _check_kwargs("evaluate", legacy.translate("evaluate", kwargs, "Model.evaluate"))
         self._assert_compiled()
-        verbose = 1 if verbose == "auto" else int(verbose)
-        if adapters.is_iterator_data(x):
-            adapter = self._iterator_adapter(x, steps)
-        else:
-            x, y, sw = self._prepare(x, y, sample_weight)
-            if y is None and self._loss_spec is not None:
-                raise ValueError("evaluate() needs targets: pass `y`.")
-            adapter = adapters.ArrayAdapter(x, y, sw, batch_size or 32, steps_per_epoch=steps)
-        callback_list = CallbackList(callbacks, model=self, params={"verbose": verbose,
-                                                                    "steps": adapter.steps_per_epoch})
-        callback_list.on_test_begin()
+        verbose, loop = _verbosity(verbose), self._loop("test")
+        adapter = adapters.get(x, y, sample_weight, batch_size, steps=steps,
+                               prepare=self._preparer("evaluate", loop))
+        callback_list = CallbackList(callbacks, model=self, params={
+            "verbose": verbose, "epochs": 1, "steps": adapter.steps_per_epoch})
         progbar = Progbar(adapter.steps_per_epoch, verbose=verbose) if verbose else None
-        logs = self._evaluate_adapter(adapter, self._regularized(), progbar,
-                                      callback_list if callback_list.needs_batch_hooks("test") else None)
-        callback_list.on_test_end(logs)
-        if return_dict:
-            return logs
-        values = [logs[name] for name in self.metrics_names if name in logs]
+        logs = self._test_loop(loop, adapter, callback_list, progbar)
+        return logs if return_dict else self._ordered_values(logs)
+
+    def _ordered_values(self, logs):
+        """Values in `metrics_names` order (then any other keys, sorted); one value alone."""
+        names = self.metrics_names
+        values = [logs[n] for n in names if n in logs]
+        values += [logs[k] for k in sorted(logs) if k not in names]
         return values[0] if len(values) == 1 else values
 
     # ----------------------------------------------------------------- predict
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
-        self._refuse_custom_steps()
         """Runs the model in inference mode, in batches; returns NumPy arrays."""
-        for key in ("workers", "use_multiprocessing", "max_queue_size"):
-            kwargs.pop(key, None)
-        if kwargs:
-            raise TypeError(f"predict() got unexpected keyword argument(s) {sorted(kwargs)}.")
-        verbose = 1 if verbose == "auto" else int(verbose)
-        if adapters.is_iterator_data(x):
-            adapter = adapters.IteratorAdapter(x, steps, lambda bx, by, bsw: self._prepare_x(bx))
-            batches = adapter.batches()
-            target = adapter.steps_per_epoch
-        else:
-            x = self._prepare_x(x)
-            n = adapters.num_samples(x)
-            bs = int(batch_size or 32)
-            target = int(math.ceil(n / bs)) if n else 0
-            if steps is not None:
-                target = min(target, int(steps))
-            batches = (adapters.map_arrays(lambda a: a[i * bs:(i + 1) * bs], x)
-                       for i in range(target))
+        _check_kwargs("predict", kwargs)
+        verbose, loop = _verbosity(verbose), self._loop("predict")
+        adapter = adapters.get(x, batch_size=batch_size, steps=steps,
+                               prepare=lambda bx, by, bsw, cw: (self._prepare_x(bx), None, None))
+        if isinstance(adapter, adapters.ArrayAdapter):  # predict stops at the end of the data
+            adapter.steps_per_epoch = min(adapter.steps_per_epoch,
+                                          math.ceil(adapter.num_samples / adapter.batch_size))
+        target = adapter.steps_per_epoch
         progbar = Progbar(target, verbose=verbose) if verbose else None
-        callback_list = CallbackList(callbacks, model=self, params={"verbose": verbose})
-        callback_list.on_predict_begin()
+        callback_list = CallbackList(callbacks, model=self,
+                                     params={"verbose": verbose, "epochs": 1, "steps": target})
+        hooks = callback_list.needs_batch_hooks("predict")
+        callback_list.on_predict_begin({})
         mode = self.training
         if mode:
             self.train(False)
         outputs = []
         try:
-            with torch.inference_mode():
-                for step, xb in enumerate(batches):
-                    outputs.append(self._forward(xb))
-                    if progbar is not None and progbar.needs_every_step:
-                        progbar.update(step + 1, finalize=False)
+            for step, data in enumerate(adapter.batches()):
+                if hooks:
+                    callback_list.on_batch("predict", "begin", step, {})
+                outputs.append(loop.predict_outputs(data))
+                if hooks:
+                    callback_list.on_batch("predict", "end", step, {"outputs": outputs[-1]})
+                if progbar is not None and progbar.needs_every_step:
+                    progbar.update(step + 1, finalize=False)
         finally:
             if mode:
                 self.train(True)
         if progbar is not None:
             progbar.update(len(outputs), finalize=True)
-        callback_list.on_predict_end()
+        callback_list.on_predict_end({})
         return adapters.concat_outputs(outputs)
 
     # ---------------------------------------------------------------- batches
@@ -558,37 +532,27 @@ class Trainer:
                        reset_metrics=True):
         self._assert_compiled()
         x, y, sw = self._prepare(x, y, sample_weight, class_weight)
-        with torch.no_grad():
-            self._compile_for(y, self._peek_output(x))
         if reset_metrics:
             self.reset_metrics()
-        params = self._trainable_params()
-        self.train(True)
-        try:
-            self._train_step(x, y, sw, params, self._regularized())
-        finally:
-            self.train(False)
-        return self._batch_result(return_dict)
+        logs = self._loop().train_batch(x, y, sw)
+        return logs if return_dict else self._ordered_values(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False, reset_metrics=True):
         self._assert_compiled()
         x, y, sw = self._prepare(x, y, sample_weight)
         if reset_metrics:
             self.reset_metrics()
-        with torch.no_grad():
-            self._compile_for(y, self._peek_output(x))
-            self._test_step(x, y, sw, self._regularized())
-        return self._batch_result(return_dict)
-
-    def _batch_result(self, return_dict):
-        logs = self._logs()
-        if return_dict:
-            return logs
-        values = [logs[name] for name in self.metrics_names if name in logs]
-        return values[0] if len(values) == 1 else values
+        mode = self.training
+        self.train(False)
+        try:
+            logs = self._loop("test").test_batch(x, y, sw)
+        finally:
+            self.train(mode)
+        return logs if return_dict else self._ordered_values(logs)
 
     def predict_on_batch(self, x):
         x = self._prepare_x(x)
-        with torch.inference_mode():
-            return adapters.concat_outputs([self._forward(x)])
+        return adapters.concat_outputs([self._loop("predict").predict_outputs((x, None, None))])
 
+
+_PLAIN_TRAIN = (torch.nn.Module.train, Trainer.train)

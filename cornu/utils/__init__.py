@@ -1,6 +1,7 @@
 """Utilities: one-hot encoding, normalization, padding, seeds, custom objects, `Sequence`."""
 from cornu.utils.sequence_utils import pad_sequences
 from cornu.utils.numerical import normalize, set_random_seed, to_categorical
+from cornu.utils.packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from cornu.utils.registry import (CustomObjectScope, custom_object_scope, get_custom_objects,
                                   register_keras_serializable)
 from cornu.utils.sequence import Sequence
@@ -10,4 +11,5 @@ from cornu.utils.model_visualization import model_to_dot, plot_model
 
 __all__ = ["to_categorical", "normalize", "set_random_seed", "CustomObjectScope",
            "custom_object_scope", "get_custom_objects", "register_keras_serializable", "Sequence", "PyDataset",
-           "plot_model", "model_to_dot", "pad_sequences"]
+           "plot_model", "model_to_dot", "pad_sequences", "pack_x_y_sample_weight",
+           "unpack_x_y_sample_weight"]

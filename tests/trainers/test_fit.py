@@ -250,8 +250,7 @@ def test_keras2_add_loss_of_graph_tensors_and_compile_without_loss():
 
 def test_a_model_subclass_called_with_inputs_and_outputs_is_functional():
     # Keras 3's "customize fit()" guide builds `CustomModel(inputs, outputs)`: a graph model of
-    # that subclass. cornu's loops do not call an overridden train_step: a clear error, never a
-    # silent fallback to the built-in step.
+    # that subclass, and fit calls its overridden train_step.
     from tests.helpers import keras_module
     keras = keras_module()
     for lib in (cornu, keras):
@@ -268,11 +267,14 @@ def test_a_model_subclass_called_with_inputs_and_outputs_is_functional():
         assert model.predict(np.ones((2, 3)), verbose=0).shape == (2, 1)
 
     class Custom(cornu.Model):
+        calls = 0
+
         def train_step(self, data):
-            return {}
+            Custom.calls += 1
+            return {"calls": Custom.calls}
 
     inputs = cornu.Input((3,))
     model = Custom(inputs, cornu.layers.Dense(1)(inputs))
     model.compile("sgd", "mse")
-    with pytest.raises(NotImplementedError, match="overrides train_step"):
-        model.fit(np.ones((8, 3)), np.ones((8, 1)), verbose=0)
+    history = model.fit(np.ones((8, 3)), np.ones((8, 1)), batch_size=4, epochs=2, verbose=0)
+    assert history.history["calls"] == [2.0, 4.0]
