@@ -17,6 +17,7 @@ from cornu.layers.core.embedding import Embedding
 from cornu.layers.core.input_layer import Input, InputLayer
 from cornu.layers.core.lambda_layer import Identity, Lambda
 from cornu.layers.core.masking import Masking
+from cornu.layers.core.torch_module_wrapper import TorchModuleWrapper
 from cornu.layers.layer import Layer, registry
 from cornu.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                   Subtract, add, average, concatenate, dot, maximum, minimum,
@@ -115,6 +116,6 @@ __all__ = ["LayerNormalization", "Normalization", "Rescaling", "Layer", "Input",
            "Permute", "RepeatVector", "SpatialDropout1D", "SpatialDropout2D",
            "SpatialDropout3D",
            # sequences
-           "Embedding", "Masking", "RNN", "StackedRNNCells", "SimpleRNN",
+           "Embedding", "Masking", "TorchModuleWrapper", "RNN", "StackedRNNCells", "SimpleRNN",
            "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell", "Bidirectional",
            "TimeDistributed", "CuDNNLSTM", "CuDNNGRU"]

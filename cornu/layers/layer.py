@@ -24,6 +24,7 @@ from cornu.backend.keras_tensor import KerasTensor, any_symbolic
 from cornu.backend.naming import to_snake_case, uniquify
 from cornu.backend.variables import Variable
 from cornu.compat import arguments as legacy
+from cornu.layers import tracking
 from cornu.layers.node import Node
 from cornu.utils import nest
 from cornu.utils.registry import Registry
@@ -122,6 +123,15 @@ class Layer(torch.nn.Module):
         """Runs after the outermost `__init__`: builds at once when an input shape was given."""
         if self._batch_input_shape is not None and not self.built:
             self._build_once(self._batch_input_shape)
+
+    _wraps_torch_modules = True  # a plain nn.Module attribute becomes a TorchModuleWrapper
+
+    def __setattr__(self, name, value):
+        if isinstance(value, (torch.nn.Module, Variable)):
+            value = tracking.track(self, name, value)
+            if value is None:
+                return
+        super().__setattr__(name, value)
 
     def __getattr__(self, name):
         try:
@@ -266,7 +276,11 @@ class Layer(torch.nn.Module):
             del kwargs["training"]  # Keras drops `training` for layers whose call() lacks it
         if "mask" in kwargs and not self._call_takes_mask:
             del kwargs["mask"]
-        outputs = self.call(*args, **kwargs)
+        tracking.CALL_DEPTH[0] += 1
+        try:
+            outputs = self.call(*args, **kwargs)
+        finally:
+            tracking.CALL_DEPTH[0] -= 1
         if self.activity_regularizer is not None:
             self._add_activity_loss(outputs)
         return outputs
@@ -277,10 +291,13 @@ class Layer(torch.nn.Module):
             if out.ndim > 0:
                 loss = loss / out.shape[0]
             self._activity_losses.append(loss)
+        tracking.losses_added(self)
 
     def __call__(self, *args, **kwargs):
         if args and any_symbolic(args[0]) or any_symbolic(list(args[1:])):
             return self._symbolic_call(args, kwargs)
+        if tracking.PENDING_LOSSES and not tracking.CALL_DEPTH[0]:
+            tracking.clear_losses(self)  # Keras 3: `losses` are those of the latest top-level call
         if not args:
             return super().__call__(**kwargs)
         x = _to_tensor(args[0])
@@ -410,8 +427,7 @@ class Layer(torch.nn.Module):
             return torch.zeros(shape, dtype=torch_dtype(t.dtype), device=device)
         margs = nest.map_structure(concrete, list(args))
         mkwargs = nest.map_structure(concrete, kwargs)
-        state = {name: torch.zeros_like(t, device=device)
-                 for name, t in list(self.named_parameters()) + list(self.named_buffers())}
+        state = tracking.stand_ins(self, device)
         with torch.no_grad():
             return torch.func.functional_call(self, state, tuple(margs), mkwargs, strict=False)
 
@@ -489,6 +505,7 @@ class Layer(torch.nn.Module):
 
     def add_loss(self, loss):
         self._activity_losses.append(loss)
+        tracking.losses_added(self)
 
     @property
     def compute_dtype(self):

@@ -11,6 +11,7 @@ import math
 import numpy as np
 import torch
 
+from cornu import config as keras_config
 from cornu import optimizers as optimizers_module
 from cornu.callbacks.callback import CallbackList, LazyLogs
 from cornu.callbacks.history import History
@@ -300,6 +301,7 @@ class Trainer(LegacyTrainerMethods):
         epochs = kwargs.pop("epochs", epochs)
         steps_per_epoch = kwargs.pop("steps_per_epoch", steps_per_epoch)
         validation_steps = kwargs.pop("validation_steps", validation_steps)
+        epochs, steps_per_epoch = keras_config.fit_limits(epochs, steps_per_epoch)
         for key in ("workers", "use_multiprocessing", "max_queue_size"):
             kwargs.pop(key, None)
         if kwargs:
