@@ -193,7 +193,9 @@ class Layer(torch.nn.Module):
                 out.append(w)
         return out
 
-    variables = weights
+    @property
+    def variables(self):  # Keras 3: the weights, then the random-seed state
+        return self.weights + tracking.seed_states(self)
 
     @property
     def trainable_weights(self):
@@ -211,7 +213,9 @@ class Layer(torch.nn.Module):
         own = [v for v in self._own_variables() if not v.trainable]
         return _dedup(own + [w for layer in self._sublayers() for w in layer.non_trainable_weights])
 
-    non_trainable_variables = non_trainable_weights
+    @property
+    def non_trainable_variables(self):
+        return self.non_trainable_weights + tracking.seed_states(self)
 
     @property
     def trainable(self):

@@ -71,3 +71,12 @@ def stand_ins(layer, device):
     state.update({name: torch.zeros_like(t, device=device)
                   for name, t in layer.named_buffers()})
     return state
+
+
+def seed_states(root):
+    """The state Variables of the `SeedGenerator`s held by `root` and its sublayers."""
+    from cornu.random import SeedGenerator
+    states = []
+    for module in root.modules():
+        states.extend(v.state for v in vars(module).values() if isinstance(v, SeedGenerator))
+    return states
