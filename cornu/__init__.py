@@ -14,12 +14,31 @@ from cornu.version import __version__
 from cornu import (activations, applications, backend, callbacks, constraints, datasets,
                    config, initializers, layers, losses, metrics, models, ops, optimizers,
                    preprocessing, random, regularizers, saving, utils, wrappers)
+from cornu.backend.scopes import device, name_scope
+from cornu.backend.variables import Variable
 from cornu.compat import install as _install_compat
+from cornu.graph import KerasTensor
 from cornu.compat.keras_alias import install_as_keras
-from cornu.layers import Input
+from cornu.config import DTypePolicy
+from cornu.initializers import Initializer
+from cornu.layers import Input, Layer
+from cornu.losses import Loss
+from cornu.metrics import Metric
 from cornu.models import Model, Sequential
+from cornu.optimizers import Optimizer
+from cornu.regularizers import Regularizer
 
-__all__ = ["Sequential", "Model", "Input", "install_as_keras", "activations", "applications", "backend",
+FloatDTypePolicy = DTypePolicy  # Keras 3's older name of the float policy
+
+
+def version():
+    """cornu's version (Keras 3's `keras.version()`)."""
+    return __version__
+
+
+__all__ = ["Sequential", "Model", "Input", "Layer", "Variable", "KerasTensor", "Initializer",
+           "Loss", "Metric", "Optimizer", "Regularizer", "DTypePolicy", "FloatDTypePolicy",
+           "device", "name_scope", "version", "install_as_keras", "activations", "applications", "backend",
            "callbacks", "config", "constraints", "datasets", "initializers", "layers", "losses",
            "metrics", "models", "ops", "optimizers", "preprocessing", "random", "regularizers", "saving",
            "utils", "wrappers", "__version__"]

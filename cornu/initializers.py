@@ -4,6 +4,7 @@ import math
 import numpy as np
 import torch
 
+from cornu.backend import variables
 from cornu.backend.config import torch_dtype
 from cornu.utils.registry import Registry
 
@@ -256,6 +257,9 @@ def get(identifier):
     if callable(identifier) and not isinstance(identifier, (type, Initializer)):
         return identifier  # a plain function `f(shape, dtype=None)`
     return registry.get(identifier)
+
+
+variables.set_initializer_lookup(get)
 
 
 def serialize(initializer):

@@ -8,6 +8,8 @@ moved to cornu's device.
 import torch
 
 from cornu.backend.config import floatx, get_device, torch_dtype
+from cornu.backend.naming import uniquify
+from cornu.backend.variables import Variable
 
 __all__ = ["SeedGenerator", "normal", "uniform", "randint", "truncated_normal", "dropout",
            "shuffle", "categorical", "gamma", "beta", "binomial"]
@@ -17,8 +19,13 @@ class SeedGenerator:
     """A stream of seeds: each random op given this generator draws new numbers, and two
     generators made with the same `seed` draw the same sequence.
 
+    Its state is a non-trainable `Variable` of two int32 numbers, `[seed, counter]`, as in
+    Keras 3 (`state.assign(...)` rewinds or forks the stream); a layer holding a generator lists
+    the state in `layer.variables` (not in `weights`, and not in weight files, as Keras 3).
+
     Args:
         seed: int, or None for a seed drawn from torch's global generator.
+        name: the generator's name (the state's path is `<name>/seed_generator_state`).
     """
 
     def __init__(self, seed=None, name=None, **kwargs):
@@ -27,14 +34,17 @@ class SeedGenerator:
         if not isinstance(seed, int) or isinstance(seed, bool):
             raise ValueError(f"SeedGenerator: `seed` must be an int or None, got {seed!r}.")
         self.initial_seed = seed
-        self.name = name or "seed_generator"
-        self.state = torch.tensor([seed, 0], dtype=torch.int64)
+        self.name = name or uniquify("seed_generator")
+        # On the CPU, where the numbers are drawn: reading it never waits for a device.
+        self.state = Variable(torch.tensor([seed, 0], dtype=torch.int32), trainable=False,
+                              name="seed_generator_state",
+                              path=f"{self.name}/seed_generator_state")
 
     def next(self, ordered=True):
-        """The next seed of the stream (an int)."""
-        counter = int(self.state[1])
-        self.state[1] += 1
-        return (self.initial_seed * 1_000_003 + counter * 7_919 + 1) % (2 ** 63 - 1)
+        """The next seed of the stream (an int); the state's counter moves on by one."""
+        seed, counter = (int(v) for v in self.state.detach())
+        self.state.data[1] += 1
+        return (seed * 1_000_003 + counter * 7_919 + 1) % (2 ** 63 - 1)
 
     def get_config(self):
         return {"seed": self.initial_seed}

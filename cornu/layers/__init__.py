@@ -11,6 +11,7 @@ from cornu.layers.core.embedding import Embedding
 from cornu.layers.core.input_layer import Input, InputLayer
 from cornu.layers.core.lambda_layer import Identity, Lambda
 from cornu.layers.core.masking import Masking
+from cornu.layers.core.torch_module_wrapper import TorchModuleWrapper
 from cornu.layers.layer import Layer, registry
 from cornu.utils import legacy
 from cornu.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
@@ -105,7 +106,7 @@ __all__ = ["LayerNormalization", "Normalization", "Rescaling", "Layer", "Input",
            "Permute", "RepeatVector", "SpatialDropout1D", "SpatialDropout2D",
            "SpatialDropout3D",
            # sequences
-           "Embedding", "Masking", "RNN", "StackedRNNCells", "SimpleRNN",
+           "Embedding", "Masking", "TorchModuleWrapper", "RNN", "StackedRNNCells", "SimpleRNN",
            "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell", "Bidirectional",
            "TimeDistributed"]
 # compat adds the Keras 1/2 names of these classes (Convolution2D, CuDNNLSTM, ...) when cornu loads.

@@ -24,6 +24,7 @@ from cornu.backend.naming import to_snake_case, uniquify
 from cornu.backend.variables import Variable
 from cornu.graph.keras_tensor import KerasTensor, any_symbolic
 from cornu.graph.node import Node
+from cornu.layers import tracking
 from cornu.utils import legacy, nest
 from cornu.utils.registry import Registry
 
@@ -137,6 +138,15 @@ class Layer(torch.nn.Module):
         if self._batch_input_shape is not None and not self.built:
             self._build_once(self._batch_input_shape)
 
+    _wraps_torch_modules = True  # a plain nn.Module attribute becomes a TorchModuleWrapper
+
+    def __setattr__(self, name, value):
+        if isinstance(value, (torch.nn.Module, Variable)):
+            value = tracking.track(self, name, value)
+            if value is None:
+                return
+        super().__setattr__(name, value)
+
     def __getattr__(self, name):
         try:
             return super().__getattr__(name)
@@ -197,7 +207,9 @@ class Layer(torch.nn.Module):
                 out.append(w)
         return out
 
-    variables = weights
+    @property
+    def variables(self):  # Keras 3: the weights, then the random-seed state
+        return self.weights + tracking.seed_states(self)
 
     @property
     def trainable_weights(self):
@@ -215,7 +227,9 @@ class Layer(torch.nn.Module):
         own = [v for v in self._own_variables() if not v.trainable]
         return _dedup(own + [w for layer in self._sublayers() for w in layer.non_trainable_weights])
 
-    non_trainable_variables = non_trainable_weights
+    @property
+    def non_trainable_variables(self):
+        return self.non_trainable_weights + tracking.seed_states(self)
 
     @property
     def trainable(self):
@@ -280,7 +294,11 @@ class Layer(torch.nn.Module):
             del kwargs["training"]  # Keras drops `training` for layers whose call() lacks it
         if "mask" in kwargs and not self._call_takes_mask:
             del kwargs["mask"]
-        outputs = self.call(*args, **kwargs)
+        tracking.CALL_DEPTH[0] += 1
+        try:
+            outputs = self.call(*args, **kwargs)
+        finally:
+            tracking.CALL_DEPTH[0] -= 1
         if self.activity_regularizer is not None:
             self._add_activity_loss(outputs)
         return outputs
@@ -291,10 +309,13 @@ class Layer(torch.nn.Module):
             if out.ndim > 0:
                 loss = loss / out.shape[0]
             self._activity_losses.append(loss)
+        tracking.losses_added(self)
 
     def __call__(self, *args, **kwargs):
         if args and any_symbolic(args[0]) or any_symbolic(list(args[1:])):
             return self._symbolic_call(args, kwargs)
+        if tracking.PENDING_LOSSES and not tracking.CALL_DEPTH[0]:
+            tracking.clear_losses(self)  # Keras 3: `losses` are those of the latest top-level call
         if not args:
             return super().__call__(**kwargs)
         x = _to_tensor(args[0])
@@ -424,8 +445,7 @@ class Layer(torch.nn.Module):
             return torch.zeros(shape, dtype=torch_dtype(t.dtype), device=device)
         margs = nest.map_structure(concrete, list(args))
         mkwargs = nest.map_structure(concrete, kwargs)
-        state = {name: torch.zeros_like(t, device=device)
-                 for name, t in list(self.named_parameters()) + list(self.named_buffers())}
+        state = tracking.stand_ins(self, device)
         with torch.no_grad():
             return torch.func.functional_call(self, state, tuple(margs), mkwargs, strict=False)
 
@@ -503,6 +523,7 @@ class Layer(torch.nn.Module):
 
     def add_loss(self, loss):
         self._activity_losses.append(loss)
+        tracking.losses_added(self)
 
     @property
     def compute_dtype(self):

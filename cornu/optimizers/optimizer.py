@@ -19,6 +19,7 @@ path), and `reference_update(param, grad, lr, slots)`: the same formula for one 
 tensor code, which the tests compare the fast path with (`optimizer.reference = True`).
 """
 import re
+import warnings
 
 import numpy as np
 import torch
@@ -304,13 +305,29 @@ class Optimizer:
                 else list(trainable_variables)
             if not self.built:
                 self.build(params)
+        if len(grads) != len(params):
+            raise ValueError(f"{type(self).__name__}.apply(): got {len(grads)} gradients for "
+                             f"{len(params)} variables; pass one gradient (or None) per variable.")
         if any(g is None for g in grads):
-            kept = [(g, p) for g, p in zip(grads, params) if g is not None]
-            if not kept:
-                raise ValueError("No gradients provided for any variable.")
-            grads, params = [g for g, _ in kept], [p for _, p in kept]
+            grads, params = self._without_none(grads, params)
+        if params is not self._last_params:  # the trainer's list is checked once
+            _check_shapes(type(self).__name__, grads, params)
         with torch.no_grad():
             self._apply(grads, params)
+
+    def _without_none(self, grads, params):
+        kept = [(g, p) for g, p in zip(grads, params) if g is not None]
+        if not kept:
+            raise ValueError("No gradients provided for any variable "
+                             f"(all {len(grads)} are None). Did the loss depend on them, and did "
+                             "`loss.backward()` run before reading `v.value.grad`?")
+        if not getattr(self, "_warned_none", False):
+            self._warned_none = True
+            missing = [getattr(p, "path", None) or tuple(p.shape)
+                       for g, p in zip(grads, params) if g is None]
+            warnings.warn(f"Gradients do not exist for variables {missing} when minimizing the "
+                          "loss; they are left unchanged.", stacklevel=3)
+        return [g for g, _ in kept], [p for _, p in kept]
 
     def _apply(self, grads, params):
         idx = self._indices(params)
@@ -448,6 +465,15 @@ class Optimizer:
     def __repr__(self):
         lr = float(self.learning_rate)
         return f"<{type(self).__name__} name={self.name} learning_rate={lr:g}>"
+
+
+def _check_shapes(owner, grads, params):
+    for g, p in zip(grads, params):
+        if g.shape != p.shape:
+            raise ValueError(f"{owner}.apply(): the gradient for variable "
+                             f"{getattr(p, 'path', None) or 'of shape ' + str(tuple(p.shape))} has "
+                             f"shape {tuple(g.shape)}, but the variable has shape "
+                             f"{tuple(p.shape)}.")
 
 
 def _default_lr(cls):

@@ -51,8 +51,11 @@ def _has_weights(layer):
 def save_keras3_weights(group, layer):
     vars_group = group.create_group("vars")
     vars_group.attrs["name"] = layer.name
-    for i, var in enumerate(_own_vars(layer)):
-        vars_group.create_dataset(str(i), data=var.numpy())
+    named = getattr(layer, "_keras3_vars", None)  # TorchModuleWrapper: its state_dict, by key
+    items = named().items() if named else ((str(i), v.numpy())
+                                           for i, v in enumerate(_own_vars(layer)))
+    for key, value in items:
+        vars_group.create_dataset(key, data=value)
     children = _children(layer)
     if children:
         layers_group = group.create_group("layers")
@@ -64,7 +67,9 @@ def save_keras3_weights(group, layer):
 def load_keras3_weights(group, layer, path="", errors=None):
     errors = [] if errors is None else errors
     own = _own_vars(layer)
-    if own:
+    if own and hasattr(layer, "_load_keras3_vars") and "vars" in group:
+        layer._load_keras3_vars({key: value[()] for key, value in group["vars"].items()})
+    elif own:
         if "vars" not in group:
             errors.append(f"{path or layer.name}: no weights in the file")
         else:

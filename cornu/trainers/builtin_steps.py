@@ -156,12 +156,18 @@ class BuiltinSteps:
         stateful = [m for m in self.modules() if getattr(m, "stateful", False)
                     and getattr(m, "states", None) is not None]
         saved = [m.states for m in stateful]
+        # A user's layer may update its state in `call` (`self.total.assign_add(...)`)
+        user_state = [(v, v.detach().clone()) for m in self.modules()
+                      if hasattr(m, "_own_weights") and type(m).__module__.split(".")[0] != "cornu"
+                      for v in m._own_variables() if not v.trainable]
         try:
             return self._forward(xb if stateful else adapters.map_arrays(lambda a: a[:1], xb))
         finally:
             self._clear_activity_losses()  # the peek's activity penalties are not a step's
             for module, states in zip(stateful, saved):
                 module.states = states
+            for var, value in user_state:
+                var.data.copy_(value)
             self.train(mode)
 
 

@@ -13,6 +13,7 @@ import warnings
 
 import torch
 
+from cornu import config as keras_config
 from cornu import optimizers as optimizers_module
 from cornu.callbacks.callback import CallbackList, LazyLogs
 from cornu.callbacks.history import History
@@ -412,6 +413,7 @@ class Trainer(BuiltinSteps):
         epochs = kwargs.pop("epochs", epochs)
         steps_per_epoch = kwargs.pop("steps_per_epoch", steps_per_epoch)
         validation_steps = kwargs.pop("validation_steps", validation_steps)
+        epochs, steps_per_epoch = keras_config.fit_limits(epochs, steps_per_epoch)
         _check_kwargs("fit", kwargs)
         self._assert_compiled()
         verbose, loop = _verbosity(verbose), self._loop()

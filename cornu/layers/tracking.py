@@ -1,0 +1,82 @@
+"""What a layer tracks beyond `nn.Module`'s own bookkeeping (Keras 3's tracker, on torch).
+
+- A plain `torch.nn.Module` assigned to a layer is wrapped in a `TorchModuleWrapper`, so its
+  parameters are the layer's weights (Keras 3 on torch does the same).
+- A `Variable` assigned to a layer (`self.v = keras.Variable(...)` in `build`) is one of the
+  layer's own weights, with path `<layer name>/<name>`.
+- Losses added during a call (`add_loss`, activity regularizers) are those of the latest
+  top-level call: a call made while no forward pass is in progress clears them first.
+"""
+import weakref
+
+import torch
+
+from cornu.backend.variables import Variable
+
+# Forward passes in progress: a call at depth 0 is a top-level call, whether it comes through
+# `Layer.__call__` or the trainer's `nn.Module.__call__`.
+CALL_DEPTH = [0]
+# id(layer) -> weakref of each layer holding losses of an earlier call, so that a top-level call
+# walks its layers only when there is something to clear.
+PENDING_LOSSES = {}
+
+
+def track(layer, name, value):
+    """The value to store as `layer.<name>`, or None when it is stored here already."""
+    if isinstance(value, torch.nn.Module):
+        from cornu.layers.layer import Layer
+        if isinstance(value, Layer) or not layer._wraps_torch_modules or _holds_layers(value):
+            return value
+        from cornu.layers.core.torch_module_wrapper import TorchModuleWrapper
+        return TorchModuleWrapper(value)
+    if "_own_weights" not in layer.__dict__:  # before Layer.__init__: nn.Module's rules
+        return value
+    known = any(layer._parameters.get(a) is value for a in layer._own_weights)
+    torch.nn.Module.__setattr__(layer, name, value)
+    if not known:
+        layer._own_weights.append(name)
+        if value.path == value.name:
+            value.path = f"{layer.name}/{value.name}"
+    return None
+
+
+def _holds_layers(module):
+    """Containers of Keras layers (`nn.ModuleList` of cells) stay containers."""
+    from cornu.layers.layer import Layer
+    return isinstance(module, (torch.nn.ModuleList, torch.nn.ModuleDict)) and all(
+        isinstance(m, Layer) for m in module.children())
+
+
+def clear_losses(root):
+    for module in root.modules():
+        if getattr(module, "_activity_losses", None):
+            module._activity_losses.clear()
+    for key, ref in list(PENDING_LOSSES.items()):
+        layer = ref()
+        if layer is None or not layer._activity_losses:
+            del PENDING_LOSSES[key]
+
+
+def losses_added(layer):
+    PENDING_LOSSES[id(layer)] = weakref.ref(layer)
+
+
+def stand_ins(layer, device):
+    """Zero copies of the layer's state on `device`, for shape inference. Weights stand in as
+    Variables, so a `call` that assigns to its state (`assign_add`) runs on the stand-ins."""
+    state = {name: Variable(torch.zeros_like(t, device=device), trainable=False,
+                            name=getattr(t, "name", None) or "stand_in",
+                            path=getattr(t, "path", None))
+             for name, t in layer.named_parameters()}
+    state.update({name: torch.zeros_like(t, device=device)
+                  for name, t in layer.named_buffers()})
+    return state
+
+
+def seed_states(root):
+    """The state Variables of the `SeedGenerator`s held by `root` and its sublayers."""
+    from cornu.random import SeedGenerator
+    states = []
+    for module in root.modules():
+        states.extend(v.state for v in vars(module).values() if isinstance(v, SeedGenerator))
+    return states
