@@ -30,6 +30,13 @@ from cornu.utils.registry import Registry
 
 registry = Registry("layer")
 
+# Keras 3 clears a layer's `losses` when a call starts at the top level (not inside another
+# layer's call). `_call_depth` counts the `forward`s in progress; `_losses_added` counts
+# `add_loss` calls, so a top-level call walks its sublayers to clear them only when some layer
+# has added a loss since this layer last cleared.
+_call_depth = 0
+_losses_added = 0
+
 _BASE_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "dtype", "name",
                 "trainable", "weights", "activity_regularizer", "autocast", "input_dtype",
                 "batch_shape", "sparse", "ragged"}
@@ -266,17 +273,38 @@ class Layer(torch.nn.Module):
             del kwargs["training"]  # Keras drops `training` for layers whose call() lacks it
         if "mask" in kwargs and not self._call_takes_mask:
             del kwargs["mask"]
-        outputs = self.call(*args, **kwargs)
+        global _call_depth
+        if _call_depth == 0 and self.__dict__.get("_cleared_at") != _losses_added \
+                and not torch.compiler.is_compiling():
+            self._clear_losses()
+        _call_depth += 1
+        try:
+            outputs = self.call(*args, **kwargs)
+        finally:
+            _call_depth -= 1
         if self.activity_regularizer is not None:
             self._add_activity_loss(outputs)
         return outputs
+
+    def _clear_losses(self):
+        """Empties the `add_loss` losses of this layer and its sublayers (a top-level call)."""
+        for module in self.modules():
+            losses = module.__dict__.get("_activity_losses")
+            if losses:
+                losses.clear()
+        self.__dict__["_cleared_at"] = _losses_added
 
     def _add_activity_loss(self, outputs):
         for out in nest.flatten(outputs):
             loss = self.activity_regularizer(out)
             if out.ndim > 0:
                 loss = loss / out.shape[0]
-            self._activity_losses.append(loss)
+            self._record_loss(loss)
+
+    def _record_loss(self, loss):
+        global _losses_added
+        _losses_added += 1
+        self._activity_losses.append(loss)
 
     def __call__(self, *args, **kwargs):
         if args and any_symbolic(args[0]) or any_symbolic(list(args[1:])):
@@ -308,10 +336,15 @@ class Layer(torch.nn.Module):
         inputs = args[0]
         if not self.built:
             self._build_once(nest.map_structure(lambda t: t.shape, inputs))
-        outputs = self.compute_output_spec(*args, **kwargs)
-        Node(self, args, kwargs, outputs)
         mask = kwargs.get("mask")
         mask = _mask_of(inputs) if mask is None else mask
+        # The graph hands the mask to `call` at run time (functional.py); shape inference
+        # passes it too, so a `call(inputs, mask=None)` sees one as it will when run.
+        spec_kwargs = kwargs
+        if mask is not None and self._call_takes_mask and "mask" not in kwargs:
+            spec_kwargs = {**kwargs, "mask": mask}
+        outputs = self.compute_output_spec(*args, **spec_kwargs)
+        Node(self, args, kwargs, outputs)
         if self.supports_masking and (mask is not None or self._defines_mask()):
             if self._defines_mask():
                 _attach_masks(outputs, self._mask_spec(inputs, mask))
@@ -336,31 +369,32 @@ class Layer(torch.nn.Module):
         return cls.compute_mask is not Layer.compute_mask
 
     def _mask_spec(self, inputs, mask):
-        """Symbolic output mask(s): `compute_mask` run on `meta` stand-ins of the inputs."""
-        def concrete(t, device, dtype=None):
-            if not isinstance(t, KerasTensor):
-                return t
-            shape = tuple(2 if d is None else d for d in t.shape)
-            return torch.zeros(shape, dtype=dtype or torch_dtype(t.dtype), device=device)
-        batch_none = any(isinstance(t, KerasTensor) and t.shape and t.shape[0] is None
-                         for t in nest.flatten(inputs))
-        for device in ("meta", "cpu"):
-            try:
-                with torch.no_grad():
-                    out = self.compute_mask(
-                        nest.map_structure(lambda t: concrete(t, device), inputs),
-                        nest.map_structure(lambda t: concrete(t, device, torch.bool), mask))
-                break
-            except NotImplementedError:
-                if device == "cpu":
-                    raise
+        """Symbolic output mask(s): `compute_mask` run on stand-ins of the inputs, twice, with
+        unknown dimensions as 2 and as 3: an output dimension that follows them is unknown."""
+        def run(size):
+            def concrete(t, device, dtype=None):
+                if not isinstance(t, KerasTensor):
+                    return t
+                shape = tuple(size if d is None else d for d in t.shape)
+                return torch.ones(shape, dtype=dtype or torch_dtype(t.dtype), device=device)
+            for device in ("meta", "cpu"):
+                try:
+                    with torch.no_grad():
+                        return self.compute_mask(
+                            nest.map_structure(lambda t: concrete(t, device), inputs),
+                            nest.map_structure(lambda t: concrete(t, device, torch.bool), mask))
+                except NotImplementedError:
+                    if device == "cpu":
+                        raise
+        first, second = run(2), run(3)
 
-        def to_spec(t):
-            if not isinstance(t, torch.Tensor):
-                return t
-            shape = tuple(t.shape)
-            return KerasTensor((None,) + shape[1:] if batch_none and shape else shape, "bool")
-        return nest.map_structure(to_spec, out)
+        def to_spec(a, b):
+            if not isinstance(a, torch.Tensor):
+                return a
+            shape = tuple(None if d != e else d for d, e in zip(a.shape, b.shape))
+            return KerasTensor(shape, "bool")
+        return nest.pack_sequence_as(first, [to_spec(a, b) for a, b in
+                                             zip(nest.flatten(first), nest.flatten(second))])
 
     def _warn_mask_dropped(self):
         if not getattr(self, "_warned_mask", False):
@@ -407,7 +441,8 @@ class Layer(torch.nn.Module):
             if not isinstance(t, KerasTensor):
                 return t
             shape = tuple(2 if d is None else d for d in t.shape)
-            return torch.zeros(shape, dtype=torch_dtype(t.dtype), device=device)
+            fill = torch.ones if t.dtype == "bool" else torch.zeros  # a mask keeps every step
+            return fill(shape, dtype=torch_dtype(t.dtype), device=device)
         margs = nest.map_structure(concrete, list(args))
         mkwargs = nest.map_structure(concrete, kwargs)
         state = {name: torch.zeros_like(t, device=device)
@@ -488,7 +523,13 @@ class Layer(torch.nn.Module):
         return out
 
     def add_loss(self, loss):
-        self._activity_losses.append(loss)
+        """Adds a scalar loss (or a list of them), usually from inside `call()`; `fit` adds
+        it to the compiled loss. A top-level call starts with no losses, as in Keras 3."""
+        for each in nest.flatten(loss):
+            if not isinstance(each, torch.Tensor):
+                raise ValueError(f"Layer {self.name!r}: `add_loss()` takes tensors computed in "
+                                 f"`call()`; received {each!r} (of type {type(each).__name__}).")
+            self._record_loss(each)
 
     @property
     def compute_dtype(self):
@@ -522,18 +563,27 @@ def _dedup(items):
 
 
 def _to_tensor(x):
+    """Call inputs → tensors: an array (or a nested list of numbers) becomes one tensor; a
+    dict, or a list of arrays/tensors/dicts (several inputs), keeps its structure."""
     if isinstance(x, torch.Tensor):
         return x
-    if isinstance(x, (list, tuple, dict)) and any(isinstance(t, torch.Tensor) for t in nest.flatten(x)):
-        return x
-    if isinstance(x, (list, tuple)) and x and all(isinstance(t, np.ndarray) for t in x):
-        return [_to_tensor(t) for t in x]
+    if isinstance(x, dict):
+        return {k: _to_tensor(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)) and x and any(_is_structured(t) for t in x):
+        return [t if t is None else _to_tensor(t) for t in x]
     array = np.asarray(x)
     dtype = torch_dtype() if array.dtype.kind in "fb" or array.dtype == object else None
     tensor = torch.as_tensor(array if array.dtype != object else array.astype(np.float32))
     if dtype is not None or array.dtype.kind in "iu":
         tensor = tensor.to(dtype or torch_dtype())
     return tensor.to(get_device())
+
+
+def _is_structured(x):
+    """Whether a list element makes the list a structure of inputs rather than one array."""
+    if isinstance(x, (torch.Tensor, np.ndarray, dict)):
+        return True
+    return isinstance(x, (list, tuple)) and any(_is_structured(t) for t in x)
 
 
 def _has_spatial(x):
