@@ -17,8 +17,10 @@ from cornu import (activations, applications, backend, callbacks, constraints, d
 from cornu.compat.keras_alias import install_as_keras
 from cornu.layers import Input
 from cornu.models import Model, Sequential
+from cornu.backend.keras_tensor import KerasTensor
 
 __all__ = ["Sequential", "Model", "Input", "install_as_keras", "activations", "applications", "backend",
            "callbacks", "config", "constraints", "datasets", "initializers", "layers", "losses",
            "metrics", "models", "ops", "optimizers", "preprocessing", "random", "regularizers", "saving",
            "utils", "wrappers", "__version__"]
+__all__ += ["KerasTensor"]  # Keras 3: `keras.KerasTensor(shape)` for `compute_output_spec`

@@ -182,6 +182,18 @@ class Layer(torch.nn.Module):
         return [m for m in self._modules.values() if isinstance(m, Layer)]
 
     @property
+    def submodules(self):
+        """Every layer inside this one (not itself), each once, in tf.Module's order: the
+        direct sublayers, then what each of them holds."""
+        seen = {id(self)}
+
+        def walk(layer):
+            direct = [sub for sub in layer._sublayers() if id(sub) not in seen]
+            seen.update(id(sub) for sub in direct)
+            return direct + [deeper for sub in direct for deeper in walk(sub)]
+        return walk(self)
+
+    @property
     def weights(self):
         out, seen = [], set()
         for w in self._own_variables() + [w for layer in self._sublayers() for w in layer.weights]:

@@ -11,18 +11,23 @@ from cornu.trainers.trainer import Trainer
 class Model(Trainer, Layer):
     def __new__(cls, *args, **kwargs):
         # `Model(inputs, outputs)` (Keras 1: `Model(input=, output=)`) is a functional model.
-        if len(args) >= 2 or {"inputs", "input"} & set(kwargs):
+        if cls is Model and (len(args) >= 2 or {"inputs", "input"} & set(kwargs)):
             from cornu.models.functional import Functional
-            if cls is Model:
-                return super().__new__(Functional)
-            if not issubclass(cls, Functional):
-                # Keras 3: a subclass (say, with its own `train_step`) called with inputs and
-                # outputs is a functional model of that subclass.
-                return super().__new__(_functional_subclass(cls))
+            return super().__new__(Functional)
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
-        """A subclassed model: `super().__init__(name=...)`, layers as attributes, `call()`."""
+        """A subclassed model: `super().__init__(name=...)`, layers as attributes, `call()`.
+
+        As in Keras 3, a subclass whose `__init__` receives (or passes on to this one) inputs
+        and outputs, `CustomModel(inputs, outputs)` or `super().__init__(inputs=x, outputs=y)`,
+        is a functional model of that subclass: its own methods (say, `train_step`) first."""
+        if _functional_arguments(args, kwargs):
+            from cornu.models.functional import Functional
+            if not isinstance(self, Functional):
+                self.__class__ = _functional_subclass(type(self))
+            Functional.__init__(self, *args, **kwargs)
+            return
         if args:
             raise TypeError(f"{type(self).__name__}: a subclassed Model takes no positional "
                             "arguments; `Model(inputs, outputs)` builds a functional model.")
@@ -152,6 +157,13 @@ class Model(Trainer, Layer):
 
 
 _FUNCTIONAL_SUBCLASSES = {}
+
+
+def _functional_arguments(args, kwargs):
+    """Keras 3's test for functional arguments (inputs and outputs, by position or name)."""
+    outputs = bool({"outputs", "output"} & set(kwargs))
+    return len(args) == 2 or (len(args) == 1 and outputs) or (
+        outputs and bool({"inputs", "input"} & set(kwargs)))
 
 
 def _functional_subclass(cls):
