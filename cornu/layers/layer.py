@@ -584,6 +584,8 @@ def _to_tensor(x):
     if isinstance(x, (list, tuple)) and x and any(_is_structured(t) for t in x):
         return [t if t is None else _to_tensor(t) for t in x]
     array = np.asarray(x)
+    if array.ndim and not array.flags.c_contiguous:
+        array = np.ascontiguousarray(array)  # torch takes no negative strides (`x[:, ::-1]`)
     dtype = torch_dtype() if array.dtype.kind in "fb" or array.dtype == object else None
     tensor = torch.as_tensor(array if array.dtype != object else array.astype(np.float32))
     if dtype is not None or array.dtype.kind in "iu":
