@@ -1,6 +1,7 @@
 """The "Understanding masking & padding" guide's patterns, run in cornu and in real Keras 3 on
 the same data and weights: masks produced, propagated, passed to `call(mask=)` and modified."""
 import numpy as np
+import pytest
 
 import cornu
 from tests.helpers import keras_module
@@ -157,6 +158,8 @@ def _pooling_models(K):
     return functional, sequential, MaskedMean
 
 
+# Keras 3 warns too: the layer consumes the mask without declaring `supports_masking`.
+@pytest.mark.filterwarnings("ignore:Layer 'masked_mean")
 def test_custom_layer_receives_the_mask_eagerly_and_in_graphs_as_in_keras():
     keras = keras_module()
     (ref_f, ref_s, RefMean), (our_f, our_s, OurMean) = _pooling_models(keras), \
