@@ -199,6 +199,18 @@ class Layer(torch.nn.Module):
         return [m for m in self._modules.values() if isinstance(m, Layer)]
 
     @property
+    def submodules(self):
+        """Every layer inside this one (not itself), each once, in tf.Module's order: the
+        direct sublayers, then what each of them holds."""
+        seen = {id(self)}
+
+        def walk(layer):
+            direct = [sub for sub in layer._sublayers() if id(sub) not in seen]
+            seen.update(id(sub) for sub in direct)
+            return direct + [deeper for sub in direct for deeper in walk(sub)]
+        return walk(self)
+
+    @property
     def weights(self):
         out, seen = [], set()
         for w in self._own_variables() + [w for layer in self._sublayers() for w in layer.weights]:
@@ -343,10 +355,15 @@ class Layer(torch.nn.Module):
         inputs = args[0]
         if not self.built:
             self._build_once(nest.map_structure(lambda t: t.shape, inputs))
-        outputs = self.compute_output_spec(*args, **kwargs)
-        Node(self, args, kwargs, outputs)
         mask = kwargs.get("mask")
         mask = _mask_of(inputs) if mask is None else mask
+        # The graph hands the mask to `call` at run time (functional.py); shape inference
+        # passes it too, so a `call(inputs, mask=None)` sees one as it will when run.
+        spec_kwargs = kwargs
+        if mask is not None and self._call_takes_mask and "mask" not in kwargs:
+            spec_kwargs = {**kwargs, "mask": mask}
+        outputs = self.compute_output_spec(*args, **spec_kwargs)
+        Node(self, args, kwargs, outputs)
         if self.supports_masking and (mask is not None or self._defines_mask()):
             if self._defines_mask():
                 _attach_masks(outputs, self._mask_spec(inputs, mask))
@@ -371,31 +388,32 @@ class Layer(torch.nn.Module):
         return cls.compute_mask is not Layer.compute_mask
 
     def _mask_spec(self, inputs, mask):
-        """Symbolic output mask(s): `compute_mask` run on `meta` stand-ins of the inputs."""
-        def concrete(t, device, dtype=None):
-            if not isinstance(t, KerasTensor):
-                return t
-            shape = tuple(2 if d is None else d for d in t.shape)
-            return torch.zeros(shape, dtype=dtype or torch_dtype(t.dtype), device=device)
-        batch_none = any(isinstance(t, KerasTensor) and t.shape and t.shape[0] is None
-                         for t in nest.flatten(inputs))
-        for device in ("meta", "cpu"):
-            try:
-                with torch.no_grad():
-                    out = self.compute_mask(
-                        nest.map_structure(lambda t: concrete(t, device), inputs),
-                        nest.map_structure(lambda t: concrete(t, device, torch.bool), mask))
-                break
-            except NotImplementedError:
-                if device == "cpu":
-                    raise
+        """Symbolic output mask(s): `compute_mask` run on stand-ins of the inputs, twice, with
+        unknown dimensions as 2 and as 3: an output dimension that follows them is unknown."""
+        def run(size):
+            def concrete(t, device, dtype=None):
+                if not isinstance(t, KerasTensor):
+                    return t
+                shape = tuple(size if d is None else d for d in t.shape)
+                return torch.ones(shape, dtype=dtype or torch_dtype(t.dtype), device=device)
+            for device in ("meta", "cpu"):
+                try:
+                    with torch.no_grad():
+                        return self.compute_mask(
+                            nest.map_structure(lambda t: concrete(t, device), inputs),
+                            nest.map_structure(lambda t: concrete(t, device, torch.bool), mask))
+                except NotImplementedError:
+                    if device == "cpu":
+                        raise
+        first, second = run(2), run(3)
 
-        def to_spec(t):
-            if not isinstance(t, torch.Tensor):
-                return t
-            shape = tuple(t.shape)
-            return KerasTensor((None,) + shape[1:] if batch_none and shape else shape, "bool")
-        return nest.map_structure(to_spec, out)
+        def to_spec(a, b):
+            if not isinstance(a, torch.Tensor):
+                return a
+            shape = tuple(None if d != e else d for d, e in zip(a.shape, b.shape))
+            return KerasTensor(shape, "bool")
+        return nest.pack_sequence_as(first, [to_spec(a, b) for a, b in
+                                             zip(nest.flatten(first), nest.flatten(second))])
 
     def _warn_mask_dropped(self):
         if not getattr(self, "_warned_mask", False):
@@ -442,7 +460,8 @@ class Layer(torch.nn.Module):
             if not isinstance(t, KerasTensor):
                 return t
             shape = tuple(2 if d is None else d for d in t.shape)
-            return torch.zeros(shape, dtype=torch_dtype(t.dtype), device=device)
+            fill = torch.ones if t.dtype == "bool" else torch.zeros  # a mask keeps every step
+            return fill(shape, dtype=torch_dtype(t.dtype), device=device)
         margs = nest.map_structure(concrete, list(args))
         mkwargs = nest.map_structure(concrete, kwargs)
         state = tracking.stand_ins(self, device)
@@ -522,7 +541,13 @@ class Layer(torch.nn.Module):
         return out
 
     def add_loss(self, loss):
-        self._activity_losses.append(loss)
+        """Adds a scalar loss (or a list of them), usually from inside `call()`; `fit` adds
+        it to the compiled loss. A top-level call starts with no losses, as in Keras 3."""
+        for each in nest.flatten(loss):
+            if not isinstance(each, torch.Tensor):
+                raise ValueError(f"Layer {self.name!r}: `add_loss()` takes tensors computed in "
+                                 f"`call()`; received {each!r} (of type {type(each).__name__}).")
+            self._activity_losses.append(each)
         tracking.losses_added(self)
 
     @property
@@ -557,18 +582,29 @@ def _dedup(items):
 
 
 def _to_tensor(x):
+    """Call inputs → tensors: an array (or a nested list of numbers) becomes one tensor; a
+    dict, or a list of arrays/tensors/dicts (several inputs), keeps its structure."""
     if isinstance(x, torch.Tensor):
         return x
-    if isinstance(x, (list, tuple, dict)) and any(isinstance(t, torch.Tensor) for t in nest.flatten(x)):
-        return x
-    if isinstance(x, (list, tuple)) and x and all(isinstance(t, np.ndarray) for t in x):
-        return [_to_tensor(t) for t in x]
+    if isinstance(x, dict):
+        return {k: _to_tensor(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)) and x and any(_is_structured(t) for t in x):
+        return [t if t is None else _to_tensor(t) for t in x]
     array = np.asarray(x)
+    if array.ndim and not array.flags.c_contiguous:
+        array = np.ascontiguousarray(array)  # torch takes no negative strides (`x[:, ::-1]`)
     dtype = torch_dtype() if array.dtype.kind in "fb" or array.dtype == object else None
     tensor = torch.as_tensor(array if array.dtype != object else array.astype(np.float32))
     if dtype is not None or array.dtype.kind in "iu":
         tensor = tensor.to(dtype or torch_dtype())
     return tensor.to(get_device())
+
+
+def _is_structured(x):
+    """Whether a list element makes the list a structure of inputs rather than one array."""
+    if isinstance(x, (torch.Tensor, np.ndarray, dict)):
+        return True
+    return isinstance(x, (list, tuple)) and any(_is_structured(t) for t in x)
 
 
 def _has_spatial(x):

@@ -125,6 +125,7 @@ class Functional(Model):
     `inputs` and `outputs` may be one symbolic tensor, a list, or a dict (then the model takes
     and returns dicts keyed like them, and the output keys name the outputs in `compile`).
     """
+    _deep_inputs = _deep_outputs = False  # set by `_init_graph` (an unbuilt Sequential has none)
 
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         Model.__init__(self, name=name, trainable=trainable, **kwargs)
@@ -140,6 +141,9 @@ class Functional(Model):
         self._nested_outputs = outputs
         self.inputs = nest.flatten(inputs)
         self.outputs = nest.flatten(outputs)
+        self._input_ranks = [t.ndim for t in self.inputs]
+        # Inputs or outputs nested deeper than one list (`[a, [b, c]]`): data is flattened.
+        self._deep_inputs, self._deep_outputs = _is_deep(inputs), _is_deep(outputs)
         # Keras 2's `model.add_loss(tensor)`: loss tensors of the graph, run as extra outputs.
         targets = self.outputs + self.__dict__.get("_graph_losses", [])
         nodes, layers, self._node_depths = map_graph(self.inputs, targets)
@@ -228,27 +232,80 @@ class Functional(Model):
         return self._structured(outputs)
 
     def _structured(self, outputs):
-        if isinstance(self._nested_outputs, (list, KerasTensor)):
+        if isinstance(self._nested_outputs, KerasTensor) or (
+                isinstance(self._nested_outputs, list) and not self._deep_outputs):
             return outputs
         flat = outputs if len(self.outputs) > 1 else [outputs]
         return nest.pack_sequence_as(self._nested_outputs, flat)
 
     def _flatten_inputs(self, inputs):
+        """The call's inputs as a flat list in `self.inputs` order: one tensor, a list (nested
+        as the model's inputs are, or flat), or a dict keyed by input name. Ranks are adjusted
+        as Keras 3 adjusts them (`_adjust_ranks`)."""
         if isinstance(inputs, dict):
             names = self.input_names
             missing = [n for n in names if n not in inputs]
             if missing:
-                raise ValueError(f"Model {self.name!r}: missing input(s) {missing}; the model's "
-                                 f"inputs are {names}, received keys {sorted(inputs)}.")
-            return [inputs[n] for n in names]
-        flat = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+                raise ValueError(f"Model {self.name!r}: missing data for input(s) {missing}; the "
+                                 f"model's inputs are {names}, received keys {sorted(inputs)}.")
+            flat = [inputs[n] for n in names]
+        elif isinstance(inputs, (list, tuple)):
+            flat = inputs if len(inputs) == len(self.inputs) and not any(
+                isinstance(t, (list, tuple, dict)) for t in inputs) else nest.flatten(inputs)
+        else:
+            flat = [inputs]
         if len(flat) != len(self.inputs):
             raise ValueError(f"Model {self.name!r} expects {len(self.inputs)} input(s), "
                              f"received {len(flat)}.")
+        ranks = self._input_ranks
+        for i, x in enumerate(flat):
+            if getattr(x, "ndim", ranks[i]) != ranks[i]:
+                return self._adjust_ranks(list(flat))
+        return flat
+
+    def _adjust_ranks(self, flat):
+        """Keras 3: data with one axis more than an input, of size 1, is squeezed; data with one
+        axis less, where the input's last axis is 1, gets that axis (`(n, 28, 28)` into
+        `Input((28, 28, 1))`). Any other difference of rank is an error."""
+        for i, x in enumerate(flat):
+            spec = self.inputs[i]
+            if x is None or x.ndim == spec.ndim:
+                continue
+            if x.ndim == spec.ndim + 1 and x.shape[-1] == 1:
+                flat[i] = x.squeeze(-1)
+            elif x.ndim == spec.ndim - 1 and spec.shape[-1] == 1:
+                flat[i] = x.unsqueeze(-1)
+            else:
+                name = spec.name or spec._keras_history[0].name
+                raise ValueError(f"Invalid input shape for input {i} of model {self.name!r} "
+                                 f"(input {name!r}): expected shape {spec.shape}, but the input "
+                                 f"has incompatible shape {tuple(x.shape)}.")
+            mask = getattr(x, "_keras_mask", None)
+            if mask is not None:
+                flat[i]._keras_mask = mask
         return flat
 
     def compute_output_spec(self, *args, **kwargs):
         return self._meta_run(args, kwargs)
+
+    # Data for fit/evaluate/predict nested like `[a, [b, c]]` goes to the trainer flat, in the
+    # order of `self.inputs` / `self.outputs`; so do the model's nested predictions.
+    def _prepare_x(self, x):
+        if self._deep_inputs and isinstance(x, (list, tuple)):
+            x = nest.flatten(x)
+        return super()._prepare_x(x)
+
+    def _prepare(self, x, y, sample_weight, class_weight=None):
+        if self._deep_outputs:
+            y = nest.flatten(y) if isinstance(y, (list, tuple)) else y
+            if isinstance(sample_weight, (list, tuple)):
+                sample_weight = nest.flatten(sample_weight)
+        return super()._prepare(x, y, sample_weight, class_weight)
+
+    def _as_lists(self, y, y_pred):
+        if self._deep_outputs:
+            y_pred = nest.flatten(y_pred)
+        return super()._as_lists(y, y_pred)
 
     def build(self, input_shape):
         self.built = True
@@ -264,6 +321,11 @@ class Functional(Model):
     def from_config(cls, config, custom_objects=None):
         from cornu.models.serialization import functional_from_config
         return functional_from_config(cls, config, custom_objects)
+
+
+def _is_deep(structure):
+    return isinstance(structure, (list, tuple)) and any(
+        isinstance(t, (list, tuple, dict)) for t in structure)
 
 
 class _Plan:

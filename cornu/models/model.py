@@ -2,7 +2,6 @@
 `Model` and writing `call()` makes a subclassed one. Training comes from `Trainer`."""
 import torch
 
-from cornu.backend.keras_tensor import any_symbolic
 from cornu.backend.naming import uniquify
 from cornu.layers.layer import Layer, registry
 from cornu.trainers.trainer import Trainer
@@ -25,21 +24,25 @@ class Model(Trainer, Layer):
 
     def __new__(cls, *args, **kwargs):
         # `Model(inputs, outputs)` (Keras 1: `Model(input=, output=)`) is a functional model.
-        # A subclass is functional only when called with graph tensors: a GAN's
-        # `GAN(discriminator, generator, latent_dim)` passes models, not inputs and outputs.
-        if {"inputs", "input"} & set(kwargs) or len(args) >= 2 and (
-                cls is Model or any_symbolic(args[0])):
+        # A subclass becomes functional in `__init__`, by what it passes on to it (a GAN's
+        # `GAN(discriminator, generator, latent_dim)` passes models, not inputs and outputs).
+        if cls is Model and (len(args) >= 2 or {"inputs", "input"} & set(kwargs)):
             from cornu.models.functional import Functional
-            if cls is Model:
-                return super().__new__(Functional)
-            if not issubclass(cls, Functional):
-                # Keras 3: a subclass (say, with its own `train_step`) called with inputs and
-                # outputs is a functional model of that subclass.
-                return super().__new__(_functional_subclass(cls))
+            return super().__new__(Functional)
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
-        """A subclassed model: `super().__init__(name=...)`, layers as attributes, `call()`."""
+        """A subclassed model: `super().__init__(name=...)`, layers as attributes, `call()`.
+
+        As in Keras 3, a subclass whose `__init__` receives (or passes on to this one) inputs
+        and outputs, `CustomModel(inputs, outputs)` or `super().__init__(inputs=x, outputs=y)`,
+        is a functional model of that subclass: its own methods (say, `train_step`) first."""
+        if _functional_arguments(args, kwargs):
+            from cornu.models.functional import Functional
+            if not isinstance(self, Functional):
+                self.__class__ = _functional_subclass(type(self))
+            Functional.__init__(self, *args, **kwargs)
+            return
         if args:
             raise TypeError(f"{type(self).__name__}: a subclassed Model takes no positional "
                             "arguments; `Model(inputs, outputs)` builds a functional model.")
@@ -169,6 +172,13 @@ class Model(Trainer, Layer):
 
 
 _FUNCTIONAL_SUBCLASSES = {}
+
+
+def _functional_arguments(args, kwargs):
+    """Keras 3's test for functional arguments (inputs and outputs, by position or name)."""
+    outputs = bool({"outputs", "output"} & set(kwargs))
+    return len(args) == 2 or (len(args) == 1 and outputs) or (
+        outputs and bool({"inputs", "input"} & set(kwargs)))
 
 
 def _functional_subclass(cls):

@@ -353,15 +353,17 @@ class Trainer(BuiltinSteps):
                              f"{len(arrays)} input array(s).")
         for i, (array, spec) in enumerate(zip(arrays, specs)):
             expected, found = spec.shape, tuple(array.shape)
+            # Keras 3 adjusts a rank by one for a trailing axis of 1 (the model's call does it).
+            if len(found) == len(expected) + 1 and found[-1] == 1:
+                found = found[:-1]
+            elif len(found) == len(expected) - 1 and expected[-1] == 1:
+                found = found + (1,)
             ok = len(expected) == len(found) and all(
                 e is None or e == f for e, f in zip(expected[1:], found[1:]))
             if ok:
                 continue
             hint = ""
-            if len(expected) == len(found) + 1 and expected[-1] == 1:
-                hint = (f" The data lacks the channel axis: reshape it with "
-                        f"x.reshape(-1, {', '.join(str(d) for d in expected[1:])}).")
-            elif len(expected) == len(found) and expected[-1] != found[-1]:
+            if len(expected) == len(found) and expected[-1] != found[-1]:
                 hint = (f" The data has {found[-1]} features but the model was declared with "
                         f"{expected[-1]} (check `input_shape`/`input_dim`).")
             layer = spec._keras_history[0].name if spec._keras_history else self.name
