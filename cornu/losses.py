@@ -22,7 +22,7 @@ registry = Registry("loss")
 def _graph_op(fn):
     """Lets a loss function take symbolic tensors too, as Keras 2's did: `mse(inputs, outputs)`
     on a functional model's tensors records a graph node (for `model.add_loss`)."""
-    return symbolic_op(saveable=False, unique_name=True)(fn)
+    return symbolic_op(saveable=False, unique_name=True, tensor_args=2)(fn)
 
 
 def _tensors(y_true, y_pred):

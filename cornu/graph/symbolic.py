@@ -11,7 +11,7 @@ than `graph` importing upward. Named ops go into one table, so a saved node (`{"
 import functools
 
 from cornu.backend.naming import uniquify
-from cornu.graph.keras_tensor import OPERATORS, any_symbolic
+from cornu.graph.keras_tensor import OPERATORS, KerasTensor, any_symbolic
 
 _OPS = dict(OPERATORS)  # saved name -> function: x + y, ops.mean, K.mean, ...
 _factory = []  # [the TorchOp class], set by cornu.layers
@@ -32,7 +32,7 @@ def record(op, args, kwargs, name=None):
     return layer(*args, **kwargs)
 
 
-def symbolic_op(name=None, prefix="", saveable=True, unique_name=False):
+def symbolic_op(name=None, prefix="", saveable=True, unique_name=False, tensor_args=None):
     """Decorator: the function records a graph node when any argument is symbolic.
 
     Args:
@@ -42,14 +42,27 @@ def symbolic_op(name=None, prefix="", saveable=True, unique_name=False):
         saveable: False for functions that a saved node cannot name (the node keeps the
             function itself).
         unique_name: name the node's layer after the function (`mean_1`) rather than the op.
+        tensor_args: where only the first `tensor_args` positional arguments can be tensors
+            (a loss's `y_true, y_pred`), the check looks at those alone: losses run on every
+            training step.
     """
     def decorate(fn):
         op_name = prefix + (name or fn.__name__.rstrip("_"))
         layer_name = fn.__name__.rstrip("_") if unique_name else None
 
+        if tensor_args is not None:
+            def is_symbolic(args, kwargs):
+                for arg in args[:tensor_args]:
+                    if isinstance(arg, KerasTensor):
+                        return True
+                return False
+        else:
+            def is_symbolic(args, kwargs):
+                return any_symbolic(list(args)) or any_symbolic(kwargs)
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            if any_symbolic(list(args)) or any_symbolic(kwargs):
+            if is_symbolic(args, kwargs):
                 op = op_name if saveable else fn
                 return record(op, args, kwargs,
                               name=uniquify(layer_name) if layer_name else None)
