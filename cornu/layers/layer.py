@@ -299,6 +299,16 @@ class Layer(torch.nn.Module):
         return inputs
 
     def forward(self, *args, **kwargs):
+        training = kwargs.get("training")
+        if training is not None and self._modules and bool(training) != self.training:
+            # `training=` reaches every layer the call runs, also through a `call()` that does
+            # not pass it on (Keras's call context): the subtree runs in that mode.
+            mode = self.training
+            self.train(bool(training))
+            try:
+                return self.forward(*args, **kwargs)
+            finally:
+                self.train(mode)
         if self._call_takes_training:
             if kwargs.get("training") is None:
                 kwargs["training"] = self.training

@@ -97,14 +97,13 @@ class StepLoop:
                 break
         return steps, self._logs_at_end(last)
 
+    # (Keras 3's train_on_batch/test_on_batch hand the step `(x, y, sample_weight)`, Nones kept)
     def train_batch(self, x, y, sw):
-        logs = self.model.train_step(pack_x_y_sample_weight(x, y, sw))
-        return self._logs_at_end(logs)
+        return self._logs_at_end(self.model.train_step((x, y, sw)))
 
     def test_batch(self, x, y, sw):
         with torch.no_grad():
-            logs = self.model.test_step(pack_x_y_sample_weight(x, y, sw))
-        return self._logs_at_end(logs)
+            return self._logs_at_end(self.model.test_step((x, y, sw)))
 
     def _test_epoch(self, adapter, progbar=None, callback_list=None):
         model = self.model

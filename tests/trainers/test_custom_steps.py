@@ -62,7 +62,9 @@ def test_train_step_override_matches_keras():
         model.compile(optimizer="adam", loss="mse", metrics=["mae"])
         history = model.fit(X, Y, epochs=3, batch_size=16, shuffle=False, verbose=0).history
         assert sorted(history) == ["loss", "mae"]
-        return {k: history[k] for k in history}
+        assert [m.name for m in model.metrics] == ["loss", "compile_metrics"]
+        result = model.get_metrics_result()
+        return {**history, "result": [result["loss"], result["mae"]]}
 
     got = _side_by_side(_guide_train_step, run)
     assert got["loss"][-1] < got["loss"][0]
@@ -408,3 +410,27 @@ def test_compile_without_loss_and_a_default_step_says_what_is_missing():
     model.compile(optimizer="sgd")
     with pytest.raises(ValueError, match="No loss to compute"):
         model.fit(X, Y, epochs=1, verbose=0)
+
+
+def test_training_reaches_layers_through_a_call_that_does_not_pass_it():
+    # The default train_step calls `self(x, training=True)`; a subclassed model's `call(x)`
+    # that does not pass `training` on still runs its Dropout in training mode, as in Keras.
+    rates = {}
+    for lib in (keras, cornu):
+        class Net(lib.Model):
+            def __init__(self):
+                super().__init__()
+                self.dense = lib.layers.Dense(64, kernel_initializer="ones")
+                self.dropout = lib.layers.Dropout(0.5)
+
+            def call(self, x):
+                return self.dropout(self.dense(x))
+
+        net = Net()
+        ones = np.ones((32, 8), "float32")
+        net(ones)
+        trained = np.asarray(net(ones, training=True).detach().cpu())
+        inferred = np.asarray(net(ones).detach().cpu())
+        rates[lib.__name__] = ((trained == 0).mean(), (inferred == 0).mean())
+    assert rates["keras"][1] == rates["cornu"][1] == 0.0
+    assert 0.4 < rates["cornu"][0] < 0.6 and 0.4 < rates["keras"][0] < 0.6
