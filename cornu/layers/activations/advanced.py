@@ -28,10 +28,6 @@ class ReLU(_Elementwise):
     def call(self, inputs):
         return activations.relu(inputs, self.negative_slope, self.max_value, self.threshold)
 
-    def get_config(self):
-        return {**super().get_config(), "max_value": self.max_value,
-                "negative_slope": self.negative_slope, "threshold": self.threshold}
-
 
 @registry.register()
 class LeakyReLU(_Elementwise):
@@ -42,9 +38,6 @@ class LeakyReLU(_Elementwise):
     def call(self, inputs):
         return F.leaky_relu(inputs, self.negative_slope)
 
-    def get_config(self):
-        return {**super().get_config(), "negative_slope": self.negative_slope}
-
 
 @registry.register()
 class ELU(_Elementwise):
@@ -54,9 +47,6 @@ class ELU(_Elementwise):
 
     def call(self, inputs):
         return F.elu(inputs, self.alpha)
-
-    def get_config(self):
-        return {**super().get_config(), "alpha": self.alpha}
 
 
 @registry.register()
@@ -69,9 +59,6 @@ class ThresholdedReLU(_Elementwise):
 
     def call(self, inputs):
         return inputs * (inputs > self.theta).to(inputs.dtype)
-
-    def get_config(self):
-        return {**super().get_config(), "theta": self.theta}
 
 
 @registry.register()
@@ -91,9 +78,6 @@ class Softmax(Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape
-
-    def get_config(self):
-        return {**super().get_config(), "axis": self.axis}
 
 
 @registry.register()
@@ -119,18 +103,9 @@ class PReLU(Layer):
         self.alpha = self.add_weight("alpha", tuple(shape), self.alpha_initializer,
                                      regularizer=self.alpha_regularizer,
                                      constraint=self.alpha_constraint)
-        self.built = True
 
     def call(self, inputs):
         return F.relu(inputs) - self.alpha * F.relu(-inputs)
 
     def compute_output_shape(self, input_shape):
         return input_shape
-
-    def get_config(self):
-        ser = lambda mod, obj: None if obj is None else mod.serialize(obj)
-        return {**super().get_config(),
-                "alpha_initializer": initializers.serialize(self.alpha_initializer),
-                "alpha_regularizer": ser(regularizers, self.alpha_regularizer),
-                "alpha_constraint": ser(constraints, self.alpha_constraint),
-                "shared_axes": self.shared_axes}

@@ -172,7 +172,6 @@ class BaseConv(SpatialLayer):
                                        constraint=self.bias_constraint)
         self._conv = CONV[self.rank]
         self._linear = self.activation is activations.linear
-        self.built = True
 
     def call(self, inputs):
         pad, padding = self._padding_for(tuple(inputs.shape[2:]), self.kernel_size,
@@ -191,17 +190,3 @@ class BaseConv(SpatialLayer):
     def extra_repr(self):
         return (f"filters={self.filters}, kernel_size={self.kernel_size}, strides={self.strides}, "
                 f"padding={self.padding!r}, data_format={self.data_format!r}")
-
-    def get_config(self):
-        return {**super().get_config(), "filters": self.filters,
-                "kernel_size": self.kernel_size, "strides": self.strides,
-                "padding": self.padding, "data_format": self.data_format,
-                "dilation_rate": self.dilation_rate, "groups": self.groups,
-                "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": ser(regularizers, self.kernel_regularizer),
-                "bias_regularizer": ser(regularizers, self.bias_regularizer),
-                "activity_regularizer": ser(regularizers, self.activity_regularizer),
-                "kernel_constraint": ser(constraints, self.kernel_constraint),
-                "bias_constraint": ser(constraints, self.bias_constraint)}

@@ -97,7 +97,6 @@ class BaseConvTranspose(SpatialLayer):
             self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer,
                                         regularizer=self.bias_regularizer,
                                         constraint=self.bias_constraint)
-        self.built = True
 
     def call(self, inputs):
         conv = CONV_TRANSPOSE[self.rank]
@@ -126,20 +125,6 @@ class BaseConvTranspose(SpatialLayer):
             left, right = _keras_crops(k, s, d, self.padding, op)
             out.append(None if n is None else (n - 1) * s + (k - 1) * d + 1 - left - right)
         return conv_utils.with_channels(input_shape[0], out, self.filters, self.data_format)
-
-    def get_config(self):
-        return {**super().get_config(), "filters": self.filters,
-                "kernel_size": self.kernel_size, "strides": self.strides,
-                "padding": self.padding, "output_padding": self.output_padding,
-                "data_format": self.data_format, "dilation_rate": self.dilation_rate,
-                "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": ser(regularizers, self.kernel_regularizer),
-                "bias_regularizer": ser(regularizers, self.bias_regularizer),
-                "activity_regularizer": ser(regularizers, self.activity_regularizer),
-                "kernel_constraint": ser(constraints, self.kernel_constraint),
-                "bias_constraint": ser(constraints, self.bias_constraint)}
 
 
 @registry.register()

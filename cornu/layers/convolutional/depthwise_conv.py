@@ -95,7 +95,6 @@ class BaseDepthwiseConv(_Depthwise):
             self.bias = self.add_weight("bias", (n_in * self.depth_multiplier,),
                                         self.bias_initializer, regularizer=self.bias_regularizer,
                                         constraint=self.bias_constraint)
-        self.built = True
 
     def call(self, inputs):
         return self._activate(self._depthwise(inputs, self.kernel, self.bias))
@@ -106,9 +105,6 @@ class BaseDepthwiseConv(_Depthwise):
                                       self.dilation_rate)
         return conv_utils.with_channels(input_shape[0], spatial, n_in * self.depth_multiplier,
                                         self.data_format)
-
-    def get_config(self):
-        return self._config()
 
 
 class BaseSeparableConv(_Depthwise):
@@ -151,7 +147,6 @@ class BaseSeparableConv(_Depthwise):
             self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer,
                                         regularizer=self.bias_regularizer,
                                         constraint=self.bias_constraint)
-        self.built = True
 
     def call(self, inputs):
         hidden = self._depthwise(inputs, self.depthwise_kernel, None)
@@ -163,12 +158,6 @@ class BaseSeparableConv(_Depthwise):
         spatial = self._window_output(input_shape, self.kernel_size, self.strides,
                                       self.dilation_rate)
         return conv_utils.with_channels(input_shape[0], spatial, self.filters, self.data_format)
-
-    def get_config(self):
-        return {**self._config(), "filters": self.filters,
-                "pointwise_initializer": initializers.serialize(self.pointwise_initializer),
-                "pointwise_regularizer": ser(regularizers, self.pointwise_regularizer),
-                "pointwise_constraint": ser(constraints, self.pointwise_constraint)}
 
 
 @registry.register()

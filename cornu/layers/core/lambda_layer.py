@@ -30,6 +30,8 @@ class Lambda(Layer):
     load without it.
     """
 
+    _config_omit = ("function", "output_shape", "mask", "arguments")  # see get_config
+
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
         super().__init__(**kwargs)
         if not callable(function):
@@ -65,6 +67,7 @@ class Lambda(Layer):
         return (batch,) + tuple(self._output_shape)
 
     def get_config(self):
+        # A function is written as its name or bytecode, which no constructor argument holds.
         config = super().get_config()
         config.update(_dump_function(self.function, "function"))
         if callable(self._output_shape):
@@ -134,6 +137,7 @@ class TorchOp(Layer):
         return super()._symbolic_call(args, kwargs)
 
     def get_config(self):
+        # cornu's own op recorder: only the op's name can be written (Keras has no such layer).
         if self.op is None:
             raise ValueError(f"TorchOp {self.name!r} wraps the function {self.fn!r}, which "
                              "cannot be saved; use a Lambda layer for custom functions.")
