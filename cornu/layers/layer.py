@@ -172,12 +172,13 @@ class Layer(torch.nn.Module):
         return var
 
     def _weight(self, prefix, shape, name=None, **kwargs):
-        """A built-in layer's weight: `{prefix}_initializer`, `_regularizer` and `_constraint`
-        are this layer's attributes of those names (a missing one means none)."""
-        return self.add_weight(
-            name=name or prefix, shape=shape, initializer=getattr(self, f"{prefix}_initializer"),
-            regularizer=getattr(self, f"{prefix}_regularizer", None),
-            constraint=getattr(self, f"{prefix}_constraint", None), **kwargs)
+        """A built-in layer's weight: its initializer, regularizer and constraint are this
+        layer's attributes `{prefix}_initializer`, `_regularizer`, `_constraint` (a missing
+        one means none; a keyword given here wins)."""
+        for part in ("initializer", "regularizer", "constraint"):
+            if part not in kwargs:
+                kwargs[part] = getattr(self, f"{prefix}_{part}", None)
+        return self.add_weight(name=name or prefix, shape=shape, **kwargs)
 
     def _own_variables(self):
         # Keras's order: trainable at creation first (a kernel frozen later keeps its place).

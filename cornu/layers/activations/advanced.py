@@ -100,9 +100,7 @@ class PReLU(Layer):
         shape = list(input_shape[1:])
         for axis in self.shared_axes or []:
             shape[axis - 1] = 1
-        self.alpha = self.add_weight("alpha", tuple(shape), self.alpha_initializer,
-                                     regularizer=self.alpha_regularizer,
-                                     constraint=self.alpha_constraint)
+        self.alpha = self._weight("alpha", tuple(shape))
 
     def call(self, inputs):
         return F.relu(inputs) - self.alpha * F.relu(-inputs)

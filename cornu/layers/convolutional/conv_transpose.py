@@ -88,15 +88,11 @@ class BaseConvTranspose(SpatialLayer):
         self.compute_output_shape(input_shape)
         self._n_channels = n_in
         self._order = torch_order(self.rank)  # Keras (*k, filters, in) → torch (in, filters, *k)
-        self.kernel = self.add_weight(
-            "kernel", self.kernel_size + (self.filters, n_in), self.kernel_initializer,
-            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
-            storage_order=self._order)
+        self.kernel = self._weight("kernel", self.kernel_size + (self.filters, n_in),
+                                   storage_order=self._order)
         self.bias = None
         if self.use_bias:
-            self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
+            self.bias = self._weight("bias", (self.filters,))
 
     def call(self, inputs):
         conv = CONV_TRANSPOSE[self.rank]

@@ -22,7 +22,9 @@ class Lambda(Layer):
         output_shape: the output shape without the batch dimension (a tuple), or a function
             of the full input shape returning the full output shape (Keras 1/2). When omitted,
             the shape is found by running `function` on the `meta` device.
-        mask: accepted for compatibility (masking comes with the sequence layers).
+        mask: None (the layer drops an input mask), a function `mask(inputs, previous_mask)`
+            returning the output mask, or a fixed boolean mask for every output. A `function`
+            that takes `mask` receives the input's mask.
         arguments: extra keyword arguments passed to `function`.
 
     A Lambda saved in a config stores the function's bytecode; loading it executes that code,
@@ -31,6 +33,7 @@ class Lambda(Layer):
     """
 
     _config_omit = ("function", "output_shape", "mask", "arguments")  # see get_config
+    supports_masking = False  # True for a Lambda given a `mask`
 
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
         super().__init__(**kwargs)
@@ -40,17 +43,26 @@ class Lambda(Layer):
         self.arguments = dict(arguments or {})
         self._output_shape = output_shape
         self.mask = mask
+        self.supports_masking = mask is not None
         try:
             params = inspect.signature(function).parameters
         except (TypeError, ValueError):
             params = {}
         self._fn_takes_training = "training" in params
+        self._fn_takes_mask = "mask" in params
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, mask=None, training=None):
         kwargs = dict(self.arguments)
         if self._fn_takes_training:
             kwargs["training"] = training
+        if self._fn_takes_mask:
+            kwargs["mask"] = mask
         return self.function(inputs, **kwargs)
+
+    def compute_mask(self, inputs, previous_mask=None):
+        if callable(self.mask):
+            return self.mask(inputs, previous_mask)
+        return self.mask
 
     def compute_output_spec(self, *args, **kwargs):
         if self._output_shape is None:
@@ -74,6 +86,11 @@ class Lambda(Layer):
             config.update(_dump_function(self._output_shape, "output_shape"))
         else:
             config["output_shape"] = self._output_shape
+        if callable(self.mask):
+            config.update(_dump_function(self.mask, "mask"))
+        elif self.mask is not None:
+            raise ValueError(f"Lambda {self.name!r}: a fixed `mask` tensor cannot be written to "
+                             "a config; pass a function `mask(inputs, previous_mask)` instead.")
         config["arguments"] = self.arguments
         return config
 
@@ -81,7 +98,7 @@ class Lambda(Layer):
     def from_config(cls, config, custom_objects=None, safe_mode=None):
         config = dict(config)
         safe_mode = in_safe_mode() if safe_mode is None else safe_mode
-        for key in ("function", "output_shape"):
+        for key in ("function", "output_shape", "mask"):
             kind = config.pop(f"{key}_type", None)
             module = config.pop(f"{key}_module", None)
             if config.get(key) is not None and kind is not None:

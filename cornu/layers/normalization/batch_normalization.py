@@ -59,16 +59,10 @@ class BatchNormalization(Layer):
         self.layout = layouts.CHANNELS_FIRST if axis == rank - 1 and rank >= 3 else layouts.KERAS
         self._channel_dim = 1 if (self.layout == layouts.CHANNELS_FIRST or axis == 1) else axis
         shape = (dim,)
-        self.gamma = self.add_weight("gamma", shape, self.gamma_initializer,
-                                     regularizer=self.gamma_regularizer,
-                                     constraint=self.gamma_constraint) if self.scale else None
-        self.beta = self.add_weight("beta", shape, self.beta_initializer,
-                                    regularizer=self.beta_regularizer,
-                                    constraint=self.beta_constraint) if self.center else None
-        self.moving_mean = self.add_weight("moving_mean", shape, self.moving_mean_initializer,
-                                           trainable=False)
-        self.moving_variance = self.add_weight("moving_variance", shape,
-                                               self.moving_variance_initializer, trainable=False)
+        self.gamma = self._weight("gamma", shape) if self.scale else None
+        self.beta = self._weight("beta", shape) if self.center else None
+        self.moving_mean = self._weight("moving_mean", shape, trainable=False)
+        self.moving_variance = self._weight("moving_variance", shape, trainable=False)
 
     def call(self, inputs, training=False):
         x = inputs if self._channel_dim == 1 else inputs.movedim(self._channel_dim, 1)

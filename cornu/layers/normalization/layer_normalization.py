@@ -42,14 +42,8 @@ class LayerNormalization(Layer):
         self._trailing = self._axes == list(range(rank - len(self._axes), rank))
         self._bshape = tuple(input_shape[a] if a in self._axes else 1
                              for a in range(self._axes[0], rank))
-        self.gamma = self.add_weight("gamma", shape, self.gamma_initializer,
-                                     regularizer=self.gamma_regularizer,
-                                     constraint=self.gamma_constraint) \
-            if self.scale or self.rms_scaling else None
-        self.beta = self.add_weight("beta", shape, self.beta_initializer,
-                                    regularizer=self.beta_regularizer,
-                                    constraint=self.beta_constraint) \
-            if self.center and not self.rms_scaling else None
+        self.gamma = self._weight("gamma", shape) if self.scale or self.rms_scaling else None
+        self.beta = self._weight("beta", shape) if self.center and not self.rms_scaling else None
 
     def call(self, inputs):
         x = inputs if inputs.is_floating_point() else inputs.to(torch.get_default_dtype())

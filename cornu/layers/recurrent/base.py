@@ -58,18 +58,13 @@ class RecurrentCell(Layer, DropoutRNNCell):
             raise ValueError(f"{type(self).__name__} {self.name!r}: the feature dimension of the "
                              f"input must be known, got input shape {tuple(input_shape)}.")
         width = self.gates * self.units
-        self.kernel = self.add_weight("kernel", (input_dim, width), self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint, storage_order=(1, 0))
-        self.recurrent_kernel = self.add_weight(
-            "recurrent_kernel", (self.units, width), self.recurrent_initializer,
-            regularizer=self.recurrent_regularizer, constraint=self.recurrent_constraint,
-            storage_order=(1, 0))
+        self.kernel = self._weight("kernel", (input_dim, width), storage_order=(1, 0))
+        self.recurrent_kernel = self._weight("recurrent", (self.units, width),
+                                             name="recurrent_kernel", storage_order=(1, 0))
         self.bias = None
         if self.use_bias:
-            self.bias = self.add_weight("bias", self._bias_shape(), self._bias_initializer(),
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
+            self.bias = self._weight("bias", self._bias_shape(),
+                                     initializer=self._bias_initializer())
 
     def _bias_shape(self):
         return (self.gates * self.units,)
