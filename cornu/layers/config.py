@@ -51,6 +51,25 @@ def constructor_keys(cls):
     return cached
 
 
+def from_constructor(layer):
+    """The default `Layer.get_config`: base keys, then each constructor argument by type."""
+    config = {"name": layer.name, "trainable": layer.trainable,
+              "dtype": dtype_policy(layer.dtype)}
+    if layer.activity_regularizer is not None:
+        config["activity_regularizer"] = regularizers.serialize(layer.activity_regularizer)
+    for key, strict in constructor_keys(type(layer)):
+        try:
+            value = getattr(layer, key)
+        except AttributeError:
+            if not strict:
+                continue  # a user's argument kept under another name
+            raise AttributeError(f"{type(layer).__name__}.get_config: the constructor argument "
+                                 f"{key!r} has no attribute of the same name.") from None
+        config[key] = serialize(value, key)
+    config.update(layer._config_extra)
+    return config
+
+
 def layer_entry(layer):
     """`{"module", "class_name", "config", "registered_name"}` of a (nested) layer."""
     own = type(layer).__module__.startswith("cornu.")

@@ -172,9 +172,8 @@ class Layer(torch.nn.Module):
         return var
 
     def _weight(self, prefix, shape, name=None, **kwargs):
-        """A built-in layer's weight: its initializer, regularizer and constraint are this
-        layer's attributes `{prefix}_initializer`, `_regularizer`, `_constraint` (a missing
-        one means none; a keyword given here wins)."""
+        """A built-in layer's weight, with this layer's `{prefix}_initializer`, `_regularizer`,
+        `_constraint` attributes (missing: none; a keyword given here wins)."""
         for part in ("initializer", "regularizer", "constraint"):
             if part not in kwargs:
                 kwargs[part] = getattr(self, f"{prefix}_{part}", None)
@@ -514,34 +513,16 @@ class Layer(torch.nn.Module):
         return self.dtype
 
     # ------------------------------------------------------------------ config
-    _config_omit = ()  # constructor parameters Keras 3 leaves out (see layers/config.py)
-    _config_extra = {}  # keys Keras 3 adds with a fixed value
+    _config_omit, _config_extra = (), {}  # Keras 3's exceptions (see layers/config.py)
 
     def get_config(self):
-        """Each constructor argument, from the attribute of the same name (layers/config.py).
-
-        As in Keras 3, the input shape lives in the model's InputLayer, not the layer's config.
-        """
-        config = {"name": self.name, "trainable": self.trainable,
-                  "dtype": layer_config.dtype_policy(self.dtype)}
-        if self.activity_regularizer is not None:
-            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
-        for key, strict in layer_config.constructor_keys(type(self)):
-            try:
-                value = getattr(self, key)
-            except AttributeError:
-                if not strict:
-                    continue  # a user's argument kept under another name
-                raise AttributeError(f"{type(self).__name__}.get_config: the constructor argument "
-                                     f"{key!r} has no attribute of the same name.") from None
-            config[key] = layer_config.serialize(value, key)
-        config.update(self._config_extra)
-        return config
+        """Each constructor argument, from the attribute of the same name (layers/config.py);
+        as in Keras 3, the input shape lives in the model's InputLayer, not here."""
+        return layer_config.from_constructor(self)
 
     @classmethod
     def from_config(cls, config):
         return cls(**config)
-
 
 
 def _wrap_build(build):
