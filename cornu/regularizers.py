@@ -6,6 +6,8 @@ the batch size, as Keras 3 does.
 """
 import math
 
+import numpy as np
+
 import torch
 
 from cornu.backend.config import epsilon
@@ -67,7 +69,7 @@ class L1(Regularizer):
         return self.l1 * torch.sum(torch.abs(x))
 
     def get_config(self):
-        return {"l1": self.l1}
+        return {"l1": float(np.float32(self.l1))}  # Keras 3 writes L1's factor as a float32
 
 
 @registry.register("l2")

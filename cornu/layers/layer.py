@@ -24,6 +24,7 @@ from cornu.backend.naming import to_snake_case, uniquify
 from cornu.backend.variables import Variable
 from cornu.graph.keras_tensor import KerasTensor, any_symbolic
 from cornu.graph.node import Node
+from cornu.layers import config as layer_config
 from cornu.layers import tracking
 from cornu.utils import legacy, nest
 from cornu.utils.registry import Registry
@@ -90,6 +91,8 @@ class Layer(torch.nn.Module):
         super().__init_subclass__(**kwargs)
         if "__init__" in cls.__dict__:
             cls.__init__ = _wrap_init(cls, cls.__dict__["__init__"])
+        if "build" in cls.__dict__ and cls.__module__.startswith("cornu.layers."):
+            cls.build = _wrap_build(cls.__dict__["build"])  # built-in layers only
         params = inspect.signature(cls.call).parameters
         cls._call_takes_training = "training" in params
         cls._call_takes_mask = "mask" in params
@@ -109,7 +112,8 @@ class Layer(torch.nn.Module):
         self.name = name or uniquify(to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
         self.built = False
-        self.dtype = dtype_name(dtype) if dtype and not isinstance(dtype, dict) else floatx()
+        dtype = layer_config.dtype_from_config(dtype)
+        self.dtype = dtype_name(dtype) if dtype else floatx()
         self._own_weights = []  # attribute names of this layer's Variables, in creation order
         self._inbound_nodes = []
         self._outbound_nodes = []
@@ -191,9 +195,19 @@ class Layer(torch.nn.Module):
         self._own_weights.append(attr)
         return var
 
+    def _weight(self, prefix, shape, name=None, **kwargs):
+        """A built-in layer's weight, with this layer's `{prefix}_initializer`, `_regularizer`,
+        `_constraint` attributes (missing: none; a keyword given here wins)."""
+        for part in ("initializer", "regularizer", "constraint"):
+            if part not in kwargs:
+                kwargs[part] = getattr(self, f"{prefix}_{part}", None)
+        return self.add_weight(name=name or prefix, shape=shape, **kwargs)
+
     def _own_variables(self):
+        # Keras's order: trainable at creation first (a kernel frozen later keeps its place).
         own = [self._parameters[a] for a in self._own_weights]
-        return [v for v in own if v.trainable] + [v for v in own if not v.trainable]
+        first = [v for v in own if getattr(v, "_created_trainable", v.trainable)]
+        return first + [v for v in own if not getattr(v, "_created_trainable", v.trainable)]
 
     def _sublayers(self):
         return [m for m in self._modules.values() if isinstance(m, Layer)]
@@ -569,17 +583,25 @@ class Layer(torch.nn.Module):
         return self.dtype
 
     # ------------------------------------------------------------------ config
+    _config_omit, _config_extra = (), {}  # Keras 3's exceptions (see layers/config.py)
+
     def get_config(self):
-        # As in Keras 3, the input shape lives in the model's InputLayer, not the layer's config.
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
-        if self.activity_regularizer is not None:
-            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
-        return config
+        """Each constructor argument, from the attribute of the same name (layers/config.py);
+        as in Keras 3, the input shape lives in the model's InputLayer, not here."""
+        return layer_config.from_constructor(self)
 
     @classmethod
     def from_config(cls, config):
         return cls(**config)
 
+
+def _wrap_build(build):
+    """A direct `layer.build(shape)` call marks the layer built, as `_build_once` does."""
+    @functools.wraps(build)
+    def wrapped(self, *args, **kwargs):
+        build(self, *args, **kwargs)
+        self.built = True
+    return wrapped
 
 
 def _dedup(items):

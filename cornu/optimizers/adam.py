@@ -3,7 +3,25 @@ step size, epsilon 1e-7; torch.optim.Adam adds epsilon to the bias-corrected sqr
 import numpy as np
 import torch
 
-from cornu.optimizers.optimizer import Optimizer, f32
+from cornu.optimizers.optimizer import (Optimizer, f32, scalar_pow, scalar_sqrt,
+                                        sub_scaled_quotient_)
+
+
+def adam_update(opt, params, grads, slots, lr, step):
+    """Adam's rule, in place, for the eager and the compiled step (see Optimizer.rule); Keras
+    folds the bias correction into the step size."""
+    alpha = lr * scalar_sqrt(1 - scalar_pow(opt.beta_2, step)) / (
+        1 - scalar_pow(opt.beta_1, step))
+    m, v = slots["m"], slots["v"]
+    torch._foreach_lerp_(m, grads, 1 - opt.beta_1)
+    torch._foreach_mul_(v, opt.beta_2)
+    torch._foreach_addcmul_(v, grads, grads, value=1 - opt.beta_2)
+    if opt.amsgrad:
+        torch._foreach_maximum_(slots["v_hat"], v)
+        v = slots["v_hat"]
+    denominators = torch._foreach_sqrt(v)
+    torch._foreach_add_(denominators, opt.epsilon)
+    sub_scaled_quotient_(params, m, denominators, alpha)
 
 
 class Adam(Optimizer):
@@ -25,32 +43,23 @@ class Adam(Optimizer):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
 
+    rule = staticmethod(adam_update)
+    rule_uses_step = True
+
     def build(self, var_list):
         super().build(var_list)
         self.momentums, self.velocities = self.add_slots("momentum", "velocity")
         self.velocity_hats = self.add_slots("velocity_hat") if self.amsgrad else []
         self.register_slots(m=self.momentums, v=self.velocities, v_hat=self.velocity_hats)
 
-    def _alpha(self, lr):
-        t = f32(self._step_count() + 1)
-        b1_power = np.power(f32(self.beta_1), t)
-        b2_power = np.power(f32(self.beta_2), t)
-        return float(f32(lr) * np.sqrt(f32(1) - b2_power) / (f32(1) - b1_power))
-
     def update_step(self, params, grads, lr, slots):
-        alpha, m, v = self._alpha(lr), slots["m"], slots["v"]
-        torch._foreach_lerp_(m, grads, 1 - self.beta_1)
-        torch._foreach_mul_(v, self.beta_2)
-        torch._foreach_addcmul_(v, grads, grads, value=1 - self.beta_2)
-        if self.amsgrad:
-            torch._foreach_maximum_(slots["v_hat"], v)
-            v = slots["v_hat"]
-        denominators = torch._foreach_sqrt(v)
-        torch._foreach_add_(denominators, self.epsilon)
-        torch._foreach_addcdiv_(params, m, denominators, value=-alpha)
+        adam_update(self, params, grads, slots, *self._rule_scalars(lr))
 
     def reference_update(self, param, grad, lr, slots):
-        alpha, m, v = self._alpha(lr), slots["m"], slots["v"]
+        t = f32(self._step_count() + 1)
+        alpha = f32(lr) * np.sqrt(f32(1) - np.power(f32(self.beta_2), t)) / (
+            f32(1) - np.power(f32(self.beta_1), t))
+        m, v = slots["m"], slots["v"]
         m += (grad - m) * (1 - self.beta_1)
         v += (grad * grad - v) * (1 - self.beta_2)
         if self.amsgrad:

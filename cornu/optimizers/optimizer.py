@@ -428,6 +428,19 @@ class Optimizer:
         return loss * self.loss_scale_factor if self.loss_scale_factor is not None else loss
 
     # ------------------------------------------------------------------ rules
+    # An optimizer whose formula is a module-level function `rule(opt, params, grads, slots,
+    # lr, step)` (SGD, Adam, RMSprop) names it here: `update_step` runs it eagerly and
+    # trainers/jit.py inside the compiled step, so the formula exists once. `lr` and `step`
+    # (this update's number, from 1) are float32 scalars: 0-d tensors in the compiled step (so
+    # no step recompiles), NumPy float32 eagerly (host arithmetic, as cheap as a Python float;
+    # a 0-d tensor op costs a dispatch). The scalar helpers below accept both.
+    rule = None
+    rule_uses_step = False  # eagerly, `step` is counted only for rules that read it (Adam)
+
+    def _rule_scalars(self, lr):
+        """This update's learning rate and number for the eager rule (float32 scalars)."""
+        return f32(lr), (f32(self._step_count() + 1) if self.rule_uses_step else None)
+
     def update_step(self, params, grads, lr, slots):
         """Updates every parameter in place; `slots` maps each state name to its list."""
         raise NotImplementedError
@@ -474,6 +487,36 @@ def _check_shapes(owner, grads, params):
                              f"{getattr(p, 'path', None) or 'of shape ' + str(tuple(p.shape))} has "
                              f"shape {tuple(g.shape)}, but the variable has shape "
                              f"{tuple(p.shape)}.")
+
+
+# ----------------------------------------------- helpers the rules share (scalar or 0-d tensor)
+def scalar_pow(base, exponent):
+    """`base ** exponent` in float32 for a 0-d tensor or a float32 scalar exponent."""
+    if isinstance(exponent, torch.Tensor):
+        return torch.pow(base, exponent)
+    return np.power(f32(base), exponent)
+
+
+def scalar_sqrt(x):
+    return torch.sqrt(x) if isinstance(x, torch.Tensor) else np.sqrt(x)
+
+
+def sub_scaled_(targets, tensors, scale):
+    """`targets -= scale * tensors`, one fused op when `scale` is a host scalar."""
+    if isinstance(scale, torch.Tensor):
+        torch._foreach_sub_(targets, torch._foreach_mul(tensors, scale))
+    else:
+        torch._foreach_add_(targets, tensors, alpha=-float(scale))
+
+
+def sub_scaled_quotient_(targets, numerators, denominators, scale):
+    """`targets -= scale * numerators / denominators`."""
+    if isinstance(scale, torch.Tensor):
+        steps = torch._foreach_mul(numerators, scale)  # (m * alpha) / d, Keras's order
+        torch._foreach_div_(steps, denominators)
+        torch._foreach_sub_(targets, steps)
+    else:
+        torch._foreach_addcdiv_(targets, numerators, denominators, value=-float(scale))
 
 
 def _default_lr(cls):

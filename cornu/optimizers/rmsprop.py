@@ -4,6 +4,29 @@ import torch
 from cornu.optimizers.optimizer import Optimizer
 
 
+def rmsprop_update(opt, params, grads, slots, lr, step):
+    """RMSprop's rule, in place, for the eager and the compiled step (see Optimizer.rule;
+    `step` is unused: no bias correction)."""
+    rho, v = opt.rho, slots["velocity"]
+    torch._foreach_mul_(v, rho)
+    torch._foreach_addcmul_(v, grads, grads, value=1 - rho)
+    denominators = torch._foreach_add(v, opt.epsilon)
+    if opt.centered:
+        a = slots["average_gradient"]
+        torch._foreach_mul_(a, rho)
+        torch._foreach_add_(a, grads, alpha=1 - rho)
+        torch._foreach_addcmul_(denominators, a, a, value=-1)
+    torch._foreach_sqrt_(denominators)
+    increments = torch._foreach_mul(grads, lr if isinstance(lr, torch.Tensor) else float(lr))
+    torch._foreach_div_(increments, denominators)
+    if opt.momentum > 0:
+        m = slots["momentum"]
+        torch._foreach_mul_(m, opt.momentum)
+        torch._foreach_add_(m, increments)
+        increments = m
+    torch._foreach_sub_(params, increments)
+
+
 class RMSprop(Optimizer):
     """Divides the gradient by a moving root mean square of recent gradients.
 
@@ -25,6 +48,8 @@ class RMSprop(Optimizer):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
 
+    rule = staticmethod(rmsprop_update)
+
     def build(self, var_list):
         super().build(var_list)
         self.velocities = self.add_slots("velocity")
@@ -34,24 +59,7 @@ class RMSprop(Optimizer):
                             average_gradient=self.average_gradients)
 
     def update_step(self, params, grads, lr, slots):
-        rho, v = self.rho, slots["velocity"]
-        torch._foreach_mul_(v, rho)
-        torch._foreach_addcmul_(v, grads, grads, value=1 - rho)
-        denominators = torch._foreach_add(v, self.epsilon)
-        if self.centered:
-            a = slots["average_gradient"]
-            torch._foreach_mul_(a, rho)
-            torch._foreach_add_(a, grads, alpha=1 - rho)
-            torch._foreach_addcmul_(denominators, a, a, value=-1)
-        torch._foreach_sqrt_(denominators)
-        increments = torch._foreach_mul(grads, float(lr))
-        torch._foreach_div_(increments, denominators)
-        if self.momentum > 0:
-            m = slots["momentum"]
-            torch._foreach_mul_(m, self.momentum)
-            torch._foreach_add_(m, increments)
-            increments = m
-        torch._foreach_sub_(params, increments)
+        rmsprop_update(self, params, grads, slots, *self._rule_scalars(lr))
 
     def reference_update(self, param, grad, lr, slots):
         v = slots["velocity"]

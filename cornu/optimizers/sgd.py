@@ -1,7 +1,22 @@
 """SGD with momentum and Nesterov momentum (Keras 3; default learning rate 0.01)."""
 import torch
 
-from cornu.optimizers.optimizer import Optimizer
+from cornu.optimizers.optimizer import Optimizer, sub_scaled_
+
+
+def sgd_update(opt, params, grads, slots, lr, step):
+    """SGD's rule, in place, for the eager and the compiled step (see Optimizer.rule)."""
+    if not opt.momentum:
+        sub_scaled_(params, grads, lr)
+        return
+    m = slots["momentum"]
+    torch._foreach_mul_(m, opt.momentum)
+    sub_scaled_(m, grads, lr)
+    if opt.nesterov:
+        sub_scaled_(params, grads, lr)
+        torch._foreach_add_(params, m, alpha=opt.momentum)
+    else:
+        torch._foreach_add_(params, m)
 
 
 class SGD(Optimizer):
@@ -23,24 +38,15 @@ class SGD(Optimizer):
             raise ValueError(f"SGD: `momentum` must be a float in [0, 1], received {momentum}.")
         self.momentum, self.nesterov = momentum, nesterov
 
+    rule = staticmethod(sgd_update)
+
     def build(self, var_list):
         super().build(var_list)
         self.momentums = self.add_slots("momentum") if self.momentum != 0 else []
         self.register_slots(momentum=self.momentums)
 
     def update_step(self, params, grads, lr, slots):
-        lr = float(lr)
-        if self.momentum == 0:
-            torch._foreach_add_(params, grads, alpha=-lr)
-            return
-        m = slots["momentum"]
-        torch._foreach_mul_(m, self.momentum)
-        torch._foreach_add_(m, grads, alpha=-lr)
-        if self.nesterov:
-            torch._foreach_add_(params, grads, alpha=-lr)
-            torch._foreach_add_(params, m, alpha=self.momentum)
-        else:
-            torch._foreach_add_(params, m)
+        sgd_update(self, params, grads, slots, *self._rule_scalars(lr))
 
     def reference_update(self, param, grad, lr, slots):
         if self.momentum == 0:

@@ -140,8 +140,11 @@ def _save_keras2_h5(model, filepath, overwrite):
 
 
 def _keras2_config(config):
-    """Keras 3 spellings Keras 2 readers do not know: `batch_shape` → `batch_input_shape`."""
+    """Keras 3 spellings Keras 2 readers do not know: `batch_shape` → `batch_input_shape`,
+    dtype policies → dtype names."""
     if isinstance(config, dict):
+        if config.get("class_name") == "DTypePolicy":  # tf.keras 2 reads a dtype name
+            return (config.get("config") or {}).get("name")
         return {("batch_input_shape" if k == "batch_shape" else k): _keras2_config(v)
                 for k, v in config.items()}
     if isinstance(config, list):

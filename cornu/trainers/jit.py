@@ -6,9 +6,9 @@ arithmetic, is the cost. Here the whole step — forward pass, loss, gradients (
 `fullgraph=True` and runs as a few fused kernels. (Compiling only the forward and backward pass
 and leaving the update to eager ops saves next to nothing: the update is half the ops.)
 
-The update rules of SGD, Adam and RMSprop are written here as functions of tensors (the step
-counter and learning rate are 0-d tensors, so no step recompiles); they are the optimizers' own
-formulas, and a test checks that compiled and eager training give the same weights. Other
+The update is the optimizer's own rule (`Optimizer.rule`: SGD, Adam, RMSprop), the function
+its eager `update_step` runs, here given the learning rate and step as 0-d tensors so no step
+recompiles; a test checks that compiled and eager training give the same weights. Other
 optimizers, or options the compiled update does not cover (gradient accumulation, EMA, loss
 scaling), keep the compiled gradients but apply them with the optimizer's eager `apply()`.
 
@@ -22,9 +22,6 @@ import warnings
 import torch
 
 from cornu.layers.layer import Layer
-from cornu.optimizers.adam import Adam
-from cornu.optimizers.rmsprop import RMSprop
-from cornu.optimizers.sgd import SGD
 
 
 class JitCompileWarning(UserWarning):
@@ -39,73 +36,16 @@ def _own_code(fn):
 
 
 # ----------------------------------------------------------------- update rules
-def _sgd(opt, params, grads, lr):
-    if not opt.momentum:
-        torch._foreach_sub_(params, torch._foreach_mul(grads, lr))
-        return
-    m = opt.momentums
-    scaled = torch._foreach_mul(grads, lr)
-    torch._foreach_mul_(m, opt.momentum)
-    torch._foreach_sub_(m, scaled)
-    if opt.nesterov:
-        step = torch._foreach_mul(m, opt.momentum)
-        torch._foreach_sub_(step, scaled)
-        torch._foreach_add_(params, step)
-    else:
-        torch._foreach_add_(params, m)
-
-
-def _adam(opt, params, grads, lr):
-    t = (opt.iterations + 1).to(torch.float32)
-    alpha = lr * torch.sqrt(1 - torch.pow(opt.beta_2, t)) / (1 - torch.pow(opt.beta_1, t))
-    m, v = opt.momentums, opt.velocities
-    torch._foreach_lerp_(m, grads, 1 - opt.beta_1)
-    torch._foreach_lerp_(v, torch._foreach_mul(grads, grads), 1 - opt.beta_2)
-    if opt.amsgrad:
-        torch._foreach_maximum_(opt.velocity_hats, v)
-        v = opt.velocity_hats
-    denom = torch._foreach_sqrt(v)
-    torch._foreach_add_(denom, opt.epsilon)
-    step = torch._foreach_mul(m, alpha)
-    torch._foreach_div_(step, denom)
-    torch._foreach_sub_(params, step)
-
-
-def _rmsprop(opt, params, grads, lr):
-    rho, v = opt.rho, opt.velocities
-    torch._foreach_mul_(v, rho)
-    torch._foreach_addcmul_(v, grads, grads, value=1 - rho)
-    if opt.centered:
-        mg = opt.average_gradients
-        torch._foreach_mul_(mg, rho)
-        torch._foreach_add_(mg, grads, alpha=1 - rho)
-        denom = torch._foreach_sub(v, torch._foreach_mul(mg, mg))
-    else:
-        denom = [x.clone() for x in v]
-    torch._foreach_add_(denom, opt.epsilon)
-    torch._foreach_sqrt_(denom)
-    increment = torch._foreach_mul(grads, lr)
-    torch._foreach_div_(increment, denom)
-    if opt.momentums is not None:
-        torch._foreach_mul_(opt.momentums, opt.momentum)
-        torch._foreach_add_(opt.momentums, increment)
-        torch._foreach_sub_(params, opt.momentums)
-    else:
-        torch._foreach_sub_(params, increment)
-
-
-_RULES = {SGD: _sgd, Adam: _adam, RMSprop: _rmsprop}
-
-
 def _update_rule(opt):
-    """The compiled update for `opt`, or None with the reason it runs eagerly."""
-    rule = _RULES.get(type(opt))  # exact type: a subclass may change the formula
+    """The optimizer's own update rule (see `Optimizer.rule`), or None with the reason the
+    update runs eagerly."""
+    rule = type(opt).__dict__.get("rule")  # the class's own: a subclass may change the formula
     if rule is None:
         return None, f"no compiled update for {type(opt).__name__}"
     for name in ("gradient_accumulation_steps", "use_ema", "loss_scale_factor"):
         if getattr(opt, name, None):
             return None, f"{type(opt).__name__}({name}=...) is applied eagerly"
-    return rule, None
+    return rule.__func__ if isinstance(rule, staticmethod) else rule, None
 
 
 # ------------------------------------------------------------------- the step
@@ -249,7 +189,8 @@ def _step(self, x, y, sw, lr):
             grads = opt._clip(list(grads))
             if opt.weight_decay:
                 torch._foreach_mul_(params, 1.0 - lr * opt.weight_decay)
-            self.rule(opt, params, grads, lr)
+            slots = {name: getattr(opt, "_slot_" + name) for name in opt._slot_names}
+            self.rule(opt, params, grads, slots, lr, (opt.iterations + 1).to(torch.float32))
             opt.iterations.add_(1)
             for p in params:
                 constraint = getattr(p, "constraint", None)

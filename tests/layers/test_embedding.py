@@ -26,7 +26,7 @@ def test_embedding_lookup_matches_keras_for_any_index_dtype(dtype):
     assert tuple(layer.compute_output_shape((None, 6))) == ref.compute_output_shape((None, 6))
     clone = cornu.layers.Embedding.from_config(layer.get_config())
     assert clone.get_config()["embeddings_initializer"] == \
-        {"class_name": "RandomUniform", "config": {"minval": -0.05, "maxval": 0.05, "seed": None}}
+        ref.get_config()["embeddings_initializer"]
 
 
 def test_embedding_mask_zero_and_out_of_range_error():

@@ -181,3 +181,31 @@ def test_keras2_configs_load():
                     "nesterov": False}
     assert optimizers.SGD.from_config(tf_keras_211).momentum == 0.9
     assert optimizers.SGD(0.3, 0.5).get_config()["momentum"] == 0.5  # positional arguments
+
+
+RULE_CASES = [("sgd", {}), ("sgd", {"momentum": 0.9}), ("sgd", {"momentum": 0.9, "nesterov": True}),
+              ("adam", {}), ("adam", {"amsgrad": True}), ("rmsprop", {}),
+              ("rmsprop", {"momentum": 0.5, "centered": True})]
+
+
+@pytest.mark.parametrize("name, config", RULE_CASES,
+                         ids=[f"{n}-{'-'.join(c) or 'default'}" for n, c in RULE_CASES])
+def test_rule_given_0d_tensors_equals_the_eager_update(name, config):
+    """The compiled step calls `type(opt).rule` with 0-d tensor lr and step; eagerly the same
+    function gets float32 host scalars. Both forms give the reference path's weights."""
+    eager = optimizers.get({"class_name": name, "config": config})
+    tensors = optimizers.get({"class_name": name, "config": config})
+    assert type(eager).rule is not None
+    final = _run(eager)
+    gen = torch.Generator().manual_seed(0)
+    params = [torch.nn.Parameter(torch.randn(s, generator=gen)) for s in [(4, 3), (3,), (2, 2)]]
+    tensors.build(params)
+    slots = {n: getattr(tensors, "_slot_" + n) for n in tensors._slot_names}
+    with torch.no_grad():
+        for step in range(8):
+            grads = [torch.randn(p.shape, generator=gen) for p in params]
+            lr = torch.tensor(tensors._lr_value())
+            type(tensors).rule(tensors, params, grads, slots, lr, torch.tensor(step + 1.0))
+            tensors.iterations = step + 1
+    for a, b in zip(final, params):
+        torch.testing.assert_close(a, b.detach(), rtol=1e-6, atol=1e-7)

@@ -92,8 +92,13 @@ def test_falls_back_to_eager_with_a_warning(monkeypatch):
 
 
 def test_update_rules_cover_the_plain_optimizers_only():
-    assert jit._update_rule(cornu.optimizers.Adam())[0] is jit._adam
-    assert jit._update_rule(cornu.optimizers.SGD(momentum=0.9))[0] is jit._sgd
+    # the compiled step runs the optimizers' own rules (the ones their eager update_step runs)
+    from cornu.optimizers.adam import adam_update
+    from cornu.optimizers.rmsprop import rmsprop_update
+    from cornu.optimizers.sgd import sgd_update
+    assert jit._update_rule(cornu.optimizers.Adam())[0] is adam_update
+    assert jit._update_rule(cornu.optimizers.SGD(momentum=0.9))[0] is sgd_update
+    assert jit._update_rule(cornu.optimizers.RMSprop())[0] is rmsprop_update
     rule, why = jit._update_rule(cornu.optimizers.Adam(gradient_accumulation_steps=2))
     assert rule is None and "gradient_accumulation_steps" in why
 

@@ -31,10 +31,6 @@ class ReLU(_Elementwise):
     def call(self, inputs):
         return activations.relu(inputs, self.negative_slope, self.max_value, self.threshold)
 
-    def get_config(self):
-        return {**super().get_config(), "max_value": self.max_value,
-                "negative_slope": self.negative_slope, "threshold": self.threshold}
-
 
 @registry.register()
 class LeakyReLU(_Elementwise):
@@ -47,9 +43,6 @@ class LeakyReLU(_Elementwise):
     def call(self, inputs):
         return F.leaky_relu(inputs, self.negative_slope)
 
-    def get_config(self):
-        return {**super().get_config(), "negative_slope": self.negative_slope}
-
 
 @registry.register()
 class ELU(_Elementwise):
@@ -61,9 +54,6 @@ class ELU(_Elementwise):
 
     def call(self, inputs):
         return F.elu(inputs, self.alpha)
-
-    def get_config(self):
-        return {**super().get_config(), "alpha": self.alpha}
 
 
 @registry.register()
@@ -78,9 +68,6 @@ class ThresholdedReLU(_Elementwise):
 
     def call(self, inputs):
         return inputs * (inputs > self.theta).to(inputs.dtype)
-
-    def get_config(self):
-        return {**super().get_config(), "theta": self.theta}
 
 
 @registry.register()
@@ -103,9 +90,6 @@ class Softmax(Layer):
     def compute_output_shape(self, input_shape):
         return input_shape
 
-    def get_config(self):
-        return {**super().get_config(), "axis": self.axis}
-
 
 @registry.register()
 class PReLU(Layer):
@@ -127,21 +111,10 @@ class PReLU(Layer):
         shape = list(input_shape[1:])
         for axis in self.shared_axes or []:
             shape[axis - 1] = 1
-        self.alpha = self.add_weight("alpha", tuple(shape), self.alpha_initializer,
-                                     regularizer=self.alpha_regularizer,
-                                     constraint=self.alpha_constraint)
-        self.built = True
+        self.alpha = self._weight("alpha", tuple(shape))
 
     def call(self, inputs):
         return F.relu(inputs) - self.alpha * F.relu(-inputs)
 
     def compute_output_shape(self, input_shape):
         return input_shape
-
-    def get_config(self):
-        ser = lambda mod, obj: None if obj is None else mod.serialize(obj)
-        return {**super().get_config(),
-                "alpha_initializer": initializers.serialize(self.alpha_initializer),
-                "alpha_regularizer": ser(regularizers, self.alpha_regularizer),
-                "alpha_constraint": ser(constraints, self.alpha_constraint),
-                "shared_axes": self.shared_axes}

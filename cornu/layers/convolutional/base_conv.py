@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from cornu import activations, constraints, initializers, regularizers
 from cornu.backend import layout as layouts
 from cornu.backend.config import standardize_data_format
+from cornu.layers.core.lora import LoraMixin
 from cornu.utils import conv_utils
 from cornu.layers.layer import Layer
 
@@ -104,7 +105,7 @@ class SpatialLayer(Layer):
         return plan
 
 
-class BaseConv(SpatialLayer):
+class BaseConv(LoraMixin, SpatialLayer):
     """Abstract N-D convolution: `activation(conv(inputs, kernel) + bias)`.
 
     Args:
@@ -118,6 +119,7 @@ class BaseConv(SpatialLayer):
         groups: the input channels are split in `groups` groups convolved separately.
         activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
         bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint: as in Keras.
+        lora_rank, lora_alpha: LoRA of the kernel (see `enable_lora`, layers/core/lora.py).
 
     The kernel has Keras's shape `(*kernel_size, input_channels // groups, filters)`; it is
     stored in torch's `(filters, in, *kernel_size)` order so `call` uses it without a copy.
@@ -127,7 +129,8 @@ class BaseConv(SpatialLayer):
                  dilation_rate=1, groups=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, **kwargs):
+                 kernel_constraint=None, bias_constraint=None, lora_rank=None, lora_alpha=None,
+                 **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         owner = f"{type(self).__name__} {self.name!r}"
         self._init_spatial(kernel_size, strides, padding, data_format, dilation_rate,
@@ -151,6 +154,9 @@ class BaseConv(SpatialLayer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
+        self._init_lora(lora_rank, lora_alpha, None)
+
+    _config_omit = ("lora_rank", "lora_alpha")  # written only when set (LoraMixin)
 
     def build(self, input_shape):
         n_in = self._input_channels(input_shape)
@@ -161,25 +167,22 @@ class BaseConv(SpatialLayer):
         self.compute_output_shape(input_shape)
         self._n_channels = n_in
         self._order = torch_order(self.rank)
-        self.kernel = self.add_weight(
-            "kernel", self.kernel_size + (n_in // self.groups, self.filters),
-            self.kernel_initializer, regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint, storage_order=self._order)
+        self.kernel = self._weight("kernel", self.kernel_size + (n_in // self.groups, self.filters),
+                                   storage_order=self._order)
         self.bias = None
         if self.use_bias:
-            self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer,
-                                       regularizer=self.bias_regularizer,
-                                       constraint=self.bias_constraint)
+            self.bias = self._weight("bias", (self.filters,))
         self._conv = CONV[self.rank]
         self._linear = self.activation is activations.linear
-        self.built = True
+        self._build_lora()
 
     def call(self, inputs):
         pad, padding = self._padding_for(tuple(inputs.shape[2:]), self.kernel_size,
                                          self.strides, self.dilation_rate)
         if pad is not None:
             inputs = F.pad(inputs, pad)
-        outputs = self._conv(inputs, self.kernel.permute(self._order), self.bias, self.strides,
+        kernel = self._lora_weight() if self.lora_enabled else self.kernel
+        outputs = self._conv(inputs, kernel.permute(self._order), self.bias, self.strides,
                              padding, self.dilation_rate, self.groups)
         return outputs if self._linear else self.activation(outputs)
 
@@ -191,17 +194,3 @@ class BaseConv(SpatialLayer):
     def extra_repr(self):
         return (f"filters={self.filters}, kernel_size={self.kernel_size}, strides={self.strides}, "
                 f"padding={self.padding!r}, data_format={self.data_format!r}")
-
-    def get_config(self):
-        return {**super().get_config(), "filters": self.filters,
-                "kernel_size": self.kernel_size, "strides": self.strides,
-                "padding": self.padding, "data_format": self.data_format,
-                "dilation_rate": self.dilation_rate, "groups": self.groups,
-                "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": ser(regularizers, self.kernel_regularizer),
-                "bias_regularizer": ser(regularizers, self.bias_regularizer),
-                "activity_regularizer": ser(regularizers, self.activity_regularizer),
-                "kernel_constraint": ser(constraints, self.kernel_constraint),
-                "bias_constraint": ser(constraints, self.bias_constraint)}

@@ -88,16 +88,11 @@ class BaseConvTranspose(SpatialLayer):
         self.compute_output_shape(input_shape)
         self._n_channels = n_in
         self._order = torch_order(self.rank)  # Keras (*k, filters, in) → torch (in, filters, *k)
-        self.kernel = self.add_weight(
-            "kernel", self.kernel_size + (self.filters, n_in), self.kernel_initializer,
-            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
-            storage_order=self._order)
+        self.kernel = self._weight("kernel", self.kernel_size + (self.filters, n_in),
+                                   storage_order=self._order)
         self.bias = None
         if self.use_bias:
-            self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
-        self.built = True
+            self.bias = self._weight("bias", (self.filters,))
 
     def call(self, inputs):
         conv = CONV_TRANSPOSE[self.rank]
@@ -126,20 +121,6 @@ class BaseConvTranspose(SpatialLayer):
             left, right = _keras_crops(k, s, d, self.padding, op)
             out.append(None if n is None else (n - 1) * s + (k - 1) * d + 1 - left - right)
         return conv_utils.with_channels(input_shape[0], out, self.filters, self.data_format)
-
-    def get_config(self):
-        return {**super().get_config(), "filters": self.filters,
-                "kernel_size": self.kernel_size, "strides": self.strides,
-                "padding": self.padding, "output_padding": self.output_padding,
-                "data_format": self.data_format, "dilation_rate": self.dilation_rate,
-                "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": ser(regularizers, self.kernel_regularizer),
-                "bias_regularizer": ser(regularizers, self.bias_regularizer),
-                "activity_regularizer": ser(regularizers, self.activity_regularizer),
-                "kernel_constraint": ser(constraints, self.kernel_constraint),
-                "bias_constraint": ser(constraints, self.bias_constraint)}
 
 
 @registry.register()

@@ -38,9 +38,8 @@ class _Depthwise(SpatialLayer):
     def _add_depthwise_kernel(self, name, n_in):
         self._dw_order = (self.rank, self.rank + 1) + tuple(range(self.rank))
         self._dw_shape = (n_in * self.depth_multiplier, 1) + self.kernel_size
-        return self.add_weight(name, self.kernel_size + (n_in, self.depth_multiplier),
-                               self.depthwise_initializer, regularizer=self.depthwise_regularizer,
-                               constraint=self.depthwise_constraint, storage_order=self._dw_order)
+        return self._weight("depthwise", self.kernel_size + (n_in, self.depth_multiplier),
+                            name=name, storage_order=self._dw_order)
 
     def _depthwise(self, inputs, kernel, bias):
         pad, padding = self._padding_for(tuple(inputs.shape[2:]), self.kernel_size,
@@ -92,10 +91,7 @@ class BaseDepthwiseConv(_Depthwise):
         self.kernel = self._add_depthwise_kernel("kernel", n_in)
         self.bias = None
         if self.use_bias:
-            self.bias = self.add_weight("bias", (n_in * self.depth_multiplier,),
-                                        self.bias_initializer, regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
-        self.built = True
+            self.bias = self._weight("bias", (n_in * self.depth_multiplier,))
 
     def call(self, inputs):
         return self._activate(self._depthwise(inputs, self.kernel, self.bias))
@@ -106,9 +102,6 @@ class BaseDepthwiseConv(_Depthwise):
                                       self.dilation_rate)
         return conv_utils.with_channels(input_shape[0], spatial, n_in * self.depth_multiplier,
                                         self.data_format)
-
-    def get_config(self):
-        return self._config()
 
 
 class BaseSeparableConv(_Depthwise):
@@ -142,16 +135,12 @@ class BaseSeparableConv(_Depthwise):
         self._n_channels = n_in
         self.depthwise_kernel = self._add_depthwise_kernel("depthwise_kernel", n_in)
         self._pw_order = torch_order(self.rank)
-        self.pointwise_kernel = self.add_weight(
-            "pointwise_kernel", (1,) * self.rank + (n_in * self.depth_multiplier, self.filters),
-            self.pointwise_initializer, regularizer=self.pointwise_regularizer,
-            constraint=self.pointwise_constraint, storage_order=self._pw_order)
+        self.pointwise_kernel = self._weight(
+            "pointwise", (1,) * self.rank + (n_in * self.depth_multiplier, self.filters),
+            name="pointwise_kernel", storage_order=self._pw_order)
         self.bias = None
         if self.use_bias:
-            self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
-        self.built = True
+            self.bias = self._weight("bias", (self.filters,))
 
     def call(self, inputs):
         hidden = self._depthwise(inputs, self.depthwise_kernel, None)
@@ -163,12 +152,6 @@ class BaseSeparableConv(_Depthwise):
         spatial = self._window_output(input_shape, self.kernel_size, self.strides,
                                       self.dilation_rate)
         return conv_utils.with_channels(input_shape[0], spatial, self.filters, self.data_format)
-
-    def get_config(self):
-        return {**self._config(), "filters": self.filters,
-                "pointwise_initializer": initializers.serialize(self.pointwise_initializer),
-                "pointwise_regularizer": ser(regularizers, self.pointwise_regularizer),
-                "pointwise_constraint": ser(constraints, self.pointwise_constraint)}
 
 
 @registry.register()

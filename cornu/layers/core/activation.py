@@ -31,6 +31,3 @@ class Activation(Layer):
 
     def extra_repr(self):
         return f"activation={activations.serialize(self.activation)}"
-
-    def get_config(self):
-        return {**super().get_config(), "activation": activations.serialize(self.activation)}

@@ -3,11 +3,12 @@ import torch
 import torch.nn.functional as F
 
 from cornu import constraints, initializers, regularizers
+from cornu.layers.core.lora import LoraMixin
 from cornu.layers.layer import Layer, registry
 
 
 @registry.register()
-class Embedding(Layer):
+class Embedding(LoraMixin, Layer):
     """Turns positive integers (indices) into dense vectors of fixed size.
 
     `[[4], [20]] -> [[0.25, 0.1], [0.6, -0.2]]`. The table `embeddings` has shape
@@ -22,6 +23,8 @@ class Embedding(Layer):
         mask_zero: whether index 0 is padding to be masked out: downstream layers that
             support masking (RNNs...) skip those timesteps. Index 0 then cannot be a word,
             so `input_dim` should be vocabulary size + 1.
+        lora_rank, lora_alpha: LoRA of the table (see `enable_lora`, layers/core/lora.py).
+        quantization_config: must be None (Keras 3.15 writes it into configs).
 
     Input shape `(batch, ...)` of indices; output shape `(batch, ..., output_dim)`.
     Keras 2's `input_length=n` means `input_shape=(n,)`.
@@ -30,9 +33,14 @@ class Embedding(Layer):
     torch.Size([1, 3, 64])
     """
 
+    _lora_target = "embeddings"
+    _config_omit = ("lora_rank", "lora_alpha", "quantization_config")  # see LoraMixin
+    _config_extra = {"quantization_config": None}
+
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
-                 activity_regularizer=None, lora_rank=None, **kwargs):
+                 activity_regularizer=None, lora_rank=None, lora_alpha=None,
+                 quantization_config=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         for arg, value in (("input_dim", input_dim), ("output_dim", output_dim)):
             if not isinstance(value, int) or value <= 0:
@@ -45,19 +53,21 @@ class Embedding(Layer):
         self.embeddings_constraint = constraints.get(embeddings_constraint)
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
+        self._init_lora(lora_rank, lora_alpha, quantization_config)
 
     def build(self, input_shape=None):
-        self.embeddings = self.add_weight("embeddings", (self.input_dim, self.output_dim),
-                                          self.embeddings_initializer,
-                                          regularizer=self.embeddings_regularizer,
-                                          constraint=self.embeddings_constraint)
-        self.built = True
+        self.embeddings = self._weight("embeddings", (self.input_dim, self.output_dim))
+        self._build_lora()
 
     def call(self, inputs):
         if inputs.dtype not in (torch.int64, torch.int32):
             inputs = inputs.to(torch.int64)  # truncates, as Keras's cast to int32 does
         try:
-            return F.embedding(inputs, self.embeddings)
+            out = F.embedding(inputs, self.embeddings)
+            if self.lora_enabled:  # only the rows looked up, as Keras computes it
+                delta = F.embedding(inputs, self.lora_embeddings_a) @ self.lora_embeddings_b
+                out = out + (self.lora_alpha / self.lora_rank) * delta
+            return out
         except IndexError:
             low, high = int(inputs.min()), int(inputs.max())
             raise IndexError(f"Embedding {self.name!r}: input index {high if high >= self.input_dim else low} "
@@ -75,15 +85,3 @@ class Embedding(Layer):
 
     def extra_repr(self):
         return f"input_dim={self.input_dim}, output_dim={self.output_dim}"
-
-    def get_config(self):
-        return {**super().get_config(), "input_dim": self.input_dim,
-                "output_dim": self.output_dim,
-                "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
-                "embeddings_regularizer": _ser(regularizers, self.embeddings_regularizer),
-                "embeddings_constraint": _ser(constraints, self.embeddings_constraint),
-                "mask_zero": self.mask_zero}
-
-
-def _ser(module, obj):
-    return None if obj is None else module.serialize(obj)

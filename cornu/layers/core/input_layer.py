@@ -40,14 +40,15 @@ class InputLayer(Layer):
         self._input_tensor = input_tensor
         Node(self, (), {}, input_tensor)
 
+    def get_config(self):
+        # Keras 3's InputLayer config is its own: the shape, a plain dtype, no `trainable`.
+        return {"batch_shape": list(self.batch_shape), "dtype": self.dtype, "sparse": False,
+                "ragged": False, "name": self.name, "optional": self.optional}
+
     def get_input_at(self, node_index):
         # An input layer's input is its own tensor (tf.keras 2), so that
         # `K.function([model.layers[0].input], ...)` works on functional models too.
         return self._input_tensor
-
-    def get_config(self):
-        return {"batch_shape": list(self.batch_shape), "dtype": self.dtype, "sparse": False,
-                "ragged": False, "name": self.name}
 
 
 def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None, tensor=None,

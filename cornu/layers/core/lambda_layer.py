@@ -23,13 +23,18 @@ class Lambda(Layer):
         output_shape: the output shape without the batch dimension (a tuple), or a function
             of the full input shape returning the full output shape (Keras 1/2). When omitted,
             the shape is found by running `function` on the `meta` device.
-        mask: accepted for compatibility (masking comes with the sequence layers).
+        mask: None (the layer drops an input mask), a function `mask(inputs, previous_mask)`
+            returning the output mask, or a fixed boolean mask for every output. A `function`
+            that takes `mask` receives the input's mask.
         arguments: extra keyword arguments passed to `function`.
 
     A Lambda saved in a config stores the function's bytecode; loading it executes that code,
     so it needs `safe_mode=False` (as in Keras 3). Named functions registered as custom objects
     load without it.
     """
+
+    _config_omit = ("function", "output_shape", "mask", "arguments")  # see get_config
+    supports_masking = False  # True for a Lambda given a `mask`
 
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
         super().__init__(**kwargs)
@@ -39,17 +44,26 @@ class Lambda(Layer):
         self.arguments = dict(arguments or {})
         self._output_shape = output_shape
         self.mask = mask
+        self.supports_masking = mask is not None
         try:
             params = inspect.signature(function).parameters
         except (TypeError, ValueError):
             params = {}
         self._fn_takes_training = "training" in params
+        self._fn_takes_mask = "mask" in params
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, mask=None, training=None):
         kwargs = dict(self.arguments)
         if self._fn_takes_training:
             kwargs["training"] = training
+        if self._fn_takes_mask:
+            kwargs["mask"] = mask
         return self.function(inputs, **kwargs)
+
+    def compute_mask(self, inputs, previous_mask=None):
+        if callable(self.mask):
+            return self.mask(inputs, previous_mask)
+        return self.mask
 
     def compute_output_spec(self, *args, **kwargs):
         if self._output_shape is None:
@@ -66,12 +80,18 @@ class Lambda(Layer):
         return (batch,) + tuple(self._output_shape)
 
     def get_config(self):
+        # A function is written as its name or bytecode, which no constructor argument holds.
         config = super().get_config()
         config.update(_dump_function(self.function, "function"))
         if callable(self._output_shape):
             config.update(_dump_function(self._output_shape, "output_shape"))
         else:
             config["output_shape"] = self._output_shape
+        if callable(self.mask):
+            config.update(_dump_function(self.mask, "mask"))
+        elif self.mask is not None:
+            raise ValueError(f"Lambda {self.name!r}: a fixed `mask` tensor cannot be written to "
+                             "a config; pass a function `mask(inputs, previous_mask)` instead.")
         config["arguments"] = self.arguments
         return config
 
@@ -79,7 +99,7 @@ class Lambda(Layer):
     def from_config(cls, config, custom_objects=None, safe_mode=None):
         config = dict(config)
         safe_mode = in_safe_mode() if safe_mode is None else safe_mode
-        for key in ("function", "output_shape"):
+        for key in ("function", "output_shape", "mask"):
             kind = config.pop(f"{key}_type", None)
             module = config.pop(f"{key}_module", None)
             if config.get(key) is not None and kind is not None:
@@ -135,6 +155,7 @@ class TorchOp(Layer):
         return super()._symbolic_call(args, kwargs)
 
     def get_config(self):
+        # cornu's own op recorder: only the op's name can be written (Keras has no such layer).
         if self.op is None:
             raise ValueError(f"TorchOp {self.name!r} wraps the function {self.fn!r}, which "
                              "cannot be saved; use a Lambda layer for custom functions.")

@@ -31,6 +31,3 @@ class Masking(Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape
-
-    def get_config(self):
-        return {**super().get_config(), "mask_value": self.mask_value}

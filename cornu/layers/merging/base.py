@@ -37,7 +37,6 @@ class _Merge(Layer):
         self._reshape_required = len({len(s) for s in input_shape}) > 1
         if self._reshape_required:
             self.layout = layouts.KERAS
-        self.built = True
 
     def call(self, inputs):
         if not isinstance(inputs, (list, tuple)):

@@ -39,7 +39,6 @@ class Concatenate(_Merge):
         else:
             self.layout = layouts.KERAS
             self._dim = axis
-        self.built = True
 
     def call(self, inputs):
         return torch.cat(list(inputs), dim=self._dim)
@@ -65,9 +64,6 @@ class Concatenate(_Merge):
             size = shape[axis]
             output[axis] = None if output[axis] is None or size is None else output[axis] + size
         return tuple(output)
-
-    def get_config(self):
-        return {**super().get_config(), "axis": self.axis}
 
 
 def concatenate(inputs, axis=-1, **kwargs):

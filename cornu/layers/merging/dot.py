@@ -43,7 +43,6 @@ class Dot(_Merge):
     def build(self, input_shape):
         self._check_inputs(input_shape)
         self.compute_output_shape(input_shape)
-        self.built = True
 
     def _check_inputs(self, input_shape):
         super()._check_inputs(input_shape)
@@ -71,9 +70,6 @@ class Dot(_Merge):
         shape2.pop(0)
         output = shape1 + shape2
         return tuple(output + [1] if len(output) == 1 else output)
-
-    def get_config(self):
-        return {**super().get_config(), "axes": self.axes, "normalize": self.normalize}
 
 
 def _l2_normalize(x, axis):

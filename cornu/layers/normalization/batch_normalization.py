@@ -15,6 +15,11 @@ class BatchNormalization(Layer):
     Moving statistics are non-trainable weights, updated while training as
     `moving = moving * momentum + batch_stat * (1 - momentum)` with the biased batch variance.
     Weights, in Keras's order: gamma, beta, moving_mean, moving_variance.
+
+    `synchronized=True` (batch statistics across devices) is accepted and written to the
+    config; it will take effect under DDP (torch's SyncBatchNorm), which cornu does not run
+    yet: today every process normalizes its own batch, as with `synchronized=False`.
+    `renorm=True` (batch renormalization) raises NotImplementedError.
     """
     supports_masking = True
 
@@ -22,7 +27,8 @@ class BatchNormalization(Layer):
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
-                 gamma_constraint=None, synchronized=False, **kwargs):
+                 gamma_constraint=None, synchronized=False, renorm=False, renorm_clipping=None,
+                 renorm_momentum=0.99, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis[0] if isinstance(axis, (list, tuple)) and len(axis) == 1 else axis
         self.momentum, self.epsilon = float(momentum), float(epsilon)
@@ -36,6 +42,11 @@ class BatchNormalization(Layer):
         self.beta_constraint = constraints.get(beta_constraint)
         self.gamma_constraint = constraints.get(gamma_constraint)
         self.synchronized = synchronized
+        if renorm:
+            raise NotImplementedError(f"BatchNormalization {self.name!r}: `renorm=True` (batch "
+                                      "renormalization) is not implemented in cornu.")
+        self.renorm, self.renorm_clipping = False, renorm_clipping
+        self.renorm_momentum = float(renorm_momentum)
 
     def build(self, input_shape):
         rank = len(input_shape)
@@ -48,17 +59,10 @@ class BatchNormalization(Layer):
         self.layout = layouts.CHANNELS_FIRST if axis == rank - 1 and rank >= 3 else layouts.KERAS
         self._channel_dim = 1 if (self.layout == layouts.CHANNELS_FIRST or axis == 1) else axis
         shape = (dim,)
-        self.gamma = self.add_weight("gamma", shape, self.gamma_initializer,
-                                     regularizer=self.gamma_regularizer,
-                                     constraint=self.gamma_constraint) if self.scale else None
-        self.beta = self.add_weight("beta", shape, self.beta_initializer,
-                                    regularizer=self.beta_regularizer,
-                                    constraint=self.beta_constraint) if self.center else None
-        self.moving_mean = self.add_weight("moving_mean", shape, self.moving_mean_initializer,
-                                           trainable=False)
-        self.moving_variance = self.add_weight("moving_variance", shape,
-                                               self.moving_variance_initializer, trainable=False)
-        self.built = True
+        self.gamma = self._weight("gamma", shape) if self.scale else None
+        self.beta = self._weight("beta", shape) if self.center else None
+        self.moving_mean = self._weight("moving_mean", shape, trainable=False)
+        self.moving_variance = self._weight("moving_variance", shape, trainable=False)
 
     def call(self, inputs, training=False):
         x = inputs if self._channel_dim == 1 else inputs.movedim(self._channel_dim, 1)
@@ -96,17 +100,3 @@ class BatchNormalization(Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape
-
-    def get_config(self):
-        ser = lambda mod, obj: None if obj is None else mod.serialize(obj)
-        return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
-                "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
-                "beta_initializer": initializers.serialize(self.beta_initializer),
-                "gamma_initializer": initializers.serialize(self.gamma_initializer),
-                "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
-                "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
-                "beta_regularizer": ser(regularizers, self.beta_regularizer),
-                "gamma_regularizer": ser(regularizers, self.gamma_regularizer),
-                "beta_constraint": ser(constraints, self.beta_constraint),
-                "gamma_constraint": ser(constraints, self.gamma_constraint),
-                "synchronized": self.synchronized}

@@ -21,7 +21,7 @@ class LayerNormalization(Layer):
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
-        self.axis = list(axis) if isinstance(axis, (list, tuple)) else [int(axis)]
+        self.axis = list(axis) if isinstance(axis, (list, tuple)) else int(axis)  # as Keras keeps it
         self.epsilon, self.center, self.scale = float(epsilon), center, scale
         self.rms_scaling = rms_scaling
         self.beta_initializer = initializers.get(beta_initializer)
@@ -33,7 +33,7 @@ class LayerNormalization(Layer):
 
     def build(self, input_shape):
         rank = len(input_shape)
-        self._axes = sorted(a % rank for a in self.axis)
+        self._axes = sorted(a % rank for a in (self.axis if isinstance(self.axis, list) else [self.axis]))
         shape = tuple(input_shape[a] for a in self._axes)
         if any(d is None for d in shape):
             raise ValueError(f"LayerNormalization {self.name!r}: axes {self.axis} of input shape "
@@ -42,15 +42,8 @@ class LayerNormalization(Layer):
         self._trailing = self._axes == list(range(rank - len(self._axes), rank))
         self._bshape = tuple(input_shape[a] if a in self._axes else 1
                              for a in range(self._axes[0], rank))
-        self.gamma = self.add_weight("gamma", shape, self.gamma_initializer,
-                                     regularizer=self.gamma_regularizer,
-                                     constraint=self.gamma_constraint) \
-            if self.scale or self.rms_scaling else None
-        self.beta = self.add_weight("beta", shape, self.beta_initializer,
-                                    regularizer=self.beta_regularizer,
-                                    constraint=self.beta_constraint) \
-            if self.center and not self.rms_scaling else None
-        self.built = True
+        self.gamma = self._weight("gamma", shape) if self.scale or self.rms_scaling else None
+        self.beta = self._weight("beta", shape) if self.center and not self.rms_scaling else None
 
     def call(self, inputs):
         x = inputs if inputs.is_floating_point() else inputs.to(torch.get_default_dtype())
@@ -69,14 +62,3 @@ class LayerNormalization(Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape
-
-    def get_config(self):
-        ser = lambda mod, obj: None if obj is None else mod.serialize(obj)
-        return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon,
-                "center": self.center, "scale": self.scale, "rms_scaling": self.rms_scaling,
-                "beta_initializer": initializers.serialize(self.beta_initializer),
-                "gamma_initializer": initializers.serialize(self.gamma_initializer),
-                "beta_regularizer": ser(regularizers, self.beta_regularizer),
-                "gamma_regularizer": ser(regularizers, self.gamma_regularizer),
-                "beta_constraint": ser(constraints, self.beta_constraint),
-                "gamma_constraint": ser(constraints, self.gamma_constraint)}

@@ -36,7 +36,6 @@ class BaseGlobalPooling(Layer):
 
     def build(self, input_shape):
         self.compute_output_shape(input_shape)
-        self.built = True
 
     def call(self, inputs):
         if self.mode == "max":
@@ -49,10 +48,6 @@ class BaseGlobalPooling(Layer):
         if not self.keepdims:
             return (input_shape[0], n)
         return conv_utils.with_channels(input_shape[0], (1,) * self.rank, n, self.data_format)
-
-    def get_config(self):
-        return {**super().get_config(), "data_format": self.data_format,
-                "keepdims": self.keepdims}
 
 
 @registry.register("GlobalMaxPool1D")

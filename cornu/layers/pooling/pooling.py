@@ -38,7 +38,6 @@ class BasePooling(SpatialLayer):
 
     def build(self, input_shape):
         self.compute_output_shape(input_shape)
-        self.built = True
 
     def call(self, inputs):
         pad, padding = self._padding_for(tuple(inputs.shape[2:]), self.pool_size, self.strides,
@@ -70,10 +69,6 @@ class BasePooling(SpatialLayer):
 
     def extra_repr(self):
         return f"pool_size={self.pool_size}, strides={self.strides}, padding={self.padding!r}"
-
-    def get_config(self):
-        return {**super().get_config(), "pool_size": self.pool_size, "padding": self.padding,
-                "strides": self.strides, "data_format": self.data_format}
 
 
 @registry.register()

@@ -15,6 +15,8 @@ class Normalization(Layer):
     Adapted statistics are non-trainable weights (mean, variance, and Keras's unused count), saved with the model.
     """
 
+    _config_omit = ("axis", "mean", "variance", "invert")  # written by get_config below
+
     def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
         super().__init__(**kwargs)
         self.axis = () if axis is None else tuple(axis) if isinstance(axis, (list, tuple)) \
@@ -40,7 +42,12 @@ class Normalization(Layer):
             for name, value in (("mean", self.input_mean), ("variance", self.input_variance)):
                 array = np.broadcast_to(np.asarray(value, "float32"), shape).copy()
                 self.register_buffer(name, torch.from_numpy(array), persistent=False)
-        self.built = True
+
+    def get_config(self):
+        # `mean`/`variance` name the weights; the given statistics are `input_mean`/`_variance`.
+        plain = lambda v: v.tolist() if isinstance(v, np.ndarray) else v
+        return {**super().get_config(), "axis": self.axis, "invert": self.invert,
+                "mean": plain(self.input_mean), "variance": plain(self.input_variance)}
 
     def adapt(self, data, batch_size=None, steps=None):
         """Sets the mean and variance from `data`: an array, or an iterable of batches."""
@@ -69,8 +76,3 @@ class Normalization(Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape
-
-    def get_config(self):
-        plain = lambda v: v.tolist() if isinstance(v, np.ndarray) else v
-        return {**super().get_config(), "axis": self.axis, "invert": self.invert,
-                "mean": plain(self.input_mean), "variance": plain(self.input_variance)}

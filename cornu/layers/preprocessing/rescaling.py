@@ -29,6 +29,3 @@ class Rescaling(Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape
-
-    def get_config(self):
-        return {**super().get_config(), "scale": self.scale, "offset": self.offset}

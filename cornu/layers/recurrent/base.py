@@ -13,13 +13,10 @@ from cornu.layers.recurrent import fused
 from cornu.layers.recurrent.rnn import RNN, DropoutRNNCell
 
 
-def _ser(module, obj):
-    return None if obj is None else module.serialize(obj)
-
-
 class RecurrentCell(Layer, DropoutRNNCell):
     """Base of the built-in cells: arguments, weights and config; subclasses hold the math."""
 
+    _config_omit = ("implementation",)  # Keras 3 cells keep it out of their config
     gates = 1  # weight blocks along the last axis: 1 SimpleRNN, 4 LSTM (i, f, c, o), 3 GRU (z, r, h)
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
@@ -61,19 +58,13 @@ class RecurrentCell(Layer, DropoutRNNCell):
             raise ValueError(f"{type(self).__name__} {self.name!r}: the feature dimension of the "
                              f"input must be known, got input shape {tuple(input_shape)}.")
         width = self.gates * self.units
-        self.kernel = self.add_weight("kernel", (input_dim, width), self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint, storage_order=(1, 0))
-        self.recurrent_kernel = self.add_weight(
-            "recurrent_kernel", (self.units, width), self.recurrent_initializer,
-            regularizer=self.recurrent_regularizer, constraint=self.recurrent_constraint,
-            storage_order=(1, 0))
+        self.kernel = self._weight("kernel", (input_dim, width), storage_order=(1, 0))
+        self.recurrent_kernel = self._weight("recurrent", (self.units, width),
+                                             name="recurrent_kernel", storage_order=(1, 0))
         self.bias = None
         if self.use_bias:
-            self.bias = self.add_weight("bias", self._bias_shape(), self._bias_initializer(),
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
-        self.built = True
+            self.bias = self._weight("bias", self._bias_shape(),
+                                     initializer=self._bias_initializer())
 
     def _bias_shape(self):
         return (self.gates * self.units,)
@@ -126,26 +117,6 @@ class RecurrentCell(Layer, DropoutRNNCell):
         sizes = self.state_size if isinstance(self.state_size, (list, tuple)) else [self.state_size]
         return [torch.zeros((batch_size, s)) for s in sizes]
 
-    def get_config(self):
-        config = {**super().get_config(), "units": self.units,
-                  "activation": activations.serialize(self.activation)}
-        if self.gates > 1:
-            config["recurrent_activation"] = activations.serialize(self.recurrent_activation)
-        config.update({
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": _ser(regularizers, self.kernel_regularizer),
-            "recurrent_regularizer": _ser(regularizers, self.recurrent_regularizer),
-            "bias_regularizer": _ser(regularizers, self.bias_regularizer),
-            "kernel_constraint": _ser(constraints, self.kernel_constraint),
-            "recurrent_constraint": _ser(constraints, self.recurrent_constraint),
-            "bias_constraint": _ser(constraints, self.bias_constraint),
-            "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
-            "seed": self.seed})
-        return config
-
 
 # The arguments a recurrent layer hands to its cell, and shows as its own attributes.
 CELL_ARGS = ("units", "activation", "recurrent_activation", "use_bias", "kernel_initializer",
@@ -160,6 +131,8 @@ class CellLayer(RNN):
 
     cell_class = None
     cell_name = None
+    # The cell's arguments are written as the layer's own (attributes of the same names).
+    _config_omit = ("cell_args", "cell", "use_cudnn", "implementation")
 
     def __init__(self, cell_args, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, unroll=False, activity_regularizer=None,
@@ -188,14 +161,6 @@ class CellLayer(RNN):
                          initial_state, self.fused_params(), self.go_backwards, mask,
                          self.zero_output_for_mask,
                          final_cell_state=self.return_state or self.stateful)
-
-    def get_config(self):
-        config = super().get_config()
-        cell_config = self.cell.get_config()
-        for key in ("name", "trainable", "dtype", "batch_input_shape"):
-            cell_config.pop(key, None)
-        config.update(cell_config)
-        return config
 
     @classmethod
     def from_config(cls, config, custom_objects=None):

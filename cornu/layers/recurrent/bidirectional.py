@@ -1,6 +1,7 @@
 """Bidirectional: runs a recurrent layer forwards and a copy of it backwards, then merges."""
 import torch
 
+from cornu.layers import config as layer_config
 from cornu.layers.layer import Layer, registry
 from cornu.layers.recurrent import fused
 from cornu.layers.recurrent.base import CellLayer
@@ -40,6 +41,8 @@ class Bidirectional(Layer):
     torch.Size([32, 20])
     """
 
+    _config_omit = ("layer", "merge_mode", "backward_layer")  # see get_config
+
     def __init__(self, layer, merge_mode="concat", backward_layer=None, **kwargs):
         if not isinstance(layer, Layer):
             raise ValueError(f"Bidirectional: `layer` must be a Layer instance; received {layer!r}.")
@@ -78,7 +81,6 @@ class Bidirectional(Layer):
             for weight in inner.weights:
                 if not weight.path.startswith(f"{self.name}/"):
                     weight.path = f"{self.name}/{weight.path}"
-        self.built = True
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
         forward_state = backward_state = None
@@ -176,9 +178,10 @@ class Bidirectional(Layer):
     reset_states = reset_state
 
     def get_config(self):
+        # `layer` is written as the forward copy this wrapper made of it (Keras does the same).
         return {**super().get_config(), "merge_mode": self.merge_mode,
-                "layer": serialize(self.forward_layer),
-                "backward_layer": serialize(self.backward_layer)}
+                "layer": layer_config.layer_entry(self.forward_layer),
+                "backward_layer": layer_config.layer_entry(self.backward_layer)}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):

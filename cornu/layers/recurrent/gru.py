@@ -61,9 +61,6 @@ class GRUCell(RecurrentCell):
         h = z * h_tm1 + (1 - z) * hh
         return h, ([h] if isinstance(states, (list, tuple)) else h)
 
-    def get_config(self):
-        return {**super().get_config(), "reset_after": self.reset_after}
-
 
 @registry.register()
 class GRU(CellLayer):

@@ -113,7 +113,6 @@ class RNN(Layer):
                                  "timesteps, features)` (or `batch_size=` to `Input`). Found "
                                  f"input shape {sequences_shape}.")
             self.states = self.get_initial_state(sequences_shape[0])
-        self.built = True
 
     def get_initial_state(self, batch_size, like=None):
         make = getattr(self.cell, "get_initial_state", None)
@@ -236,17 +235,6 @@ class RNN(Layer):
             return [output_mask] + [None] * len(self.state_size)
         return output_mask
 
-    # ----------------------------------------------------------------- config
-    def get_config(self):
-        config = {**super().get_config(), "return_sequences": self.return_sequences,
-                  "return_state": self.return_state, "go_backwards": self.go_backwards,
-                  "stateful": self.stateful, "unroll": self.unroll,
-                  "zero_output_for_mask": self.zero_output_for_mask}
-        if type(self) is RNN:
-            from cornu.utils.registry import serialize
-            config["cell"] = serialize(self.cell)
-        return config
-
     @classmethod
     def from_config(cls, config, custom_objects=None):
         from cornu.layers import deserialize
@@ -311,7 +299,6 @@ class StackedRNNCells(Layer):
             size = getattr(cell, "output_size", None)
             size = size if size is not None else nest.flatten(cell.state_size)[0]
             shape = shape[:-1] + (size,)
-        self.built = True
 
     def call(self, inputs, states, training=False):
         new_states = []
@@ -321,10 +308,6 @@ class StackedRNNCells(Layer):
             inputs, state = cell.call(inputs, state, **kwargs)
             new_states.append(list(state) if isinstance(state, (list, tuple)) else [state])
         return inputs, new_states
-
-    def get_config(self):
-        from cornu.utils.registry import serialize
-        return {**super().get_config(), "cells": [serialize(c) for c in self.cells]}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):

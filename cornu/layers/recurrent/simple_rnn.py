@@ -14,6 +14,8 @@ class SimpleRNNCell(RecurrentCell):
     torch.Size([32, 4])
     """
 
+    _config_omit = ("implementation", "recurrent_activation")
+
     def __init__(self, units, activation="tanh", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
                  bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
@@ -49,6 +51,8 @@ class SimpleRNN(CellLayer):
     cell_class = SimpleRNNCell
     cell_name = "simple_rnn_cell"
 
+    _config_omit = CellLayer._config_omit + ("seed",)  # Keras keeps the cell's seed out
+
     def __init__(self, units, activation="tanh", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
                  bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
@@ -67,11 +71,6 @@ class SimpleRNN(CellLayer):
         super().__init__(cell_args, return_sequences=return_sequences, return_state=return_state,
                          go_backwards=go_backwards, stateful=stateful, unroll=unroll,
                          activity_regularizer=activity_regularizer, **kwargs)
-
-    def get_config(self):
-        config = super().get_config()
-        config.pop("seed")  # Keras's SimpleRNN keeps its cell's seed out of its config
-        return config
 
     def fused_kind(self, training):
         cell = self.cell

@@ -37,7 +37,6 @@ class TimeDistributed(Layer):
                              f"dimensions (batch, timesteps, ...), received {input_shape}.")
         if not self.layer.built:
             self.layer._build_once((input_shape[0],) + input_shape[2:])
-        self.built = True
 
     def compute_output_shape(self, input_shape):
         inner = self.layer.compute_output_shape((input_shape[0],) + tuple(input_shape[2:]))
@@ -54,9 +53,6 @@ class TimeDistributed(Layer):
             kwargs["mask"] = mask.reshape((batch * steps,) + tuple(mask.shape[2:]))
         outputs = self.layer(inputs.reshape((batch * steps,) + tuple(inputs.shape[2:])), **kwargs)
         return outputs.reshape((batch, steps) + tuple(outputs.shape[1:]))
-
-    def get_config(self):
-        return {**super().get_config(), "layer": serialize(self.layer)}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):

@@ -39,10 +39,6 @@ class Dropout(_Noise):
         keep = torch.empty(shape, device=inputs.device, dtype=inputs.dtype).bernoulli_(1 - self.rate)
         return inputs * keep / (1 - self.rate)
 
-    def get_config(self):
-        return {**super().get_config(), "rate": self.rate, "noise_shape": self.noise_shape,
-                "seed": self.seed}
-
 
 @registry.register()
 class GaussianNoise(_Noise):
@@ -56,9 +52,6 @@ class GaussianNoise(_Noise):
         if not training or self.stddev == 0:
             return inputs
         return inputs + torch.randn_like(inputs) * self.stddev
-
-    def get_config(self):
-        return {**super().get_config(), "stddev": self.stddev, "seed": self.seed}
 
 
 @registry.register()
@@ -74,6 +67,3 @@ class GaussianDropout(_Noise):
             return inputs
         stddev = math.sqrt(self.rate / (1.0 - self.rate))
         return inputs * (1.0 + torch.randn_like(inputs) * stddev)
-
-    def get_config(self):
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed}

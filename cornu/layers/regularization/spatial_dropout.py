@@ -30,8 +30,11 @@ class BaseSpatialDropout(SpatialLayer):
         return tuple(input_shape)
 
     def get_config(self):
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
-                "data_format": self.data_format}
+        # Keras 3's own shape: no `trainable`, the dtype as a plain name.
+        config = {"rate": self.rate, "seed": self.seed, "name": self.name, "dtype": self.dtype}
+        if self.rank > 1:
+            config["data_format"] = self.data_format
+        return config
 
 
 @registry.register()
@@ -42,11 +45,6 @@ class SpatialDropout1D(BaseSpatialDropout):
 
     def __init__(self, rate, seed=None, **kwargs):
         super().__init__(rate, "channels_last", seed, **kwargs)
-
-    def get_config(self):
-        config = super().get_config()
-        del config["data_format"]
-        return config
 
 
 @registry.register()

@@ -24,9 +24,6 @@ class Flatten(Layer):
         size = None if any(d is None for d in rest) else math.prod(rest)
         return (input_shape[0], size)
 
-    def get_config(self):
-        return {**super().get_config(), "data_format": self.data_format}
-
 
 @registry.register()
 class Reshape(Layer):
@@ -56,13 +53,9 @@ class Reshape(Layer):
 
     def build(self, input_shape):
         self._resolve(input_shape)
-        self.built = True
 
     def call(self, inputs):
         return inputs.reshape((inputs.shape[0],) + self.target_shape)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0],) + self._resolve(input_shape)
-
-    def get_config(self):
-        return {**super().get_config(), "target_shape": self.target_shape}

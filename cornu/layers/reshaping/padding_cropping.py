@@ -10,6 +10,7 @@ class _Border(SpatialLayer):
     """Shared by padding and cropping: `(before, after)` cells per spatial axis."""
 
     arg = None
+    _config_omit = ("value",)  # written under the subclass's name (`padding`, `cropping`)
 
     def __init__(self, value, data_format=None, **kwargs):
         super().__init__(**kwargs)
@@ -21,7 +22,6 @@ class _Border(SpatialLayer):
 
     def build(self, input_shape):
         self.compute_output_shape(input_shape)
-        self.built = True
 
     def compute_output_shape(self, input_shape):
         self._check_input_shape(input_shape)
@@ -36,12 +36,6 @@ class _Border(SpatialLayer):
         return conv_utils.with_channels(input_shape[0], out,
                                         conv_utils.channels(input_shape, self.data_format),
                                         self.data_format)
-
-    def get_config(self):
-        config = {**super().get_config(), self.arg: getattr(self, self.arg)}
-        if self._has_data_format:
-            config["data_format"] = self.data_format
-        return config
 
     _has_data_format = True
 
@@ -115,6 +109,7 @@ class Cropping1D(BaseCropping):
 
     rank = 1
     _has_data_format = False
+    _config_omit = ("value", "data_format")
 
     def __init__(self, cropping=(1, 1), **kwargs):
         super().__init__(cropping, "channels_last", **kwargs)

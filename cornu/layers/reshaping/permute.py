@@ -23,7 +23,6 @@ class Permute(Layer):
 
     def build(self, input_shape):
         self.compute_output_shape(input_shape)
-        self.built = True
 
     def call(self, inputs):
         return inputs.permute(self._perm)
@@ -34,9 +33,6 @@ class Permute(Layer):
                              f"rank {len(self._perm)} (batch included), received input shape "
                              f"{tuple(input_shape)}.")
         return tuple(input_shape[i] for i in self._perm)
-
-    def get_config(self):
-        return {**super().get_config(), "dims": self.dims}
 
 
 @registry.register()
@@ -52,7 +48,6 @@ class RepeatVector(Layer):
 
     def build(self, input_shape):
         self.compute_output_shape(input_shape)
-        self.built = True
 
     def call(self, inputs):
         return inputs.unsqueeze(1).expand(-1, self.n, -1)
@@ -62,6 +57,3 @@ class RepeatVector(Layer):
             raise ValueError(f"RepeatVector {self.name!r} expects inputs of shape (batch, "
                              f"features), received input shape {tuple(input_shape)}.")
         return (input_shape[0], self.n, input_shape[1])
-
-    def get_config(self):
-        return {**super().get_config(), "n": self.n}

@@ -24,7 +24,6 @@ class BaseUpSampling(SpatialLayer):
 
     def build(self, input_shape):
         self.compute_output_shape(input_shape)
-        self.built = True
 
     def call(self, inputs):
         if self.interpolation == "nearest":
@@ -52,11 +51,13 @@ class UpSampling1D(BaseUpSampling):
     """
 
     rank = 1
+    _config_omit = ("data_format", "interpolation")  # always channels_last, nearest
 
     def __init__(self, size=2, **kwargs):
         super().__init__(size, "channels_last", **kwargs)
 
     def get_config(self):
+        # Keras writes the one factor as an int; `self.size` is the normalized 1-tuple.
         return {**super().get_config(), "size": self.size[0]}
 
 
@@ -75,19 +76,13 @@ class UpSampling2D(BaseUpSampling):
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
         super().__init__(size, data_format, interpolation, **kwargs)
 
-    def get_config(self):
-        return {**super().get_config(), "size": self.size, "data_format": self.data_format,
-                "interpolation": self.interpolation}
-
 
 @registry.register()
 class UpSampling3D(BaseUpSampling):
     """Repeats each cell of `(batch, dim1, dim2, dim3, channels)` `size` times per axis."""
 
     rank = 3
+    _config_omit = ("interpolation",)  # nearest only
 
     def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
         super().__init__(size, data_format, **kwargs)
-
-    def get_config(self):
-        return {**super().get_config(), "size": self.size, "data_format": self.data_format}

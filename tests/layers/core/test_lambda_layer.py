@@ -52,3 +52,46 @@ def test_torch_ops_are_named_and_only_known_ops_save():
         TorchOp(torch.sin).get_config()
     with pytest.raises(ValueError, match="Unknown op"):
         TorchOp("no_such_op")
+
+
+def _masked_lstm_model(lib, mask):
+    x = lib.Input((5,))
+    h = lib.layers.Embedding(6, 3, mask_zero=True)(x)
+    kwargs = {} if mask is None else {"mask": mask}
+    h = lib.layers.Lambda(lambda t: t * 2.0, **kwargs)(h)
+    return lib.Model(x, lib.layers.LSTM(2)(h))
+
+
+@pytest.mark.parametrize("passes_mask", [True, False])
+def test_lambda_mask_function_passes_the_mask_on_as_keras_does(passes_mask):
+    mask = (lambda inputs, previous_mask: previous_mask) if passes_mask else None
+    x = np.array([[1, 2, 0, 0, 0], [3, 4, 5, 0, 0]], "float32")
+    ref = _masked_lstm_model(keras, mask)
+    ours = _masked_lstm_model(cornu, mask)
+    ours.set_weights(ref.get_weights())
+    expected = np.asarray(ref(x).detach())
+    np.testing.assert_allclose(ours.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_lambda_fixed_mask_and_function_taking_mask():
+    fixed = torch.tensor([[True, False]])
+    out = L.Lambda(lambda t: t, mask=fixed)(torch.ones(1, 2, 3))
+    assert torch.equal(out._keras_mask, fixed)
+    seen = {}
+
+    def fn(t, mask=None):
+        seen["mask"] = mask
+        return t
+    inputs = torch.ones(1, 2, 3)
+    inputs._keras_mask = torch.tensor([[True, True]])
+    L.Lambda(fn)(inputs)
+    assert torch.equal(seen["mask"], inputs._keras_mask)
+
+
+def test_lambda_mask_function_round_trips_through_config():
+    layer = L.Lambda(lambda t: t, mask=lambda inputs, previous_mask: inputs[..., 0] > 0)
+    clone = L.Lambda.from_config(layer.get_config(), safe_mode=False)
+    assert torch.equal(clone.compute_mask(torch.tensor([[[1.0], [-1.0]]])),
+                       torch.tensor([[True, False]]))
+    with pytest.raises(ValueError, match="fixed `mask`"):
+        L.Lambda(lambda t: t, mask=torch.ones(1, 2, dtype=torch.bool)).get_config()
