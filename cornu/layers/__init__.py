@@ -1,5 +1,7 @@
 """Keras layers, each a `torch.nn.Module`."""
 from cornu.layers.activations.advanced import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
+from cornu.layers.attention import (AdditiveAttention, Attention, EinsumDense,
+                                    MultiHeadAttention)
 from cornu.layers.convolutional.conv import (AtrousConvolution1D, AtrousConvolution2D, Conv1D,
                                              Conv2D, Conv3D, Convolution1D, Convolution2D,
                                              Convolution3D)
@@ -73,10 +75,9 @@ UNSUPPORTED = {
     "CenterCrop": "it is not implemented yet", "RandomFlip": "it is not implemented yet",
     "RandomRotation": "it is not implemented yet", "RandomZoom": "it is not implemented yet",
     "RandomTranslation": "it is not implemented yet", "RandomContrast": "it is not implemented yet",
-    "RandomCrop": "it is not implemented yet", "MultiHeadAttention": "it is not implemented yet",
-    "Attention": "it is not implemented yet", "AdditiveAttention": "it is not implemented yet",
+    "RandomCrop": "it is not implemented yet",
     "ConvLSTM2D": "it is not implemented yet", "GroupNormalization": "it is not implemented yet",
-    "UnitNormalization": "it is not implemented yet", "EinsumDense": "it is not implemented yet",
+    "UnitNormalization": "it is not implemented yet",
     "TFSMLayer": "it loads TensorFlow SavedModels",
 }
 
@@ -117,4 +118,6 @@ __all__ = ["LayerNormalization", "Normalization", "Rescaling", "Layer", "Input",
            # sequences
            "Embedding", "Masking", "RNN", "StackedRNNCells", "SimpleRNN",
            "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell", "Bidirectional",
-           "TimeDistributed", "CuDNNLSTM", "CuDNNGRU"]
+           "TimeDistributed", "CuDNNLSTM", "CuDNNGRU",
+           # attention (issue 16)
+           "EinsumDense", "MultiHeadAttention", "Attention", "AdditiveAttention"]
