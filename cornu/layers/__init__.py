@@ -24,7 +24,9 @@ from cornu.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minim
                                   Subtract, add, average, concatenate, dot, maximum, minimum,
                                   multiply, subtract)
 from cornu.layers.normalization.batch_normalization import BatchNormalization
+from cornu.layers.normalization.group_normalization import GroupNormalization, UnitNormalization
 from cornu.layers.normalization.layer_normalization import LayerNormalization
+from cornu.layers.normalization.spectral_normalization import SpectralNormalization
 from cornu.layers.pooling.global_pooling import (GlobalAveragePooling1D, GlobalAveragePooling2D,
                                                  GlobalAveragePooling3D, GlobalAvgPool1D,
                                                  GlobalAvgPool2D, GlobalAvgPool3D,
@@ -39,6 +41,7 @@ from cornu.layers.preprocessing.rescaling import Rescaling
 from cornu.layers.recurrent import (GRU, LSTM, RNN, Bidirectional, CuDNNGRU, CuDNNLSTM, GRUCell,
                                     LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells,
                                     TimeDistributed)
+from cornu.layers.regularization.alpha_dropout import ActivityRegularization, AlphaDropout
 from cornu.layers.regularization.dropout import Dropout, GaussianDropout, GaussianNoise
 from cornu.layers.regularization.spatial_dropout import (SpatialDropout1D, SpatialDropout2D,
                                                          SpatialDropout3D)
@@ -76,8 +79,7 @@ UNSUPPORTED = {
     "RandomRotation": "it is not implemented yet", "RandomZoom": "it is not implemented yet",
     "RandomTranslation": "it is not implemented yet", "RandomContrast": "it is not implemented yet",
     "RandomCrop": "it is not implemented yet",
-    "ConvLSTM2D": "it is not implemented yet", "GroupNormalization": "it is not implemented yet",
-    "UnitNormalization": "it is not implemented yet",
+    "ConvLSTM2D": "it is not implemented yet",
     "TFSMLayer": "it loads TensorFlow SavedModels",
 }
 
@@ -120,4 +122,6 @@ __all__ = ["LayerNormalization", "Normalization", "Rescaling", "Layer", "Input",
            "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell", "Bidirectional",
            "TimeDistributed", "CuDNNLSTM", "CuDNNGRU",
            # attention (issue 16)
-           "EinsumDense", "MultiHeadAttention", "Attention", "AdditiveAttention"]
+           "EinsumDense", "MultiHeadAttention", "Attention", "AdditiveAttention",
+           "GroupNormalization", "UnitNormalization", "SpectralNormalization", "AlphaDropout",
+           "ActivityRegularization"]
