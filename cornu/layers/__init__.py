@@ -36,6 +36,9 @@ from cornu.layers.pooling.global_pooling import (GlobalAveragePooling1D, GlobalA
 from cornu.layers.pooling.pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,
                                           AvgPool1D, AvgPool2D, AvgPool3D, MaxPool1D, MaxPool2D,
                                           MaxPool3D, MaxPooling1D, MaxPooling2D, MaxPooling3D)
+from cornu.layers.preprocessing.image import (CenterCrop, RandomBrightness, RandomContrast,
+                                              RandomCrop, RandomFlip, RandomRotation,
+                                              RandomTranslation, RandomZoom, Resizing)
 from cornu.layers.preprocessing.normalization import Normalization
 from cornu.layers.preprocessing.rescaling import Rescaling
 from cornu.layers.recurrent import (GRU, LSTM, RNN, Bidirectional, CuDNNGRU, CuDNNLSTM, GRUCell,
@@ -74,11 +77,7 @@ UNSUPPORTED = {
                          "and pad_sequences instead",
     "StringLookup": _STRING_DATA, "Hashing": _STRING_DATA,
     "IntegerLookup": "it is not implemented yet", "CategoryEncoding": "it is not implemented yet",
-    "Discretization": "it is not implemented yet", "Resizing": "it is not implemented yet",
-    "CenterCrop": "it is not implemented yet", "RandomFlip": "it is not implemented yet",
-    "RandomRotation": "it is not implemented yet", "RandomZoom": "it is not implemented yet",
-    "RandomTranslation": "it is not implemented yet", "RandomContrast": "it is not implemented yet",
-    "RandomCrop": "it is not implemented yet",
+    "Discretization": "it is not implemented yet",
     "ConvLSTM2D": "it is not implemented yet",
     "TFSMLayer": "it loads TensorFlow SavedModels",
 }
@@ -89,6 +88,9 @@ def __getattr__(name):
     from cornu.compat import legacy_models
     if name in legacy_models.LAYERS:
         return getattr(legacy_models, name)
+    if name == "experimental":  # tf.keras 2's keras.layers.experimental.preprocessing
+        from cornu.compat import experimental
+        return experimental
     if name in UNSUPPORTED:
         raise AttributeError(f"cornu does not provide the Keras layer {name!r}: "
                              f"{UNSUPPORTED[name]}.")
@@ -124,4 +126,6 @@ __all__ = ["LayerNormalization", "Normalization", "Rescaling", "Layer", "Input",
            # attention (issue 16)
            "EinsumDense", "MultiHeadAttention", "Attention", "AdditiveAttention",
            "GroupNormalization", "UnitNormalization", "SpectralNormalization", "AlphaDropout",
-           "ActivityRegularization"]
+           "ActivityRegularization", "Resizing", "CenterCrop", "RandomCrop", "RandomFlip",
+           "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
+           "RandomBrightness"]
