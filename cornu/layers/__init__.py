@@ -36,6 +36,7 @@ from cornu.layers.pooling.global_pooling import (GlobalAveragePooling1D, GlobalA
 from cornu.layers.pooling.pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,
                                           AvgPool1D, AvgPool2D, AvgPool3D, MaxPool1D, MaxPool2D,
                                           MaxPool3D, MaxPooling1D, MaxPooling2D, MaxPooling3D)
+from cornu.layers.preprocessing.category import CategoryEncoding, Discretization
 from cornu.layers.preprocessing.image import (CenterCrop, RandomBrightness, RandomContrast,
                                               RandomCrop, RandomFlip, RandomRotation,
                                               RandomTranslation, RandomZoom, Resizing)
@@ -76,8 +77,7 @@ UNSUPPORTED = {
     "TextVectorization": _STRING_DATA + "; tokenize with keras.preprocessing.text.Tokenizer "
                          "and pad_sequences instead",
     "StringLookup": _STRING_DATA, "Hashing": _STRING_DATA,
-    "IntegerLookup": "it is not implemented yet", "CategoryEncoding": "it is not implemented yet",
-    "Discretization": "it is not implemented yet",
+    "IntegerLookup": "it is not implemented yet",
     "ConvLSTM2D": "it is not implemented yet",
     "TFSMLayer": "it loads TensorFlow SavedModels",
 }
@@ -128,4 +128,4 @@ __all__ = ["LayerNormalization", "Normalization", "Rescaling", "Layer", "Input",
            "GroupNormalization", "UnitNormalization", "SpectralNormalization", "AlphaDropout",
            "ActivityRegularization", "Resizing", "CenterCrop", "RandomCrop", "RandomFlip",
            "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
-           "RandomBrightness"]
+           "RandomBrightness", "CategoryEncoding", "Discretization"]
