@@ -1,12 +1,14 @@
 """tf.keras 2's `keras.layers.experimental.preprocessing`: the preprocessing layers under their
 old path (Keras 3 keeps them in `keras.layers`)."""
-from cornu.layers import (CenterCrop, Normalization, RandomBrightness, RandomContrast, RandomCrop,
-                          RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Rescaling,
-                          Resizing)
+from cornu.layers import (CategoryEncoding, CenterCrop, Discretization, IntegerLookup,
+                          Normalization, RandomBrightness, RandomContrast, RandomCrop, RandomFlip,
+                          RandomRotation, RandomTranslation, RandomZoom, Rescaling, Resizing,
+                          StringLookup, TextVectorization)
 
-__all__ = ["CenterCrop", "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
-           "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling",
-           "Resizing"]
+__all__ = ["CategoryEncoding", "CenterCrop", "Discretization", "IntegerLookup", "Normalization",
+           "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation",
+           "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "StringLookup",
+           "TextVectorization"]
 
 
 def __getattr__(name):

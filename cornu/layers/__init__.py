@@ -40,8 +40,10 @@ from cornu.layers.preprocessing.category import CategoryEncoding, Discretization
 from cornu.layers.preprocessing.image import (CenterCrop, RandomBrightness, RandomContrast,
                                               RandomCrop, RandomFlip, RandomRotation,
                                               RandomTranslation, RandomZoom, Resizing)
+from cornu.layers.preprocessing.lookup import IntegerLookup, StringLookup
 from cornu.layers.preprocessing.normalization import Normalization
 from cornu.layers.preprocessing.rescaling import Rescaling
+from cornu.layers.preprocessing.text_vectorization import TextVectorization
 from cornu.layers.recurrent import (GRU, LSTM, RNN, Bidirectional, CuDNNGRU, CuDNNLSTM, GRUCell,
                                     LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells,
                                     TimeDistributed)
@@ -72,12 +74,9 @@ def get(identifier):
 
 
 # Keras layers cornu does not have yet, and why: named so a script fails with a reason.
-_STRING_DATA = "it works on strings (tf.string tensors), which PyTorch has no type for"
 UNSUPPORTED = {
-    "TextVectorization": _STRING_DATA + "; tokenize with keras.preprocessing.text.Tokenizer "
-                         "and pad_sequences instead",
-    "StringLookup": _STRING_DATA, "Hashing": _STRING_DATA,
-    "IntegerLookup": "it is not implemented yet",
+    "Hashing": "Keras's buckets are FarmHash64 fingerprints, which cornu does not compute yet; "
+               "map strings with StringLookup (a vocabulary) instead",
     "ConvLSTM2D": "it is not implemented yet",
     "TFSMLayer": "it loads TensorFlow SavedModels",
 }
@@ -128,4 +127,5 @@ __all__ = ["LayerNormalization", "Normalization", "Rescaling", "Layer", "Input",
            "GroupNormalization", "UnitNormalization", "SpectralNormalization", "AlphaDropout",
            "ActivityRegularization", "Resizing", "CenterCrop", "RandomCrop", "RandomFlip",
            "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
-           "RandomBrightness", "CategoryEncoding", "Discretization"]
+           "RandomBrightness", "CategoryEncoding", "Discretization",
+           "IntegerLookup", "StringLookup", "TextVectorization"]
