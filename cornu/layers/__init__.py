@@ -47,6 +47,7 @@ from cornu.layers.preprocessing.text_vectorization import TextVectorization
 from cornu.layers.recurrent import (GRU, LSTM, RNN, Bidirectional, CuDNNGRU, CuDNNLSTM, GRUCell,
                                     LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells,
                                     TimeDistributed)
+from cornu.layers.recurrent.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
 from cornu.layers.regularization.alpha_dropout import ActivityRegularization, AlphaDropout
 from cornu.layers.regularization.dropout import Dropout, GaussianDropout, GaussianNoise
 from cornu.layers.regularization.spatial_dropout import (SpatialDropout1D, SpatialDropout2D,
@@ -77,7 +78,6 @@ def get(identifier):
 UNSUPPORTED = {
     "Hashing": "Keras's buckets are FarmHash64 fingerprints, which cornu does not compute yet; "
                "map strings with StringLookup (a vocabulary) instead",
-    "ConvLSTM2D": "it is not implemented yet",
     "TFSMLayer": "it loads TensorFlow SavedModels",
 }
 
@@ -128,4 +128,5 @@ __all__ = ["LayerNormalization", "Normalization", "Rescaling", "Layer", "Input",
            "ActivityRegularization", "Resizing", "CenterCrop", "RandomCrop", "RandomFlip",
            "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
            "RandomBrightness", "CategoryEncoding", "Discretization",
-           "IntegerLookup", "StringLookup", "TextVectorization"]
+           "IntegerLookup", "StringLookup", "TextVectorization", "ConvLSTM1D", "ConvLSTM2D",
+           "ConvLSTM3D"]
