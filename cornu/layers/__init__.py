@@ -100,6 +100,9 @@ def __getattr__(name):
     from cornu.compat import legacy_models
     if name in legacy_models.LAYERS:
         return getattr(legacy_models, name)
+    from cornu.compat import legacy_layers  # Keras 1 layers later Keras removed
+    if name in legacy_layers.LAYERS:
+        return getattr(legacy_layers, name)
     if name == "experimental":  # tf.keras 2's keras.layers.experimental.preprocessing
         from cornu.compat import experimental
         return experimental
