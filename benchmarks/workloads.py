@@ -600,4 +600,6 @@ class NextWordLSTM(Workload):
 
 WORKLOADS = [YEqualsX(), LogisticRegression(), MnistMLP(), MnistMLPTrainStep(), BreastCancer(), PredictOne(),
              Predict10k(), EvaluateMnist(), MnistCNN(), NetworkInNetwork(), NextWordLSTM()]
+from benchmarks.layer_workloads import LAYER_WORKLOADS  # noqa: E402 (they build on this module)
+WORKLOADS += LAYER_WORKLOADS
 BY_NAME = {w.name: w for w in WORKLOADS}

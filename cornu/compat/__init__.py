@@ -19,6 +19,13 @@ def _lookup(namespace, name):
     if name in _LAZY.get(namespace, ()):
         from cornu.compat import legacy_models
         return getattr(legacy_models, name)
+    if namespace == "layers":
+        from cornu.compat import legacy_layers  # Keras 1 layers later Keras removed
+        if name in legacy_layers.LAYERS:
+            return getattr(legacy_layers, name)
+        if name == "experimental":  # tf.keras 2's keras.layers.experimental.preprocessing
+            from cornu.compat import experimental
+            return experimental
     return None
 
 

@@ -25,6 +25,8 @@ MODULES = {
     "keras.layers.embeddings": "cornu.layers",
     "keras.layers.merge": "cornu.layers",
     "keras.layers.merging": "cornu.layers",
+    "keras.layers.experimental": "cornu.compat.experimental",
+    "keras.layers.experimental.preprocessing": "cornu.compat.experimental_preprocessing",
     "keras.layers.containers": "cornu.compat.legacy_models",
     "keras.legacy": "cornu.compat.legacy_models",
     "keras.legacy.models": "cornu.compat.legacy_models",

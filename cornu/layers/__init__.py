@@ -1,5 +1,7 @@
 """Keras layers, each a `torch.nn.Module`."""
 from cornu.layers.activations.advanced import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
+from cornu.layers.attention import (AdditiveAttention, Attention, EinsumDense,
+                                    MultiHeadAttention)
 from cornu.layers.convolutional.conv import Conv1D, Conv2D, Conv3D
 from cornu.layers.convolutional.conv_transpose import (Conv1DTranspose, Conv2DTranspose,
                                                        Conv3DTranspose)
@@ -18,7 +20,9 @@ from cornu.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minim
                                   Subtract, add, average, concatenate, dot, maximum, minimum,
                                   multiply, subtract)
 from cornu.layers.normalization.batch_normalization import BatchNormalization
+from cornu.layers.normalization.group_normalization import GroupNormalization, UnitNormalization
 from cornu.layers.normalization.layer_normalization import LayerNormalization
+from cornu.layers.normalization.spectral_normalization import SpectralNormalization
 from cornu.layers.pooling.global_pooling import (GlobalAveragePooling1D, GlobalAveragePooling2D,
                                                  GlobalAveragePooling3D, GlobalAvgPool1D,
                                                  GlobalAvgPool2D, GlobalAvgPool3D,
@@ -28,10 +32,18 @@ from cornu.layers.pooling.global_pooling import (GlobalAveragePooling1D, GlobalA
 from cornu.layers.pooling.pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,
                                           AvgPool1D, AvgPool2D, AvgPool3D, MaxPool1D, MaxPool2D,
                                           MaxPool3D, MaxPooling1D, MaxPooling2D, MaxPooling3D)
+from cornu.layers.preprocessing.category import CategoryEncoding, Discretization
+from cornu.layers.preprocessing.image import (CenterCrop, RandomBrightness, RandomContrast,
+                                              RandomCrop, RandomFlip, RandomRotation,
+                                              RandomTranslation, RandomZoom, Resizing)
+from cornu.layers.preprocessing.lookup import IntegerLookup, StringLookup
 from cornu.layers.preprocessing.normalization import Normalization
 from cornu.layers.preprocessing.rescaling import Rescaling
+from cornu.layers.preprocessing.text_vectorization import TextVectorization
 from cornu.layers.recurrent import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN,
                                     SimpleRNNCell, StackedRNNCells, TimeDistributed)
+from cornu.layers.recurrent.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
+from cornu.layers.regularization.alpha_dropout import ActivityRegularization, AlphaDropout
 from cornu.layers.regularization.dropout import Dropout, GaussianDropout, GaussianNoise
 from cornu.layers.regularization.spatial_dropout import (SpatialDropout1D, SpatialDropout2D,
                                                          SpatialDropout3D)
@@ -58,26 +70,29 @@ def get(identifier):
 
 
 # Keras layers cornu does not have yet, and why: named so a script fails with a reason.
-_STRING_DATA = "it works on strings (tf.string tensors), which PyTorch has no type for"
 UNSUPPORTED = {
-    "TextVectorization": _STRING_DATA + "; tokenize with keras.preprocessing.text.Tokenizer "
-                         "and pad_sequences instead",
-    "StringLookup": _STRING_DATA, "Hashing": _STRING_DATA,
-    "IntegerLookup": "it is not implemented yet", "CategoryEncoding": "it is not implemented yet",
-    "Discretization": "it is not implemented yet", "Resizing": "it is not implemented yet",
-    "CenterCrop": "it is not implemented yet", "RandomFlip": "it is not implemented yet",
-    "RandomRotation": "it is not implemented yet", "RandomZoom": "it is not implemented yet",
-    "RandomTranslation": "it is not implemented yet", "RandomContrast": "it is not implemented yet",
-    "RandomCrop": "it is not implemented yet", "MultiHeadAttention": "it is not implemented yet",
-    "Attention": "it is not implemented yet", "AdditiveAttention": "it is not implemented yet",
-    "ConvLSTM2D": "it is not implemented yet", "GroupNormalization": "it is not implemented yet",
-    "UnitNormalization": "it is not implemented yet", "EinsumDense": "it is not implemented yet",
+    "Hashing": "Keras's buckets are FarmHash64 fingerprints, which cornu does not compute yet; "
+               "map strings with StringLookup (a vocabulary) instead",
     "TFSMLayer": "it loads TensorFlow SavedModels",
+    "JaxLayer": "it wraps JAX functions", "FlaxLayer": "it wraps Flax modules",
 }
+# Keras 3 layers not written yet (docs/LAYERS.md lists every Keras 3 layer and cornu's status).
+UNSUPPORTED.update(dict.fromkeys(
+    ["AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
+     "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "AugMix",
+     "AutoContrast", "ContrastLimitedAdaptiveHistogramEqualization", "Convolution1DTranspose",
+     "CutMix", "Equalization", "GroupQueryAttention", "HashedCrossing", "MaxNumBoundingBoxes",
+     "MelSpectrogram", "MixUp", "Pipeline", "RMSNormalization", "RandAugment",
+     "RandomColorDegeneration", "RandomColorJitter", "RandomElasticTransform", "RandomErasing",
+     "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert", "RandomPerspective",
+     "RandomPosterization", "RandomSaturation", "RandomSharpness", "RandomShear",
+     "ReversibleEmbedding", "STFTSpectrogram", "Solarization", "TorchModuleWrapper", "Wrapper"],
+    "it is not implemented yet"))
 
 
 def __getattr__(name):
-    found = legacy.lookup("layers", name)  # Keras 0.x/1's Merge, merge, AutoEncoder, ...
+    # Keras 0.x/1's Merge, merge, AutoEncoder, Keras 1's Highway, `experimental`, ... (compat)
+    found = legacy.lookup("layers", name)
     if found is not None:
         return found
     if name in UNSUPPORTED:
@@ -108,5 +123,13 @@ __all__ = ["LayerNormalization", "Normalization", "Rescaling", "Layer", "Input",
            # sequences
            "Embedding", "Masking", "TorchModuleWrapper", "RNN", "StackedRNNCells", "SimpleRNN",
            "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell", "Bidirectional",
-           "TimeDistributed"]
+           "TimeDistributed",
+           # attention, normalization, preprocessing, ConvLSTM
+           "EinsumDense", "MultiHeadAttention", "Attention", "AdditiveAttention",
+           "GroupNormalization", "UnitNormalization", "SpectralNormalization", "AlphaDropout",
+           "ActivityRegularization", "Resizing", "CenterCrop", "RandomCrop", "RandomFlip",
+           "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
+           "RandomBrightness", "CategoryEncoding", "Discretization",
+           "IntegerLookup", "StringLookup", "TextVectorization", "ConvLSTM1D", "ConvLSTM2D",
+           "ConvLSTM3D"]
 # compat adds the Keras 1/2 names of these classes (Convolution2D, CuDNNLSTM, ...) when cornu loads.

@@ -30,6 +30,14 @@ def _own_vars(layer):
     return layer._own_variables()
 
 
+def _child_groups(layer, children):
+    """(group names, whether they sit beside `vars` rather than under `layers/`). Keras 3 files
+    name a layer's sublayers by its attributes where the layer has some (MultiHeadAttention's
+    `query_dense`, ...); such a layer lists them in `_weights_h5_names`."""
+    named = getattr(layer, "_weights_h5_names", None)
+    return (named(), True) if named is not None else (_keras3_names(children), False)
+
+
 def _keras3_names(layers):
     used, names = {}, []
     for layer in layers:
@@ -58,8 +66,9 @@ def save_keras3_weights(group, layer):
         vars_group.create_dataset(key, data=value)
     children = _children(layer)
     if children:
-        layers_group = group.create_group("layers")
-        for child, name in zip(children, _keras3_names(children)):
+        names, attribute_groups = _child_groups(layer, children)
+        layers_group = group if attribute_groups else group.create_group("layers")
+        for child, name in zip(children, names):
             if _has_weights(child):
                 save_keras3_weights(layers_group.create_group(name), child)
 
@@ -82,8 +91,9 @@ def load_keras3_weights(group, layer, path="", errors=None):
                     _assign(var, stored[str(i)][()], f"{path}/vars/{i}", layer)
     children = _children(layer)
     if children:
-        layers_group = group["layers"] if "layers" in group else {}
-        for child, name in zip(children, _keras3_names(children)):
+        names, attribute_groups = _child_groups(layer, children)
+        layers_group = group if attribute_groups else group["layers"] if "layers" in group else {}
+        for child, name in zip(children, names):
             if not _has_weights(child):
                 continue
             if name not in layers_group:

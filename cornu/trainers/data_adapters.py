@@ -22,6 +22,13 @@ def _whole_steps(steps):
 from cornu.backend.config import floatx, torch_dtype
 
 
+def _is_text(value):
+    if isinstance(value, (list, tuple)) and value and isinstance(value[0], (str, bytes)):
+        return True
+    return isinstance(value, np.ndarray) and value.dtype.kind in "OUS" and value.size > 0 and \
+        isinstance(value.flat[0], (str, bytes, np.str_, np.bytes_))
+
+
 def to_tensor(x, dtype=None, device=None):
     """Arrays, lists, pandas objects and tensors → a tensor (numbers cast to `dtype`)."""
     if x is None:
@@ -138,7 +145,8 @@ class ArrayAdapter(DataAdapter):
             return None
         if isinstance(index, slice):
             return map_arrays(lambda a: a[index], arrays)
-        return map_arrays(lambda a: a.index_select(0, index), arrays)
+        return map_arrays(lambda a: a.index_select(0, index) if isinstance(a, torch.Tensor)
+                          else a[index.cpu().numpy()], arrays)  # host data: raw strings
 
     def batches(self):
         n, bs = self.num_samples, self.batch_size
@@ -264,6 +272,10 @@ def standardize_x(x, input_specs, device):
 
 
 def _input_tensor(value, spec, device):
+    if _is_text(value):  # raw strings stay host data, for a first TextVectorization/StringLookup
+        text = np.asarray(value, dtype=object)
+        return text[:, None] if spec is not None and text.ndim == 1 and len(spec.shape) == 2 \
+            else text
     dtype = spec.dtype if spec is not None else floatx()
     t = to_tensor(value, device=device)
     if t.is_floating_point() or t.dtype == torch.bool or "float" in dtype:
