@@ -218,8 +218,10 @@ OPTIMIZER_ARGS = {
 # counted hits; accuracy metrics now infer that from the targets' shape.
 COMPILE_ARGS = {"class_mode": _drop}
 
+DATASET_ARGS = {"nb_words": "num_words"}  # Keras 1: imdb/reuters.load_data(nb_words=...)
+
 TABLES = {"layer": LAYER_ARGS, "fit": FIT_ARGS, "optimizer": OPTIMIZER_ARGS,
-          "compile": COMPILE_ARGS}
+          "compile": COMPILE_ARGS, "dataset": DATASET_ARGS}
 
 
 def warn_once(owner, old, new):
