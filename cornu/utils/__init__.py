@@ -12,9 +12,10 @@ from cornu.preprocessing.image import array_to_img, img_to_array, load_img, save
 
 PyDataset = Sequence  # Keras 3's name; Sequence is its alias there
 from cornu.utils.model_visualization import model_to_dot, plot_model
+from cornu.utils.plot_history import plot_history
 
 __all__ = ["to_categorical", "normalize", "set_random_seed", "CustomObjectScope",
            "custom_object_scope", "get_custom_objects", "register_keras_serializable", "Sequence", "PyDataset",
            "plot_model", "model_to_dot", "pad_sequences", "get_file", "Dataset", "split_dataset",
            "timeseries_dataset_from_array", "image_dataset_from_directory",
-           "text_dataset_from_directory", "load_img", "img_to_array", "array_to_img", "save_img"]
+           "text_dataset_from_directory", "load_img", "img_to_array", "array_to_img", "save_img", "plot_history"]
