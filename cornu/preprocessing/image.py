@@ -105,8 +105,10 @@ class ImageDataGenerator:
                  channel_shift_range=0.0, fill_mode="nearest", cval=0.0, horizontal_flip=False,
                  vertical_flip=False, rescale=None, preprocessing_function=None, data_format=None,
                  validation_split=0.0, dtype=None, interpolation_order=1):
-        if zca_whitening:
-            raise NotImplementedError("ImageDataGenerator(zca_whitening=True) is not supported.")
+        if zca_whitening:  # Keras: ZCA works on centred data and replaces the std scaling
+            featurewise_center, featurewise_std_normalization = True, False
+        self.zca_whitening, self.zca_epsilon = zca_whitening, zca_epsilon
+        self.zca_whitening_matrix = None
         self.featurewise_center, self.samplewise_center = featurewise_center, samplewise_center
         self.featurewise_std_normalization = featurewise_std_normalization
         self.samplewise_std_normalization = samplewise_std_normalization
@@ -128,14 +130,28 @@ class ImageDataGenerator:
         return (0, 2, 3) if self.data_format == "channels_first" else (0, 1, 2)
 
     def fit(self, x, augment=False, rounds=1, seed=None):
-        x = np.asarray(x, dtype=self.dtype)
+        """Featurewise statistics (mean, std, ZCA matrix) of `x`, as Keras computes them: on the
+        rescaled images, the std after centring, the ZCA matrix from the SVD of the centred
+        images (`u diag(sqrt(n) / (s + zca_epsilon)) u^T`)."""
+        x = np.array(x, dtype=self.dtype)
+        if self.rescale:
+            x *= self.rescale
+        if augment:
+            x = np.concatenate([np.stack([self.random_transform(img, seed) for img in x])
+                                for _ in range(rounds)])
         shape = [1, 1, 1]
         shape[0 if self.data_format == "channels_first" else 2] = x.shape[
             1 if self.data_format == "channels_first" else 3]
         if self.featurewise_center:
             self.mean = np.mean(x, axis=self._axes()).reshape(shape)
+            x -= self.mean
         if self.featurewise_std_normalization:
             self.std = np.std(x, axis=self._axes()).reshape(shape)
+            x /= self.std + 1e-6
+        if self.zca_whitening:
+            n = len(x)
+            u, s, _ = np.linalg.svd(x.reshape(n, -1).T, full_matrices=False)
+            self.zca_whitening_matrix = (u * (np.sqrt(n) / (s + self.zca_epsilon))).dot(u.T)
 
     def standardize(self, x):
         if self.preprocessing_function:
@@ -150,6 +166,8 @@ class ImageDataGenerator:
             x = x - self.mean
         if self.featurewise_std_normalization and self.std is not None:
             x = x / (self.std + 1e-6)
+        if self.zca_whitening and self.zca_whitening_matrix is not None:
+            x = (x.reshape(-1, int(np.prod(x.shape[-3:]))) @ self.zca_whitening_matrix).reshape(x.shape)
         return x
 
     # ------------------------------------------------------------------ augmentation

@@ -152,3 +152,24 @@ def test_image_functions_at_keras3_paths(picture, tmp_path):
     np.testing.assert_array_equal(cornu.utils.img_to_array(cornu.utils.load_img(
         str(tmp_path / "copy.png"))), arr)
     assert cornu.utils.array_to_img(arr).size == (arr.shape[1], arr.shape[0])
+
+
+@pytest.mark.parametrize("kwargs", [dict(zca_whitening=True), dict(zca_whitening=True, rescale=0.5),
+                                    dict(featurewise_center=True, featurewise_std_normalization=True,
+                                         rescale=1 / 255)])
+def test_featurewise_fit_and_zca_match_keras(kwargs):
+    from cornu.preprocessing.image import ImageDataGenerator
+    import warnings
+    x = np.random.RandomState(0).rand(12, 4, 3, 2).astype("float32") * 255
+    ours = ImageDataGenerator(**kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = _keras_generator(**kwargs)
+    ours.fit(x)
+    ref.fit(x)
+    if kwargs.get("zca_whitening"):
+        np.testing.assert_allclose(ours.zca_whitening_matrix, ref.zca_whitening_matrix, rtol=1e-4,
+                                   atol=1e-5)
+    a = ours.flow(x, batch_size=12, shuffle=False)[0]
+    b = ref.flow(x, batch_size=12, shuffle=False)[0]
+    np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
