@@ -24,6 +24,20 @@ def dynamic_model(X, y, loss, out_activation_function="softmax", layers=(10,)):
     return model
 
 
+class _Named:
+    """The model function with a stable repr: the check ids hold the estimator's repr, which
+    must be the same in every pytest-xdist worker (a function's repr holds its address)."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, *args, **kwargs):
+        return self.fn(*args, **kwargs)
+
+    def __repr__(self):
+        return self.fn.__name__
+
+
 # Keras 3.15's list for its wrappers (keras/src/wrappers/sklearn_test.py), with its reasons.
 EXPECTED_FAILED_CHECKS = {
     "SKLearnClassifier": {
@@ -43,10 +57,10 @@ EXPECTED_FAILED_CHECKS = {
 
 
 @parametrize_with_checks(
-    [SKLearnClassifier(model=dynamic_model, fit_kwargs={"epochs": 5},
+    [SKLearnClassifier(model=_Named(dynamic_model), fit_kwargs={"epochs": 5},
                        model_kwargs={"loss": "categorical_crossentropy", "layers": [20, 20, 20]}),
-     SKLearnRegressor(model=dynamic_model, model_kwargs={"loss": "mse"}),
-     SKLearnTransformer(model=dynamic_model, model_kwargs={"loss": "mse"})],
+     SKLearnRegressor(model=_Named(dynamic_model), model_kwargs={"loss": "mse"}),
+     SKLearnTransformer(model=_Named(dynamic_model), model_kwargs={"loss": "mse"})],
     expected_failed_checks=lambda estimator: EXPECTED_FAILED_CHECKS[type(estimator).__name__])
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
