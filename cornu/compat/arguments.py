@@ -220,8 +220,11 @@ COMPILE_ARGS = {"class_mode": _drop}
 EVALUATE_ARGS = {"show_accuracy": _drop}  # Keras 1: printed accuracy (metrics do that now)
 TOKENIZER_ARGS = {"nb_words": "num_words"}  # Keras 1's preprocessing.text.Tokenizer
 
+DATASET_ARGS = {"nb_words": "num_words"}  # Keras 1: imdb/reuters.load_data(nb_words=...)
+
 TABLES = {"layer": LAYER_ARGS, "fit": FIT_ARGS, "optimizer": OPTIMIZER_ARGS,
-          "compile": COMPILE_ARGS, "evaluate": EVALUATE_ARGS, "tokenizer": TOKENIZER_ARGS}
+          "compile": COMPILE_ARGS, "evaluate": EVALUATE_ARGS, "tokenizer": TOKENIZER_ARGS,
+          "dataset": DATASET_ARGS}
 
 
 def warn_once(owner, old, new):

@@ -1,4 +1,6 @@
-"""Datasets, with Keras's download code and caches, and local files for offline machines."""
-from cornu.datasets import boston_housing, cifar10, fashion_mnist, mnist
+"""Keras's datasets, with Keras's download code and caches, and local files for offline machines."""
+from cornu.datasets import (boston_housing, california_housing, cifar10, cifar100, fashion_mnist,
+                            imdb, mnist, reuters)
 
-__all__ = ["mnist", "fashion_mnist", "cifar10", "boston_housing"]
+__all__ = ["mnist", "fashion_mnist", "cifar10", "cifar100", "boston_housing",
+           "california_housing", "imdb", "reuters"]

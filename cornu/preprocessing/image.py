@@ -14,6 +14,7 @@ from cornu.utils.sequence import Sequence
 
 _INTERPOLATION = {"nearest": 0, "bilinear": 2, "bicubic": 3, "lanczos": 1, "box": 4, "hamming": 5}
 WHITELIST_FORMATS = (".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".tif", ".tiff", ".gif")
+DIRECTORY_FORMATS = (".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".tif", ".tiff")  # Keras's list
 
 
 def _pil():
@@ -104,8 +105,10 @@ class ImageDataGenerator:
                  channel_shift_range=0.0, fill_mode="nearest", cval=0.0, horizontal_flip=False,
                  vertical_flip=False, rescale=None, preprocessing_function=None, data_format=None,
                  validation_split=0.0, dtype=None, interpolation_order=1):
-        if zca_whitening:
-            raise NotImplementedError("ImageDataGenerator(zca_whitening=True) is not supported.")
+        if zca_whitening:  # Keras: ZCA works on centred data and replaces the std scaling
+            featurewise_center, featurewise_std_normalization = True, False
+        self.zca_whitening, self.zca_epsilon = zca_whitening, zca_epsilon
+        self.zca_whitening_matrix = None
         self.featurewise_center, self.samplewise_center = featurewise_center, samplewise_center
         self.featurewise_std_normalization = featurewise_std_normalization
         self.samplewise_std_normalization = samplewise_std_normalization
@@ -127,14 +130,28 @@ class ImageDataGenerator:
         return (0, 2, 3) if self.data_format == "channels_first" else (0, 1, 2)
 
     def fit(self, x, augment=False, rounds=1, seed=None):
-        x = np.asarray(x, dtype=self.dtype)
+        """Featurewise statistics (mean, std, ZCA matrix) of `x`, as Keras computes them: on the
+        rescaled images, the std after centring, the ZCA matrix from the SVD of the centred
+        images (`u diag(sqrt(n) / (s + zca_epsilon)) u^T`)."""
+        x = np.array(x, dtype=self.dtype)
+        if self.rescale:
+            x *= self.rescale
+        if augment:
+            x = np.concatenate([np.stack([self.random_transform(img, seed) for img in x])
+                                for _ in range(rounds)])
         shape = [1, 1, 1]
         shape[0 if self.data_format == "channels_first" else 2] = x.shape[
             1 if self.data_format == "channels_first" else 3]
         if self.featurewise_center:
             self.mean = np.mean(x, axis=self._axes()).reshape(shape)
+            x -= self.mean
         if self.featurewise_std_normalization:
             self.std = np.std(x, axis=self._axes()).reshape(shape)
+            x /= self.std + 1e-6
+        if self.zca_whitening:
+            n = len(x)
+            u, s, _ = np.linalg.svd(x.reshape(n, -1).T, full_matrices=False)
+            self.zca_whitening_matrix = (u * (np.sqrt(n) / (s + self.zca_epsilon))).dot(u.T)
 
     def standardize(self, x):
         if self.preprocessing_function:
@@ -149,6 +166,8 @@ class ImageDataGenerator:
             x = x - self.mean
         if self.featurewise_std_normalization and self.std is not None:
             x = x / (self.std + 1e-6)
+        if self.zca_whitening and self.zca_whitening_matrix is not None:
+            x = (x.reshape(-1, int(np.prod(x.shape[-3:]))) @ self.zca_whitening_matrix).reshape(x.shape)
         return x
 
     # ------------------------------------------------------------------ augmentation
@@ -197,9 +216,17 @@ class ImageDataGenerator:
              save_to_dir=None, subset=None, **kwargs):
         x = np.asarray(x)
         y = None if y is None else np.asarray(y)
-        if self.validation_split and subset in ("training", "validation"):
-            cut = int(len(x) * (1 - self.validation_split))
-            part = slice(0, cut) if subset == "training" else slice(cut, None)
+        if subset is not None and subset not in ("training", "validation"):
+            raise ValueError(f'`subset` must be "training" or "validation", got {subset!r}.')
+        if self.validation_split and subset:
+            # Keras: validation is the first `validation_split` fraction, training the rest
+            cut = int(len(x) * self.validation_split)
+            part = slice(cut, None) if subset == "training" else slice(0, cut)
+            if y is not None and not kwargs.get("ignore_class_split") and \
+                    not np.array_equal(np.unique(y[:cut]), np.unique(y[cut:])):
+                raise ValueError("Training and validation subsets have different classes after "
+                                 "the split; if the arrays are sorted by label, shuffle them "
+                                 "(or pass ignore_class_split=True).")
             x = x[part]
             y = None if y is None else y[part]
             sample_weight = None if sample_weight is None else np.asarray(sample_weight)[part]
@@ -211,7 +238,7 @@ class ImageDataGenerator:
                             follow_links=False, keep_aspect_ratio=False, **kwargs):
         return DirectoryIterator(self, directory, tuple(target_size), color_mode, classes,
                                  class_mode, batch_size, shuffle, seed, subset, interpolation,
-                                 keep_aspect_ratio)
+                                 keep_aspect_ratio, follow_links)
 
 
 def _affine(img, theta, tx, ty, shear, zx, zy, fill_mode, cval):
@@ -251,38 +278,55 @@ def _reflect(i, n):
 
 
 class _BatchIterator(Sequence):
-    """Index batches over `n` samples, reshuffled each epoch (the base of the image iterators)."""
+    """Keras's image iterator: indexable by batch (a `Sequence` for `fit`) and a Python
+    iterator (`next(it)`, `it.next()`) that loops forever over epochs. With a `seed`, the order
+    of epoch `k` is Keras's: `RandomState(seed + batches_seen_so_far).permutation(n)`."""
 
     def __init__(self, n, batch_size, shuffle, seed):
         super().__init__()
         self.n, self.batch_size, self.shuffle, self.seed = n, batch_size, shuffle, seed
-        self._epoch = 0
-        self._order = self._new_order()
+        self.batch_index = 0
+        self.total_batches_seen = 0
+        self.index_array = None
 
-    def _new_order(self):
+    def _set_index_array(self):
         if not self.shuffle:
-            return np.arange(self.n)
-        rng = np.random.RandomState(None if self.seed is None else self.seed + self._epoch)
-        return rng.permutation(self.n)
+            self.index_array = np.arange(self.n)
+        else:
+            rng = np.random.RandomState(None if self.seed is None
+                                        else self.seed + self.total_batches_seen)
+            self.index_array = rng.permutation(self.n)
 
     def __len__(self):
         return (self.n + self.batch_size - 1) // self.batch_size
 
     def on_epoch_end(self):
-        self._epoch += 1
-        self._order = self._new_order()
+        self._set_index_array()
+
+    def reset(self):
+        """Starts `next()` again from the first batch (of a fresh order when shuffling)."""
+        self.batch_index = 0
 
     def __getitem__(self, i):
         if i >= len(self):
             raise IndexError(f"Asked for batch {i} of a sequence of {len(self)} batches.")
-        return self._batch(self._order[i * self.batch_size:(i + 1) * self.batch_size])
+        if self.index_array is None:
+            self._set_index_array()
+        self.total_batches_seen += 1
+        return self._batch(self.index_array[i * self.batch_size:(i + 1) * self.batch_size])
 
-    def __next__(self):  # Keras 2 iterators also work with next()
-        if not hasattr(self, "_cursor") or self._cursor >= len(self):
-            self._cursor = 0
-        batch = self[self._cursor]
-        self._cursor += 1
-        return batch
+    def _next_index(self):
+        if self.batch_index == 0:
+            self._set_index_array()
+        start = (self.batch_index * self.batch_size) % self.n if self.n else 0
+        self.batch_index = self.batch_index + 1 if self.n > start + self.batch_size else 0
+        self.total_batches_seen += 1
+        return self.index_array[start:start + self.batch_size]
+
+    def __next__(self):  # Keras 2 scripts call next(it) or it.next(); the loop never ends
+        return self._batch(self._next_index())
+
+    next = __next__
 
     def __iter__(self):
         return self
@@ -316,12 +360,23 @@ class NumpyArrayIterator(_BatchIterator):
         return batch, self.y[index]
 
 
+def _valid_files(folder, follow_links):
+    """A class folder's images, relative to it: subfolders walked, sorted, as Keras lists them."""
+    found = []
+    for root, _, files in sorted(os.walk(folder, followlinks=follow_links), key=lambda e: e[0]):
+        for name in sorted(files):
+            if name.lower().endswith(DIRECTORY_FORMATS):
+                found.append(os.path.relpath(os.path.join(root, name), folder))
+    return found
+
+
 class DirectoryIterator(_BatchIterator):
     """Images in `directory/<class>/*.png`; labels by `class_mode` (categorical, binary,
     sparse, input, or None)."""
 
     def __init__(self, generator, directory, target_size, color_mode, classes, class_mode,
-                 batch_size, shuffle, seed, subset, interpolation, keep_aspect_ratio):
+                 batch_size, shuffle, seed, subset, interpolation, keep_aspect_ratio,
+                 follow_links=False):
         if class_mode not in ("categorical", "binary", "sparse", "input", None):
             raise ValueError(f"Invalid class_mode {class_mode!r}.")
         self.generator, self.directory = generator, directory
@@ -335,8 +390,7 @@ class DirectoryIterator(_BatchIterator):
         self.filenames, labels = [], []
         split = generator.validation_split
         for name in classes:
-            files = sorted(f for f in os.listdir(os.path.join(directory, name))
-                           if f.lower().endswith(WHITELIST_FORMATS))
+            files = _valid_files(os.path.join(directory, name), follow_links)
             if split and subset in ("training", "validation"):
                 cut = int(len(files) * split)
                 files = files[cut:] if subset == "training" else files[:cut]
@@ -344,7 +398,8 @@ class DirectoryIterator(_BatchIterator):
             labels += [self.class_indices[name]] * len(files)
         self.classes = np.asarray(labels, dtype="int32")
         self.num_classes = len(classes)
-        print(f"Found {len(self.filenames)} images belonging to {self.num_classes} classes.")
+        self.samples = len(self.filenames)
+        print(f"Found {self.samples} images belonging to {self.num_classes} classes.")
         super().__init__(len(self.filenames), batch_size, shuffle, seed)
 
     @property

@@ -5,11 +5,20 @@ from cornu.utils.packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from cornu.utils.registry import (CustomObjectScope, custom_object_scope, get_custom_objects,
                                   register_keras_serializable)
 from cornu.utils.sequence import Sequence
+from cornu.utils.file_utils import get_file
+from cornu.utils.dataset import Dataset
+from cornu.utils.dataset_utils import split_dataset, timeseries_dataset_from_array
+from cornu.utils.directory_datasets import image_dataset_from_directory, text_dataset_from_directory
+from cornu.preprocessing.image import array_to_img, img_to_array, load_img, save_img
 
 PyDataset = Sequence  # Keras 3's name; Sequence is its alias there
 from cornu.utils.model_visualization import model_to_dot, plot_model
+from cornu.utils.plot_history import plot_history
 
 __all__ = ["to_categorical", "normalize", "set_random_seed", "CustomObjectScope",
            "custom_object_scope", "get_custom_objects", "register_keras_serializable", "Sequence", "PyDataset",
            "plot_model", "model_to_dot", "pad_sequences", "pack_x_y_sample_weight",
-           "unpack_x_y_sample_weight"]
+           "unpack_x_y_sample_weight", "get_file", "Dataset", "split_dataset",
+           "timeseries_dataset_from_array", "image_dataset_from_directory",
+           "text_dataset_from_directory", "load_img", "img_to_array", "array_to_img", "save_img",
+           "plot_history"]
