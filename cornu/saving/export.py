@@ -88,7 +88,7 @@ def export_onnx(model, filepath, verbose=None, input_signature=None, opset_versi
                           "pip install 'cornu[export]' (or pip install onnx onnxscript "
                           "onnxruntime).") from None
     filepath = os.fspath(filepath)
-    program, wrapper, specs = _trace(model, input_signature, {})
+    program, specs = _trace(model, input_signature, {})
     input_names = [name for name, _ in specs]
     output_names = _output_names(model, len(program.graph_signature.user_outputs))
     options = {"input_names": input_names, "opset_version": opset_version, "verbose": False,
@@ -98,7 +98,7 @@ def export_onnx(model, filepath, verbose=None, input_signature=None, opset_versi
         try:
             onnx_program = torch.onnx.export(program, **options)
         except Exception as error:  # noqa: BLE001  (every torch failure becomes one clear error)
-            raise _explain(error, model, wrapper, program, "ONNX") from None
+            raise _explain(error, model, program, "ONNX") from None
         with atomic_path(filepath) as tmp:
             onnx_program.save(tmp)
     if verbose is None or verbose:
@@ -124,7 +124,7 @@ def export_torch(model, filepath, verbose=None, input_signature=None, **kwargs):
     if unknown:
         raise ValueError(f"Model.export(format='torch'): unsupported argument(s) {unknown}; "
                          f"supported: {sorted(allowed)}.")
-    program, _, _ = _trace(model, input_signature, kwargs)
+    program, _ = _trace(model, input_signature, kwargs)
     with atomic_path(filepath) as tmp, _quiet():
         with open(tmp, "wb") as f:
             torch.export.save(program, f)
@@ -148,7 +148,7 @@ class _Serving(torch.nn.Module):
 
 
 def _trace(model, input_signature, options):
-    """`torch.export` of `model` in inference mode; returns `(program, wrapper, specs)`."""
+    """`torch.export` of `model` in inference mode; returns `(program, specs)`."""
     _refuse_untraceable(model)
     specs = _signature(model, input_signature)
     device = _device(model)
@@ -170,16 +170,62 @@ def _trace(model, input_signature, options):
     modes = [(module, module.training) for module in model.modules()]
     wrapper.eval()
     try:
-        with _quiet():
+        _run_once(model, wrapper, samples, specs)  # builds what is unbuilt, outside the trace
+        with _quiet(), _layer_annotations(model):
             program = torch.export.export(wrapper, samples, **options)
     except Exception as error:  # noqa: BLE001
-        raise _explain(error, model, wrapper, None, "torch.export") from None
+        raise _explain(error, model, None, "torch.export") from None
     finally:
         for module, training in modes:
             module.training = training
     if not user_shapes:
         _check_dynamic(model, program, specs)
-    return program, wrapper, specs
+    return program, specs
+
+
+@contextlib.contextmanager
+def _layer_annotations(model):
+    """Tags each traced node with the name of the layer whose call made it (so a failure to
+    convert a node to ONNX can name the layer), through hooks that live only while tracing."""
+    from cornu.layers.layer import Layer
+    annotate = getattr(torch.fx.traceback, "annotate", None)
+    if annotate is None:  # torch < 2.9: errors then name the model only
+        yield
+        return
+    entered = []
+
+    def enter(layer, args):
+        context = annotate({"cornu_layer": layer.name})
+        context.__enter__()
+        entered.append(context)
+
+    def leave(layer, args, output):
+        if entered:
+            entered.pop().__exit__(None, None, None)
+
+    handles = []
+    for module in model.modules():
+        if isinstance(module, Layer) and not hasattr(module, "layers"):
+            handles += [module.register_forward_pre_hook(enter),
+                        module.register_forward_hook(leave)]
+    try:
+        with torch.fx.traceback.preserve_node_meta():  # without it, non-strict drops the tags
+            yield
+    finally:
+        while entered:
+            entered.pop().__exit__(None, None, None)
+        for handle in handles:
+            handle.remove()
+
+
+def _run_once(model, wrapper, samples, specs):
+    try:
+        with torch.no_grad():
+            wrapper(*samples)
+    except Exception as error:  # noqa: BLE001
+        shapes = [shape for _, (shape, _) in specs]
+        raise ValueError(f"Model {model.name!r} cannot run on the inputs it is exported for "
+                         f"(shapes {shapes}): {type(error).__name__}: {error}") from error
 
 
 def _signature(model, input_signature):
@@ -291,9 +337,9 @@ def _example(shape, axis):
 
 
 # ----------------------------------------------------------------------- explaining failures
-def _explain(error, model, wrapper, program, stage):
+def _explain(error, model, program, stage):
     """One `ExportError` naming the layer that failed and why, from what torch raised."""
-    layer = _layer_in_traceback(error) or _layer_of_node(error, wrapper, program)
+    layer = _layer_in_traceback(error) or _layer_of_node(error, model, program)
     text = str(error)
     op = re.search(r"No ONNX function found for <OpOverload\(op='([\w.]+)'", text)
     if op:
@@ -339,24 +385,17 @@ def _layer_in_traceback(error):
     return None
 
 
-def _layer_of_node(error, wrapper, program):
-    """For a failure converting the traced graph: the layer whose code made the failing node."""
-    from cornu.layers.layer import Layer
+def _layer_of_node(error, model, program):
+    """For a failure converting the traced graph: the layer whose call made the failing node."""
     match = re.search(r"translating node %(\w+)", str(error))
     if program is None or match is None:
         return None
     for node in program.graph.nodes:
-        if node.name != match.group(1):
-            continue
-        for path, _ in reversed(list((node.meta.get("nn_module_stack") or {}).values())):
-            path = re.sub(r"^L\['self'\]\.?", "", path).replace("._modules['", ".")
-            path = path.replace("']", "")
-            try:
-                module = wrapper.get_submodule(path)
-            except (AttributeError, ValueError):
-                continue
-            if isinstance(module, Layer) and not hasattr(module, "layers"):
-                return module
+        if node.name == match.group(1):
+            name = (node.meta.get("custom") or {}).get("cornu_layer")
+            for module in model.modules():
+                if getattr(module, "name", None) == name and module is not model:
+                    return module
     return None
 
 
