@@ -54,7 +54,8 @@ def export_model(model, filepath, format="tf_saved_model", verbose=None, input_s
     if format in _OTHERS:
         raise ValueError(f"Model.export(format={format!r}) writes {_OTHERS[format]}; cornu runs "
                          "on PyTorch and writes format='onnx' (run it with onnxruntime) or "
-                         "format='torch' (a .pt2 file for torch.export.load).")
+                         "format='torch' (a .pt2 file for torch.export.load); "
+                         "model.save('model.keras') keeps a file Keras 3 loads.")
     raise ValueError(f"Model.export: unknown format {format!r}. cornu writes 'onnx' and "
                      "'torch' (Keras's 'tf_saved_model', 'openvino' and 'litert' need "
                      "TensorFlow or other converters).")
