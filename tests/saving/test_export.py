@@ -64,45 +64,31 @@ BUILDERS = {"mlp": _mlp, "cnn_bn_dropout": _cnn, "lstm_mask_zero": _lstm_masked,
             "two_inputs": _two_inputs}
 
 
-@pytest.fixture(scope="module", params=list(BUILDERS))
-def exported(request, tmp_path_factory):
-    model, xs = BUILDERS[request.param]()
-    folder = tmp_path_factory.mktemp(request.param)
-    onnx_path, pt2_path = str(folder / "model.onnx"), str(folder / "model.pt2")
-    model.export(onnx_path, format="onnx", verbose=False)
-    model.export(pt2_path, format="torch", verbose=False)
-    return model, xs, onnx_path, pt2_path
-
-
 def _predict(model, xs, batch):
     return model.predict([x[:batch] for x in xs] if len(xs) > 1 else xs[0][:batch], verbose=0)
 
 
-@pytest.mark.parametrize("batch", [1, 7])
-def test_onnxruntime_equals_predict(exported, batch):
-    model, xs, onnx_path, _ = exported
+# One test per architecture exports each format once (an export costs seconds; a fixture shared
+# by several tests would be rebuilt in every pytest-xdist worker).
+@pytest.mark.parametrize("architecture", list(BUILDERS))
+def test_onnxruntime_and_torch_export_load_equal_predict_at_batch_1_and_7(architecture, tmp_path):
+    model, xs = BUILDERS[architecture]()
+    onnx_path, pt2_path = str(tmp_path / "model.onnx"), str(tmp_path / "model.pt2")
+    model.export(onnx_path, format="onnx", verbose=False)
+    model.export(pt2_path, format="torch", verbose=False)
+    assert not any(m.training for m in model.modules())  # the mode it had, back
     session = ort.InferenceSession(onnx_path)
     names = [i.name for i in session.get_inputs()]
     assert names == [t.name for t in model.inputs]  # named as the model's Inputs
     assert session.get_inputs()[0].shape[1:] == list(model.inputs[0].shape[1:])  # channels-last
-    out = session.run(None, {name: x[:batch] for name, x in zip(names, xs)})[0]
-    expected = _predict(model, xs, batch)
-    assert out.shape == expected.shape
-    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
-
-
-@pytest.mark.parametrize("batch", [1, 7])
-def test_pt2_through_torch_export_load_equals_predict(exported, batch):
-    model, xs, _, pt2_path = exported
     module = torch.export.load(pt2_path).module()
-    out = module(*[torch.as_tensor(x[:batch]) for x in xs])
-    np.testing.assert_allclose(out.detach().numpy(), _predict(model, xs, batch), rtol=1e-5,
-                               atol=1e-5)
-
-
-def test_export_leaves_training_mode_as_it_was(exported):
-    model = exported[0]
-    assert not any(m.training for m in model.modules())
+    for batch in (1, 7):
+        expected = _predict(model, xs, batch)
+        out = session.run(None, {name: x[:batch] for name, x in zip(names, xs)})[0]
+        assert out.shape == expected.shape
+        np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
+        out = module(*[torch.as_tensor(x[:batch]) for x in xs]).detach().numpy()
+        np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
 
 
 def test_pt2_loads_in_a_process_that_never_imports_cornu(tmp_path):
