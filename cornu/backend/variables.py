@@ -78,8 +78,9 @@ class Variable(torch.nn.Parameter):
         """The variable itself, the `nn.Parameter` torch differentiates (`value.grad`)."""
         return self
 
-    def numpy(self):
-        """A copy of the value as a NumPy array, in Keras's shape."""
+    def numpy(self, *, force=False):
+        """A copy of the value as a NumPy array, in Keras's shape (`force` as torch's: accepted,
+        the copy is always detached and on the CPU; torch's ONNX exporter passes it)."""
         return self.detach().cpu().numpy().copy()
 
     # ------------------------------------------------------------- assignment

@@ -30,7 +30,7 @@ class ModelCheckpoint(MonitorCallback):
             return
         if self.monitor_op is None:
             self._set_monitor_op()
-        path = self.filepath.format_map(HistoryDict({**logs, "epoch": epoch + 1}))
+        path = self._format_path(epoch, logs)
         if self.save_best_only:
             current = self._monitor_value(logs)
             if current is None:
@@ -50,3 +50,14 @@ class ModelCheckpoint(MonitorCallback):
             self.model.save_weights(path, overwrite=True)
         else:
             self.model.save(path, overwrite=True)
+
+    def _format_path(self, epoch, logs):
+        values = HistoryDict({**logs, "epoch": epoch + 1})
+        try:
+            return self.filepath.format_map(values)
+        except KeyError as error:  # KeyError, as Keras 3 raises, with the keys that exist
+            raise KeyError(f"ModelCheckpoint: filepath {self.filepath!r} names {{{error.args[0]}}}"
+                           f", which is not among this epoch's keys: {sorted(values)}.") from None
+        except (ValueError, IndexError) as error:
+            raise ValueError(f"ModelCheckpoint: cannot format filepath {self.filepath!r} with "
+                             f"this epoch's values {dict(values)}: {error}.") from None

@@ -6,7 +6,7 @@ import zipfile
 
 import numpy as np
 
-from cornu.compat.arguments import translate
+from cornu.utils import legacy
 
 # An object array of lists pickles with these globals and no others; anything else in a file
 # (os.system, eval, ...) is a tampered file and is refused before it runs.
@@ -50,7 +50,7 @@ def load_npz(path):
 def check_kwargs(num_words, kwargs, owner):
     """Keras 1/2's `nb_words` becomes `num_words` (compat table); any other keyword is a typo
     (Keras 3 ignores it silently)."""
-    kwargs = translate("dataset", kwargs, owner)
+    kwargs = legacy.translate("dataset", kwargs, owner)
     unknown = sorted(set(kwargs) - {"num_words"})
     if unknown:
         raise TypeError(f"{owner}() got unexpected keyword arguments {unknown}.")

@@ -63,6 +63,7 @@ class Model(Trainer, Layer):
             return
         from cornu.backend.config import get_device, torch_dtype
         shapes = input_shape
+        self._build_shapes = input_shape  # what `export` traces a subclassed model on
         def zeros(shape):
             return torch.zeros(tuple(1 if d is None else d for d in shape), dtype=torch_dtype(),
                                device=get_device())
@@ -132,12 +133,14 @@ class Model(Trainer, Layer):
         from cornu.saving import save_model
         save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
 
-    def export(self, filepath, format="tf_saved_model", **kwargs):  # noqa: A002  (Keras's name)
-        """Keras 3 exports TensorFlow SavedModels (or ONNX) for serving: formats cornu lacks."""
-        raise NotImplementedError(
-            f"Model.export(format={format!r}) writes a TensorFlow SavedModel/ONNX artifact, which "
-            "cornu (PyTorch) does not produce. Save with model.save('model.keras') (readable by "
-            "Keras 3), or export the torch module itself with torch.export / torch.onnx.export.")
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None,
+               **kwargs):  # noqa: A002  (Keras's name)
+        """Writes the model for serving without cornu: `format="onnx"` (onnxruntime) or
+        `format="torch"` (a `.pt2` file for `torch.export.load`); see cornu/saving/export.py.
+        Keras's default, `"tf_saved_model"`, needs TensorFlow and raises."""
+        from cornu.saving.export import export_model
+        return export_model(self, filepath, format=format, verbose=verbose,
+                            input_signature=input_signature, **kwargs)
 
     def save_weights(self, filepath, overwrite=True, save_format=None, **kwargs):
         """`.weights.h5` → Keras 3 layout; any other name → Keras 2 HDF5 layout."""

@@ -22,3 +22,8 @@ def get_registered_object(name, custom_objects=None, module_objects=None):
 __all__ = ["load_model", "save_model", "save_weights", "load_weights", "CustomObjectScope",
            "custom_object_scope", "get_custom_objects", "register_keras_serializable",
            "get_registered_name", "get_registered_object"]
+
+from cornu import utils as _utils  # noqa: E402
+from cornu.saving.export import export_onnx  # noqa: E402
+
+_utils.provide(export_onnx=export_onnx)  # keras.utils-style access, as scripts call it

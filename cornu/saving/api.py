@@ -15,7 +15,7 @@ import zipfile
 from cornu import losses, metrics, optimizers
 from cornu.layers.serialization import deserialize_layer
 from cornu.saving import h5_weights
-from cornu.utils.files import atomic_path
+from cornu.utils.files import atomic_path, remove_stale_temp_files
 from cornu.version import __version__
 
 KERAS3_VERSION = "3.15.1"  # the file-format version written (what real Keras checks)
@@ -186,16 +186,15 @@ def _load_model(filepath, custom_objects, compile, safe_mode):
     if os.path.isdir(filepath):
         raise ValueError(f"{filepath} is a TensorFlow SavedModel folder, which cornu cannot read; "
                          "save the model as `.keras` or `.h5` with Keras first.")
-    if zipfile.is_zipfile(filepath):
-        with zipfile.ZipFile(filepath) as archive:
-            config = json.loads(archive.read("config.json"))
+    if _kind(filepath) == "zip":
+        with _open_zip(filepath) as archive:
+            config = _zip_json(archive, "config.json", filepath)
             model = deserialize_layer(config, custom_objects, safe_mode)
-            _load_zip_weights(archive, model)
+            _load_zip_weights(archive, model, filepath)
         if compile:
             _compile_from_config(model, config.get("compile_config"))
         return model
-    h5py = h5_weights._h5py()
-    with h5py.File(filepath, "r") as f:
+    with _open_h5(filepath) as f:
         if "model_config" not in f.attrs:
             raise ValueError(f"{filepath} holds weights only (no model config): build the model "
                              "in code and call `model.load_weights()`.")
@@ -208,10 +207,79 @@ def _load_model(filepath, custom_objects, compile, safe_mode):
     return model
 
 
-def _load_zip_weights(archive, model):
+def _load_zip_weights(archive, model, filepath):
     h5py = h5_weights._h5py()
-    with h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r") as f:
+    data = _zip_member(archive, "model.weights.h5", filepath)
+    try:
+        f = h5py.File(io.BytesIO(data), "r")
+    except OSError:
+        raise ValueError(f"{filepath}: its member 'model.weights.h5' is not an HDF5 file "
+                         "(damaged or truncated); the file cannot be loaded.") from None
+    with f:
         _raise_on(h5_weights.load_keras3_weights(f, model))
+
+
+# ------------------------------------------------------------- what the file is, checked first
+def _kind(filepath):
+    """'zip' or 'hdf5' for a file cornu can read; a clear error for anything else."""
+    remove_stale_temp_files(os.path.dirname(os.path.abspath(filepath)))
+    if not os.path.exists(filepath):
+        raise FileNotFoundError(f"No file or directory found at {filepath}.")
+    size = os.path.getsize(filepath)
+    if size == 0:
+        raise ValueError(f"{filepath} is empty (0 bytes), not a model or weights file; was "
+                         "its save interrupted?")
+    with open(filepath, "rb") as f:
+        head = f.read(8)
+    if head.startswith(b"PK"):
+        if not zipfile.is_zipfile(filepath):
+            raise ValueError(f"{filepath} is a damaged or truncated zip ({size} bytes): its "
+                             "table of contents is missing, so it cannot be a `.keras` file "
+                             "that loads.")
+        return "zip"
+    if head == b"\x89HDF\r\n\x1a\n" or h5_weights._h5py().is_hdf5(filepath):
+        return "hdf5"
+    if zipfile.is_zipfile(filepath):
+        return "zip"
+    expected = ("a `.keras` zip" if filepath.endswith(".keras") else
+                "an HDF5 file (`.h5`, `.weights.h5`) or a `.keras` zip")
+    raise ValueError(f"{filepath} is not {expected}: its first bytes are {head!r} ({size} "
+                     "bytes in all). It may be truncated, or another kind of file.")
+
+
+def _open_zip(filepath):
+    try:
+        return zipfile.ZipFile(filepath)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ValueError(f"{filepath} is a damaged zip and cannot be loaded: {error}.") from None
+
+
+def _zip_member(archive, name, filepath):
+    try:
+        return archive.read(name)
+    except KeyError:
+        members = archive.namelist()
+        raise ValueError(f"{filepath} is a zip but not a complete `.keras` file: it has no "
+                         f"{name!r} (members: {members[:10]}). A `.keras` file holds "
+                         "config.json, metadata.json and model.weights.h5.") from None
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise ValueError(f"{filepath}: its member {name!r} is damaged ({error}).") from None
+
+
+def _zip_json(archive, name, filepath):
+    text = _zip_member(archive, name, filepath)
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise ValueError(f"{filepath}: its member {name!r} is not valid JSON ({error}).") from None
+
+
+def _open_h5(filepath):
+    try:
+        return h5_weights._h5py().File(filepath, "r")
+    except OSError as error:
+        raise ValueError(f"{filepath} is a damaged HDF5 file and cannot be loaded "
+                         f"({error}).") from None
 
 
 def _raise_on(errors):
@@ -225,11 +293,10 @@ def _text(value):
 
 def load_weights(model, filepath, by_name=False, skip_mismatch=False):
     filepath = os.fspath(filepath)
-    if zipfile.is_zipfile(filepath):
-        with zipfile.ZipFile(filepath) as archive:
-            return _load_zip_weights(archive, model)
-    h5py = h5_weights._h5py()
-    with h5py.File(filepath, "r") as f:
+    if _kind(filepath) == "zip":
+        with _open_zip(filepath) as archive:
+            return _load_zip_weights(archive, model, filepath)
+    with _open_h5(filepath) as f:
         if "layer_names" in f.attrs:
             return h5_weights.load_keras2_weights(f, model, by_name, skip_mismatch)
         if "model_weights" in f:

@@ -8,8 +8,6 @@ from cornu.utils.sequence import Sequence
 from cornu.utils.file_utils import get_file
 from cornu.utils.dataset import Dataset
 from cornu.utils.dataset_utils import split_dataset, timeseries_dataset_from_array
-from cornu.utils.directory_datasets import image_dataset_from_directory, text_dataset_from_directory
-from cornu.preprocessing.image import array_to_img, img_to_array, load_img, save_img
 
 PyDataset = Sequence  # Keras 3's name; Sequence is its alias there
 from cornu.utils.model_visualization import model_to_dot, plot_model
@@ -21,4 +19,11 @@ __all__ = ["to_categorical", "normalize", "set_random_seed", "CustomObjectScope"
            "unpack_x_y_sample_weight", "get_file", "Dataset", "split_dataset",
            "timeseries_dataset_from_array", "image_dataset_from_directory",
            "text_dataset_from_directory", "load_img", "img_to_array", "array_to_img", "save_img",
-           "plot_history"]
+           "plot_history", "export_onnx"]
+
+
+def provide(**names):
+    """Publishes names that packages above `utils` implement (image and dataset readers in
+    `preprocessing`, `export_onnx` in `saving`) under `cornu.utils`, which is also Keras's public
+    `keras.utils`. Each such package calls it when it loads; `import cornu` loads them all."""
+    globals().update(names)

@@ -112,7 +112,7 @@ class _Progress:
     """Keras's download bar, drawn only on a terminal (logs and CI stay quiet)."""
 
     def __init__(self):
-        from cornu.trainers.progbar import Progbar, _is_interactive
+        from cornu.utils.progbar import Progbar, _is_interactive
         self.bar, self.make = None, (Progbar if _is_interactive() else None)
 
     def __call__(self, done, total):

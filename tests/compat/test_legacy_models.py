@@ -185,7 +185,7 @@ def test_importing_a_layer_cornu_lacks_names_the_layer_and_why():
 
 def test_model_export_says_what_to_use_instead():
     model = cornu.Sequential([cornu.Input((2,)), cornu.layers.Dense(1)])
-    with pytest.raises(NotImplementedError, match="SavedModel.*model.keras"):
+    with pytest.raises(ValueError, match="SavedModel.*onnx.*torch.*model.keras"):
         model.export("/tmp/never_written")
 
 

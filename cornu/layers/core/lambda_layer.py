@@ -99,10 +99,12 @@ class Lambda(Layer):
     def from_config(cls, config, custom_objects=None, safe_mode=None):
         config = dict(config)
         safe_mode = in_safe_mode() if safe_mode is None else safe_mode
+        if "module" in config:  # tf.keras 2 names the function's module `module`
+            config.setdefault("function_module", config.pop("module"))
         for key in ("function", "output_shape", "mask"):
             kind = config.pop(f"{key}_type", None)
             module = config.pop(f"{key}_module", None)
-            if config.get(key) is not None and kind is not None:
+            if config.get(key) is not None and kind not in (None, "raw"):  # raw: the value
                 config[key] = _load_function(config[key], kind, module, custom_objects,
                                              safe_mode)
             elif key == "function" and isinstance(config.get(key), dict):  # Keras 3 layout
@@ -178,14 +180,17 @@ def _shapes(structure):
 
 # ----------------------------------------------------------- function (de)serialization
 def _dump_function(fn, key):
-    """tf.keras 2's layout: `key`, `key_type` ('function' or 'lambda'), `key_module`."""
+    """tf.keras 2's layout: `key`, `key_type` ('function' or 'lambda') and the module, under
+    `module` for the function and `output_shape_module` for the output shape (tf.keras 2's
+    names, which its `from_config` reads)."""
     name = getattr(fn, "__name__", "<lambda>")
+    module_key = "module" if key == "function" else f"{key}_module"
     if name != "<lambda>" and not getattr(fn, "__closure__", None):
-        return {key: name, f"{key}_type": "function", f"{key}_module": getattr(fn, "__module__", None)}
+        return {key: name, f"{key}_type": "function", module_key: getattr(fn, "__module__", None)}
     code = base64.b64encode(marshal.dumps(fn.__code__)).decode("ascii")
     defaults = list(fn.__defaults__) if fn.__defaults__ else None
     return {key: [code, defaults, None], f"{key}_type": "lambda",
-            f"{key}_module": getattr(fn, "__module__", None)}
+            module_key: getattr(fn, "__module__", None)}
 
 
 def _load_function(value, kind, module, custom_objects, safe_mode):

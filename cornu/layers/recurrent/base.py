@@ -155,7 +155,8 @@ class CellLayer(RNN):
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
         kind = self.fused_kind(training)
-        if kind is None:
+        # The masked fused path sorts and packs, which ONNX cannot express: export the loop.
+        if kind is None or (mask is not None and torch.compiler.is_exporting()):
             return super().inner_loop(sequences, initial_state, mask, training)
         return fused.run(kind, fused.input_dropout(self.cell, sequences, training),
                          initial_state, self.fused_params(), self.go_backwards, mask,

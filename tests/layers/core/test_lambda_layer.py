@@ -95,3 +95,33 @@ def test_lambda_mask_function_round_trips_through_config():
                        torch.tensor([[True, False]]))
     with pytest.raises(ValueError, match="fixed `mask`"):
         L.Lambda(lambda t: t, mask=torch.ones(1, 2, dtype=torch.bool)).get_config()
+
+
+def _tf_keras2_lambda_config(fn, output_shape=None):
+    """A Lambda's config as tf.keras 2.15 writes it (`module`, `function_type`,
+    `output_shape_type`, `output_shape_module`)."""
+    import base64
+    import marshal
+    return {"name": "lambda", "trainable": True, "dtype": "float32",
+            "function": [base64.b64encode(marshal.dumps(fn.__code__)).decode("ascii"), None, None],
+            "module": "__main__", "function_type": "lambda",
+            "output_shape": list(output_shape) if output_shape else None,
+            "output_shape_type": "raw", "output_shape_module": None, "arguments": {}}
+
+
+@pytest.mark.parametrize("output_shape", [None, (3,)])
+def test_a_tf_keras2_lambda_config_loads_with_safe_mode_off(output_shape):
+    config = _tf_keras2_lambda_config(lambda t: t * 2.0 + 1.0, output_shape)
+    layer = L.Lambda.from_config(config, safe_mode=False)
+    x = np.arange(6, dtype="float32").reshape(2, 3)
+    np.testing.assert_allclose(layer(x).numpy(), x * 2.0 + 1.0)
+    inputs = cornu.Input((3,))
+    assert cornu.Model(inputs, layer(inputs)).output_shape == (None, 3)
+    with pytest.raises(ValueError, match="safe_mode=False"):
+        L.Lambda.from_config(config, safe_mode=True)  # bytecode stays refused by default
+
+
+def test_a_lambda_config_names_its_module_as_tf_keras2_reads_it():
+    config = L.Lambda(lambda t: t, output_shape=lambda s: s).get_config()
+    assert "module" in config and "function_module" not in config
+    assert config["function_type"] == "lambda" and "output_shape_module" in config
