@@ -1,4 +1,6 @@
-"""`cornu run SCRIPT [ARGS...]`: runs a Keras script on cornu; `cornu info`: versions, device."""
+"""`cornu run SCRIPT [ARGS...]`: runs a Keras script on cornu; `cornu info`: versions, device;
+`cornu check SCRIPT`: what a script uses that is legacy or missing; `cornu migrate SCRIPT`:
+rewrites it in Keras 3 spelling."""
 import argparse
 import os
 import runpy
@@ -25,6 +27,49 @@ def info():
     print(f"device: {get_device()}")
 
 
+def check(paths, as_json=False):
+    """Exit status 0 when cornu runs every script as written, 1 otherwise."""
+    import dataclasses
+    import json
+
+    from cornu.compat.script_check import check_file, report
+    status, results = 0, {}
+    for path in paths:
+        findings = check_file(path)
+        status |= any(not f.supported for f in findings)
+        results[path] = [dataclasses.asdict(f) for f in findings]
+        if not as_json:
+            print(report(findings, path))
+    if as_json:
+        print(json.dumps(results, indent=1))
+    return int(status)
+
+
+def migrate(path, write=False, show_diff=False):
+    from cornu.compat.script_migrate import diff, migrate_source
+    from cornu.saving.files import atomic_path
+    with open(path, encoding="utf-8") as f:
+        source = f.read()
+    new, found, left = migrate_source(source)
+    if write:
+        if new != source:
+            with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
+                f.write(new)
+    if show_diff or not write:
+        sys.stdout.write(diff(source, new, path))
+    rewritten = len(found) - len(left)
+    if left:
+        print(f"# cornu migrate: {rewritten} of {len(found)} legacy construct(s) rewritten; left "
+              "(the script still runs on cornu where marked so):", file=sys.stderr)
+        for f in left:
+            status = "runs on cornu" if f.supported else "NOT supported by cornu"
+            print(f"#   {f.where()}: {f.kind}: {f.construct} ({status})", file=sys.stderr)
+    else:
+        print(f"# cornu migrate: fully rewritten ({len(found)} legacy construct(s)).",
+              file=sys.stderr)
+    return 0 if not left else 1
+
+
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="cornu", description="The Keras API on PyTorch.")
@@ -33,6 +78,13 @@ def main(argv=None):
     run.add_argument("script")
     run.add_argument("args", nargs=argparse.REMAINDER)
     sub.add_parser("info", help="print versions and the device cornu uses")
+    chk = sub.add_parser("check", help="list a script's legacy and missing Keras constructs")
+    chk.add_argument("scripts", nargs="+")
+    chk.add_argument("--json", action="store_true")
+    mig = sub.add_parser("migrate", help="rewrite a script in Keras 3 spelling")
+    mig.add_argument("script")
+    mig.add_argument("-w", "--write", action="store_true", help="rewrite the file in place")
+    mig.add_argument("--diff", action="store_true", help="print the diff (the default without -w)")
     if argv and argv[0] == "run" and len(argv) >= 2:
         # Everything after the script belongs to the script, flags included.
         script_index = next((i for i, a in enumerate(argv[1:], 1) if not a.startswith("-")), None)
@@ -42,6 +94,10 @@ def main(argv=None):
     options = parser.parse_args(argv)
     if options.command == "info":
         info()
+    elif options.command == "check":
+        return check(options.scripts, options.json)
+    elif options.command == "migrate":
+        return migrate(options.script, options.write, options.diff)
     else:
         run_script(options.script, options.args)
     return 0
