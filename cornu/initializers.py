@@ -4,6 +4,7 @@ import math
 import numpy as np
 import torch
 
+from cornu.backend import variables as _variables
 from cornu.backend.config import torch_dtype
 from cornu.utils.registry import Registry
 
@@ -253,3 +254,5 @@ __all__ = ["Initializer", "Zeros", "Ones", "Constant", "RandomUniform", "RandomN
            "TruncatedNormal", "VarianceScaling", "GlorotUniform", "GlorotNormal", "HeUniform",
            "HeNormal", "LecunUniform", "LecunNormal", "Orthogonal", "Identity", "get",
            "serialize", "deserialize", "compute_fans"]
+
+_variables.set_initializer_lookup(get)  # `keras.Variable("zeros", shape)`

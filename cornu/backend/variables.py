@@ -152,6 +152,15 @@ class Variable(torch.nn.Parameter):
         return (_rebuild_variable, (self.detach(), self.requires_grad, self._state()))
 
 
+# `cornu.initializers.get`, handed in when cornu.initializers loads (the backend imports
+# nothing above it).
+_INITIALIZER_LOOKUP = [None]
+
+
+def set_initializer_lookup(get):
+    _INITIALIZER_LOOKUP[0] = get
+
+
 def _initial_value(initializer, shape, dtype):
     """The starting tensor: a tensor keeps its device (an optimizer's step counter stays on
     the CPU); anything else is made on cornu's device, as Keras 3 makes its variables."""
@@ -164,9 +173,10 @@ def _initial_value(initializer, shape, dtype):
         if shape is None:
             raise ValueError("Variable: an initializer needs the `shape` argument "
                              f"(received initializer={initializer!r} and shape=None).")
-        from cornu import initializers
         shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(map(int, shape))
-        data = torch.as_tensor(initializers.get(initializer)(shape, dtype=dtype or floatx()))
+        if isinstance(initializer, str):
+            initializer = _INITIALIZER_LOOKUP[0](initializer)
+        data = torch.as_tensor(initializer(shape, dtype=dtype or floatx()))
         data = data.to(device=get_device(), dtype=torch_dtype(dtype or floatx()))
     elif initializer is None:
         raise ValueError("Variable: `initializer` is required (a value, or an initializer "
