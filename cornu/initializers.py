@@ -4,7 +4,7 @@ import math
 import numpy as np
 import torch
 
-from cornu.backend import variables
+from cornu.backend import variables as _variables
 from cornu.backend.config import torch_dtype
 from cornu.utils.registry import Registry
 
@@ -259,7 +259,6 @@ def get(identifier):
     return registry.get(identifier)
 
 
-variables.set_initializer_lookup(get)
 
 
 def serialize(initializer):
@@ -275,3 +274,5 @@ __all__ = ["Initializer", "Zeros", "Ones", "Constant", "RandomUniform", "RandomN
            "TruncatedNormal", "VarianceScaling", "GlorotUniform", "GlorotNormal", "HeUniform",
            "HeNormal", "LecunUniform", "LecunNormal", "Orthogonal", "Identity", "get",
            "serialize", "deserialize", "compute_fans"]
+
+_variables.set_initializer_lookup(get)  # `keras.Variable("zeros", shape)`

@@ -153,13 +153,13 @@ class Variable(torch.nn.Parameter):
         return (_rebuild_variable, (self.detach(), self.requires_grad, self._state()))
 
 
-_INITIALIZER_LOOKUP = []  # `initializers.get`, handed in by cornu.initializers (a higher layer)
+# `cornu.initializers.get`, handed in when cornu.initializers loads (the backend imports
+# nothing above it).
+_INITIALIZER_LOOKUP = [None]
 
 
 def set_initializer_lookup(get):
-    """Lets `Variable(initializer="zeros", shape=...)` resolve names without backend importing
-    cornu.initializers, which sits above it in the package layers."""
-    _INITIALIZER_LOOKUP[:] = [get]
+    _INITIALIZER_LOOKUP[0] = get
 
 
 def _initial_value(initializer, shape, dtype):
@@ -174,9 +174,10 @@ def _initial_value(initializer, shape, dtype):
         if shape is None:
             raise ValueError("Variable: an initializer needs the `shape` argument "
                              f"(received initializer={initializer!r} and shape=None).")
-        get = _INITIALIZER_LOOKUP[0]
         shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(map(int, shape))
-        data = torch.as_tensor(get(initializer)(shape, dtype=dtype or floatx()))
+        if isinstance(initializer, str):
+            initializer = _INITIALIZER_LOOKUP[0](initializer)
+        data = torch.as_tensor(initializer(shape, dtype=dtype or floatx()))
         data = data.to(device=get_device(), dtype=torch_dtype(dtype or floatx()))
     elif initializer is None:
         raise ValueError("Variable: `initializer` is required (a value, or an initializer "
