@@ -259,8 +259,6 @@ def get(identifier):
     return registry.get(identifier)
 
 
-
-
 def serialize(initializer):
     return {"module": "keras.initializers", "class_name": type(initializer).__name__,
             "config": initializer.get_config(), "registered_name": None}

@@ -25,6 +25,10 @@ from cornu.backend.variables import Variable
 from cornu.graph.keras_tensor import KerasTensor, any_symbolic
 from cornu.graph.node import Node
 from cornu.layers import config as layer_config
+from cornu.layers.call_utils import (_attach_masks, _dedup, _has_spatial, _is_structured,  # noqa: F401
+                                    _mask_of, _shape_structure, _shapes_of, _shapes_to_tensors,
+                                    _to_tensor)
+from cornu.layers.node_history import NodeHistory
 from cornu.layers import tracking
 from cornu.utils import legacy, nest
 from cornu.utils.registry import Registry
@@ -68,7 +72,7 @@ def _wrap_init(cls, init):
     return __init__
 
 
-class Layer(torch.nn.Module):
+class Layer(NodeHistory, torch.nn.Module):
     """The base class of every layer: a `torch.nn.Module` with Keras's life cycle.
 
     Args:
@@ -492,68 +496,6 @@ class Layer(torch.nn.Module):
         with torch.no_grad():
             return torch.func.functional_call(self, state, tuple(margs), mkwargs, strict=False)
 
-    # ---------------------------------------------------------- introspection
-    def _node_at(self, node_index, what):
-        # ValueError as in Keras 3 (an AttributeError would be masked by nn.Module's lookup).
-        if not self._inbound_nodes:
-            raise ValueError(f"Layer {self.name!r} has never been called and thus has no "
-                             f"defined {what}.")
-        if not -len(self._inbound_nodes) <= node_index < len(self._inbound_nodes):
-            raise ValueError(f"Asked to get {what} at node {node_index}, but layer "
-                             f"{self.name!r} has only {len(self._inbound_nodes)} inbound node(s).")
-        return self._inbound_nodes[node_index]
-
-    @staticmethod
-    def _unwrap(tensors):
-        return tensors[0] if len(tensors) == 1 else list(tensors)
-
-    # As in Keras 3, `input`/`output` are those of the layer's first call.
-    @property
-    def input(self):
-        return self.get_input_at(0)
-
-    @property
-    def output(self):
-        return self.get_output_at(0)
-
-    def get_input_at(self, node_index):
-        return self._unwrap(self._node_at(node_index, "input").input_tensors)
-
-    def get_output_at(self, node_index):
-        return self._unwrap(self._node_at(node_index, "output").output_tensors)
-
-    def get_input_shape_at(self, node_index):
-        return _shapes_of(self.get_input_at(node_index))
-
-    def get_output_shape_at(self, node_index):
-        return _shapes_of(self.get_output_at(node_index))
-
-    def _shape_over_nodes(self, what):
-        get = self.get_input_at if what == "input" else self.get_output_at
-        shapes = [_shapes_of(get(i)) for i in range(len(self._inbound_nodes))]
-        if any(shape != shapes[0] for shape in shapes):
-            raise AttributeError(f"The layer {self.name!r} has multiple inbound nodes with "
-                                 f"different {what} shapes {shapes}, so its {what} shape is "
-                                 f"ill-defined. Use `get_{what}_shape_at(node_index)` instead.")
-        return shapes[0]
-
-    @property
-    def input_shape(self):
-        """The input shape (tf.keras 2): the same for every call of the layer, else an error."""
-        if self._inbound_nodes:
-            return self._shape_over_nodes("input")
-        if self._batch_input_shape is not None:
-            return self._batch_input_shape
-        raise AttributeError(f"The layer {self.name!r} has never been called and thus has no "
-                             "defined input shape.")
-
-    @property
-    def output_shape(self):
-        if not self._inbound_nodes:
-            raise AttributeError(f"The layer {self.name!r} has never been called and thus has "
-                                 "no defined output shape.")
-        return self._shape_over_nodes("output")
-
     @property
     def losses(self):
         out = list(self._activity_losses)
@@ -602,79 +544,3 @@ def _wrap_build(build):
         build(self, *args, **kwargs)
         self.built = True
     return wrapped
-
-
-def _dedup(items):
-    seen, out = set(), []
-    for item in items:
-        if id(item) not in seen:
-            seen.add(id(item))
-            out.append(item)
-    return out
-
-
-def _to_tensor(x):
-    """Call inputs → tensors: an array (or a nested list of numbers) becomes one tensor; a
-    dict, or a list of arrays/tensors/dicts (several inputs), keeps its structure."""
-    if isinstance(x, torch.Tensor):
-        return x
-    if isinstance(x, dict):
-        return {k: _to_tensor(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)) and x and any(_is_structured(t) for t in x):
-        return [t if t is None else _to_tensor(t) for t in x]
-    array = np.asarray(x)
-    if array.ndim and not array.flags.c_contiguous:
-        array = np.ascontiguousarray(array)  # torch takes no negative strides (`x[:, ::-1]`)
-    dtype = torch_dtype() if array.dtype.kind in "fb" or array.dtype == object else None
-    tensor = torch.as_tensor(array if array.dtype != object else array.astype(np.float32))
-    if dtype is not None or array.dtype.kind in "iu":
-        tensor = tensor.to(dtype or torch_dtype())
-    return tensor.to(get_device())
-
-
-def _is_structured(x):
-    """Whether a list element makes the list a structure of inputs rather than one array."""
-    if isinstance(x, (torch.Tensor, np.ndarray, dict)):
-        return True
-    return isinstance(x, (list, tuple)) and any(_is_structured(t) for t in x)
-
-
-def _has_spatial(x):
-    return isinstance(x, (list, tuple, dict)) and any(
-        isinstance(t, torch.Tensor) and t.ndim >= 3 for t in nest.flatten(x))
-
-
-def _shapes_of(tensors):
-    return nest.map_structure(lambda t: tuple(t.shape), tensors)
-
-
-def _mask_of(x):
-    """The `_keras_mask` of a tensor (or of each tensor of a list), None when there is none."""
-    if isinstance(x, (list, tuple)):
-        masks = [getattr(t, "_keras_mask", None) for t in x]
-        return None if all(m is None for m in masks) else masks
-    return getattr(x, "_keras_mask", None)
-
-
-def _attach_masks(outputs, masks):
-    if masks is None:
-        return
-    flat = nest.flatten(outputs)
-    flat_masks = nest.flatten(masks) if isinstance(masks, (list, tuple)) else [masks]
-    for tensor, mask in zip(flat, flat_masks):
-        if mask is not None and isinstance(tensor, (torch.Tensor, KerasTensor)):
-            tensor._keras_mask = mask
-
-
-def _shape_structure(shape):
-    if _is_shape(shape):
-        return tuple(shape)
-    return [tuple(s) for s in shape]
-
-
-def _shapes_to_tensors(shapes, dtype):
-    if _is_shape(shapes):
-        return KerasTensor(tuple(shapes), dtype)
-    if isinstance(shapes, dict):
-        return {k: _shapes_to_tensors(v, dtype) for k, v in shapes.items()}
-    return [_shapes_to_tensors(s, dtype) for s in shapes]
