@@ -86,7 +86,7 @@ UNSUPPORTED.update(dict.fromkeys(
      "RandomColorDegeneration", "RandomColorJitter", "RandomElasticTransform", "RandomErasing",
      "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert", "RandomPerspective",
      "RandomPosterization", "RandomSaturation", "RandomSharpness", "RandomShear",
-     "ReversibleEmbedding", "STFTSpectrogram", "Solarization", "TorchModuleWrapper", "Wrapper"],
+     "ReversibleEmbedding", "STFTSpectrogram", "Solarization", "Wrapper"],
     "it is not implemented yet"))
 
 

@@ -3,9 +3,14 @@ masks attached to outputs, and shape-only stand-ins for shape inference."""
 import numpy as np
 import torch
 
-from cornu.backend.config import torch_dtype
+from cornu.backend.config import get_device, torch_dtype
 from cornu.graph.keras_tensor import KerasTensor
 from cornu.utils import nest
+
+
+def _is_shape(value):
+    return isinstance(value, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer))
+                                                    for d in value)
 
 
 def _dedup(items):

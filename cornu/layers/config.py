@@ -51,16 +51,30 @@ def constructor_keys(cls):
     return cached
 
 
+_MISSING = object()
+
+
 def from_constructor(layer):
     """The default `Layer.get_config`: base keys, then each constructor argument by type."""
     config = {"name": layer.name, "trainable": layer.trainable,
               "dtype": dtype_policy(layer.dtype)}
     if layer.activity_regularizer is not None:
         config["activity_regularizer"] = regularizers.serialize(layer.activity_regularizer)
+    # A class that writes its own get_config on top of this one fills in the arguments it keeps
+    # under other names: here only the attributes that exist count.
+    overridden = any("get_config" in vars(c) for c in type(layer).__mro__
+                     if c.__name__ != "Layer" and c.__module__ != "cornu.layers.layer")
     for key, strict in constructor_keys(type(layer)):
+        strict = strict and not overridden
         try:
             value = getattr(layer, key)
         except AttributeError:
+            # an argument whose name is taken by a Layer property (MultiHeadAttention's
+            # `output_shape`) is kept as `_<name>`
+            value = layer.__dict__.get(f"_{key}", _MISSING)
+            if value is not _MISSING:
+                config[key] = serialize(value, key)
+                continue
             if not strict:
                 continue  # a user's argument kept under another name
             raise AttributeError(f"{type(layer).__name__}.get_config: the constructor argument "

@@ -25,7 +25,8 @@ from cornu.backend.variables import Variable
 from cornu.graph.keras_tensor import KerasTensor, any_symbolic
 from cornu.graph.node import Node
 from cornu.layers import config as layer_config
-from cornu.layers.call_utils import (_attach_masks, _dedup, _has_spatial, _is_structured,  # noqa: F401
+from cornu.layers.call_utils import (_attach_masks, _dedup, _has_spatial, _is_shape,  # noqa: F401
+                                    _is_structured,
                                     _mask_of, _shape_structure, _shapes_of, _shapes_to_tensors,
                                     _to_tensor)
 from cornu.layers.node_history import NodeHistory
@@ -38,11 +39,6 @@ registry = Registry("layer")
 _BASE_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "dtype", "name",
                 "trainable", "weights", "activity_regularizer", "autocast", "input_dtype",
                 "batch_shape", "sparse", "ragged"}
-
-
-def _is_shape(value):
-    return isinstance(value, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer))
-                                                    for d in value)
 
 
 def _wrap_init(cls, init):
@@ -87,6 +83,8 @@ class Layer(NodeHistory, torch.nn.Module):
     calling it on symbolic tensors (`Input`) records a node of a functional graph. See
     docs/ARCHITECTURE.md for the whole life of a layer.
     """
+
+    _sets_own_mode = False  # True where `call(training=)` sets its modules' modes itself
 
     layout = layouts.KERAS  # what `call` consumes for rank >= 3 inputs; see backend/layout.py
     supports_masking = False  # True: passes a mask on (via `compute_mask`) instead of dropping it
@@ -318,7 +316,8 @@ class Layer(NodeHistory, torch.nn.Module):
 
     def forward(self, *args, **kwargs):
         training = kwargs.get("training")
-        if training is not None and self._modules and bool(training) != self.training:
+        if training is not None and self._modules and bool(training) != self.training \
+                and not self._sets_own_mode:
             # `training=` reaches every layer the call runs, also through a `call()` that does
             # not pass it on (Keras's call context): the subtree runs in that mode.
             mode = self.training

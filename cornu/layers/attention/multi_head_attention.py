@@ -60,6 +60,7 @@ class MultiHeadAttention(Layer):
     >>> tuple(mha(x, x).shape), tuple(mha.query_dense.kernel.shape)
     ((3, 5, 8), (8, 2, 4))
     """
+    _config_omit = ('flash_attention',)  # Keras 3.15's config leaves it out
     supports_masking = True
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,

@@ -73,6 +73,8 @@ class TorchModuleWrapper(Layer):
         own = list(self.module.parameters())
         return [v for v in own if v.trainable] + [v for v in own if not v.trainable]
 
+    _sets_own_mode = True  # the module keeps the mode of its latest call, as in Keras 3
+
     def call(self, *args, training=None, **kwargs):
         mode = training is not False
         if self.module.training != mode:

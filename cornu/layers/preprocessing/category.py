@@ -16,6 +16,7 @@ class CategoryEncoding(Layer):
     >>> CategoryEncoding(4, output_mode="count")(np.array([[0, 1, 1, 3]])).tolist()
     [[1.0, 2.0, 0.0, 1.0]]
     """
+    _config_omit = ('sparse',)  # Keras 3.15's config leaves it out
 
     def __init__(self, num_tokens=None, output_mode="multi_hot", sparse=False, **kwargs):
         super().__init__(**kwargs)

@@ -23,6 +23,7 @@ class ConvLSTM(Layer):
     Input `(batch, time, *spatial, channels)` (channels_last); output the last `h`, or every
     step's with `return_sequences`, plus `[h, c]` with `return_state`.
     """
+    _config_extra = {"zero_output_for_mask": False}  # Keras 3.15's config writes it
     rank = 2
     supports_masking = True
 
@@ -175,6 +176,12 @@ class ConvLSTM(Layer):
         seq = (state[0], input_shape[1]) + state[1:]
         output = seq if self.return_sequences else state
         return [output, state, state] if self.return_state else output
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config.pop("zero_output_for_mask", None)  # Keras writes it; a ConvLSTM ignores it
+        return super().from_config(config)
 
     def get_config(self):
         return {**super().get_config(), "filters": self.filters,
