@@ -39,7 +39,7 @@ def load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113
         `x_*`: 1-D object arrays of lists of ints; `y_*`: int arrays of 0/1 labels.
 
     Example:
-        >>> (x_train, y_train), (x_test, y_test) = imdb.load_data(num_words=10000)
+        (x_train, y_train), (x_test, y_test) = imdb.load_data(num_words=10000)
     """
     num_words = seq.check_kwargs(num_words, kwargs, "imdb.load_data")
     data = seq.load_npz(checked(fetch(path, ORIGIN, FILE_HASH), FILE_HASH))

@@ -32,8 +32,8 @@ def load_data(path="reuters.npz", num_words=None, skip_top=0, maxlen=None, test_
     lists of ints; `y_*` int arrays of topic indices 0-45.
 
     Example:
-        >>> (x_train, y_train), _ = reuters.load_data(num_words=10000, test_split=0.2)
-        >>> reuters.get_label_names()[y_train[0]]
+        (x_train, y_train), _ = reuters.load_data(num_words=10000, test_split=0.2)
+        reuters.get_label_names()[y_train[0]]
     """
     num_words = seq.check_kwargs(num_words, kwargs, "reuters.load_data")
     data = seq.load_npz(checked(fetch(path, ORIGIN, FILE_HASH), FILE_HASH))

@@ -128,9 +128,9 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
     `pad_to_aspect_ratio`; `data_format`; `format` ('tf' or 'grain': the same Dataset here).
 
     Example:
-        >>> train, val = image_dataset_from_directory("photos", validation_split=0.2,
-        ...     subset="both", seed=1337, image_size=(180, 180), batch_size=32)
-        >>> model.fit(train, validation_data=val, epochs=5)
+        train, val = image_dataset_from_directory("photos", validation_split=0.2,
+                subset="both", seed=1337, image_size=(180, 180), batch_size=32)
+        model.fit(train, validation_data=val, epochs=5)
     """
     labels, label_mode = _check_labels(labels, label_mode, class_names)
     if color_mode not in _CHANNELS:

@@ -17,7 +17,7 @@ def plot_history(history, metrics=None, figsize=None):
         A `matplotlib.figure.Figure` (save it with `fig.savefig("curves.png")`).
 
     Example:
-        >>> fig = cornu.utils.plot_history(model.fit(x, y, validation_split=0.2, epochs=10))
+        fig = cornu.utils.plot_history(model.fit(x, y, validation_split=0.2, epochs=10))
     """
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg

@@ -116,13 +116,13 @@ class SKLearnClassifier(ClassifierMixin, SKLBase):
     """A scikit-learn classifier around a Keras model (Keras 3's `keras.wrappers`).
 
     Example:
-        >>> def build(X, y, hidden=16):
-        ...     model = Sequential([Input((X.shape[1],)), Dense(hidden, activation="relu"),
-        ...                         Dense(y.shape[1], activation="softmax")])
-        ...     model.compile("adam", "categorical_crossentropy")
-        ...     return model
-        >>> clf = SKLearnClassifier(build, model_kwargs={"hidden": 32}, fit_kwargs={"epochs": 20})
-        >>> clf.fit(X, labels).predict(X[:3])
+        def build(X, y, hidden=16):
+                model = Sequential([Input((X.shape[1],)), Dense(hidden, activation="relu"),
+                                    Dense(y.shape[1], activation="softmax")])
+                model.compile("adam", "categorical_crossentropy")
+                return model
+        clf = SKLearnClassifier(build, model_kwargs={"hidden": 32}, fit_kwargs={"epochs": 20})
+        clf.fit(X, labels).predict(X[:3])
     """
 
     def _process_target(self, y, reset=False):

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import cornu
-from cornu.saving import files
-from cornu.saving.files import atomic_path
+from cornu.utils import files
+from cornu.utils.files import atomic_path
 
 
 def _model():
