@@ -52,14 +52,18 @@ def test_run_reports_script_errors_with_its_traceback(tmp_path):
 
 def test_install_as_keras_in_process():
     import cornu
+    saved = {k: v for k, v in sys.modules.items() if k == "keras" or k.startswith("keras.")}
     cornu.install_as_keras()
-    import keras.layers.advanced_activations as adv
-    from keras.utils.np_utils import to_categorical
-    assert adv.LeakyReLU is cornu.layers.LeakyReLU
-    assert to_categorical is cornu.utils.to_categorical
-    for name in [n for n in sys.modules if n == "keras" or n.startswith("keras.")]:
-        del sys.modules[name]
-    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "KerasAliasFinder"]
+    try:
+        import keras.layers.advanced_activations as adv
+        from keras.utils.np_utils import to_categorical
+        assert adv.LeakyReLU is cornu.layers.LeakyReLU
+        assert to_categorical is cornu.utils.to_categorical
+    finally:  # give the real Keras (its very modules) back to the other tests
+        for name in [n for n in sys.modules if n == "keras" or n.startswith("keras.")]:
+            del sys.modules[name]
+        sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "KerasAliasFinder"]
+        sys.modules.update(saved)
 
 
 def test_info(tmp_path):

@@ -148,15 +148,17 @@ def test_unbuilt_model_says_how_to_build():
 
 
 def test_keras1_visualize_util_plot():
+    import sys
+    saved = {k: v for k, v in sys.modules.items() if k == "keras" or k.startswith("keras.")}
     cornu.install_as_keras()
     try:
         from keras.utils.visualize_util import plot
         assert plot is plot_model
-    finally:
-        import sys
+    finally:  # give the real Keras (its very modules) back to the other tests
         for name in [n for n in sys.modules if n == "keras" or n.startswith("keras.")]:
             del sys.modules[name]
         sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "KerasAliasFinder"]
+        sys.modules.update(saved)
 
 
 def test_plot_history_draws_train_and_validation_curves(tmp_path):
