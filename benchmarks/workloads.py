@@ -310,48 +310,6 @@ class MnistMLP(Workload):
         return _torch_fit(net, opt, _cce, x, y, 32, 1, _categorical_correct, lazy=lazy)
 
 
-def _train_step_model(K, model):
-    """`model`'s graph as a Model subclass whose `train_step` does the built-in work, written as
-    Keras 3's "Customizing what happens in fit() with PyTorch" guide writes it."""
-    class CustomModel(K.Model):
-        def train_step(self, data):
-            x, y = data
-            self.zero_grad()
-            y_pred = self(x, training=True)
-            loss = self.compute_loss(y=y, y_pred=y_pred)
-            loss.backward()
-            trainable_weights = self.trainable_weights
-            gradients = [v.value.grad for v in trainable_weights]
-            with torch.no_grad():
-                self.optimizer.apply(gradients, trainable_weights)
-            for metric in self.metrics:
-                if metric.name == "loss":
-                    metric.update_state(loss)
-                else:
-                    metric.update_state(y, y_pred)
-            return {m.name: m.result() for m in self.metrics}
-
-    return CustomModel(model.inputs, model.outputs)
-
-
-class MnistMLPTrainStep(MnistMLP):
-    name = "mnist_mlp_train_step"
-    title = "MNIST MLP as above, train_step overridden (the Keras 3 torch guide's step)"
-    target = 1.0
-    fits = False  # (compile(jit_compile=True) compiles the built-in step only)
-
-    def run_api(self, K, size, jit_compile=False):
-        _seed()
-        x, y, _, _ = mnist()
-        n = self.sizes[size]
-        x, y = x[:n], y[:n]
-        model = _train_step_model(K, _mlp_api(K))
-        model.compile(loss="categorical_crossentropy", optimizer="sgd", metrics=["accuracy"])
-        seconds, info = _fit(model, lambda: model.fit(x, y, epochs=1, batch_size=32, verbose=0),
-                             False)
-        return Measurement(seconds, math.ceil(n / 32), info)
-
-
 class BreastCancer(Workload):
     name = "breast_cancer"
     title = "breast-cancer MLP 30-10-10-10-1, SGD 0.01, batch 50, 100 epochs"
@@ -598,8 +556,9 @@ class NextWordLSTM(Workload):
         return _torch_fit(net, opt, _cce, x, y, 32, self.sizes[size], _categorical_correct)
 
 
-WORKLOADS = [YEqualsX(), LogisticRegression(), MnistMLP(), MnistMLPTrainStep(), BreastCancer(), PredictOne(),
+WORKLOADS = [YEqualsX(), LogisticRegression(), MnistMLP(), BreastCancer(), PredictOne(),
              Predict10k(), EvaluateMnist(), MnistCNN(), NetworkInNetwork(), NextWordLSTM()]
 from benchmarks.layer_workloads import LAYER_WORKLOADS  # noqa: E402 (they build on this module)
-WORKLOADS += LAYER_WORKLOADS
+from benchmarks.step_workloads import STEP_WORKLOADS  # noqa: E402 (as above)
+WORKLOADS += STEP_WORKLOADS + LAYER_WORKLOADS
 BY_NAME = {w.name: w for w in WORKLOADS}
