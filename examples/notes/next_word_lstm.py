@@ -7,7 +7,11 @@ import numpy as np
 from keras.preprocessing.text import Tokenizer
 from keras.models import Sequential
 from keras.layers import Dense, LSTM, Embedding
-from keras.utils import to_categorical
+from keras.utils import to_categorical, set_random_seed
+
+# The notes leave the weights unseeded. 300 epochs of Adam on 4 samples learn all four for most
+# draws, not for every one (2 of 7 seeds stop at 3 of 4), so the example fixes the draw.
+set_random_seed(1)
 
 text = 'Hi this is a small sentence'
 seq_len = 3
@@ -37,7 +41,6 @@ model.summary()
 
 sequences = np.array(sequences)
 X, y = sequences[:, :2], to_categorical(sequences[:, 2], num_classes=vocab_size)
-np.random.seed(0)
 model.compile(loss='categorical_crossentropy', optimizer='adam', metrics=['accuracy'])
 model.fit(X, y, epochs=300, verbose=0)
 loss, accuracy = model.evaluate(X, y, verbose=0)
