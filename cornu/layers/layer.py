@@ -148,9 +148,14 @@ class Layer(NodeHistory, torch.nn.Module):
 
     def __setattr__(self, name, value):
         if isinstance(value, (torch.nn.Module, Variable)):
+            tracking.METRICS_VERSION[0] += 1
             value = tracking.track(self, name, value)
             if value is None:
                 return
+        elif getattr(type(value), "_is_metric", False):
+            tracking.track_metric(self, name, value)
+        elif "_tracked_metrics" in self.__dict__:
+            tracking.track_metric(self, name, None)
         super().__setattr__(name, value)
 
     def __getattr__(self, name):

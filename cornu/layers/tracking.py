@@ -4,6 +4,8 @@
   parameters are the layer's weights (Keras 3 on torch does the same).
 - A `Variable` assigned to a layer (`self.v = keras.Variable(...)` in `build`) is one of the
   layer's own weights, with path `<layer name>/<name>`.
+- A `Metric` assigned to a layer (`self.tracker = keras.metrics.Mean()`) joins the model's
+  `metrics`, as Keras 3 collects the metrics of a model's layers.
 - Losses added during a call (`add_loss`, activity regularizers) are those of the latest
   top-level call: a call made while no forward pass is in progress clears them first.
 """
@@ -19,6 +21,9 @@ CALL_DEPTH = [0]
 # id(layer) -> weakref of each layer holding losses of an earlier call, so that a top-level call
 # walks its layers only when there is something to clear.
 PENDING_LOSSES = {}
+# Bumped whenever a layer gains or loses a metric or a sublayer: the model's list of its layers'
+# metrics is cached against it, so reading `model.metrics` each step costs no walk.
+METRICS_VERSION = [0]
 
 
 def track(layer, name, value):
@@ -38,6 +43,33 @@ def track(layer, name, value):
         if value.path == value.name:
             value.path = f"{layer.name}/{value.name}"
     return None
+
+
+def track_metric(layer, name, value):
+    """Records (or, with `value` None, forgets) the metric held as `layer.<name>`."""
+    tracked = layer.__dict__.get("_tracked_metrics")
+    if value is None:
+        if tracked and name in tracked:
+            del tracked[name]
+            METRICS_VERSION[0] += 1
+        return
+    if tracked is None:
+        tracked = layer.__dict__["_tracked_metrics"] = {}
+    tracked.pop(name, None)
+    tracked[name] = value
+    METRICS_VERSION[0] += 1
+
+
+def held_metrics(root):
+    """The metrics `root` and the layers under it hold, in Keras 3's order (a layer's own, in
+    assignment order, before its sublayers'), each once."""
+    seen = {}
+    for module in root.modules():
+        tracked = module.__dict__.get("_tracked_metrics")
+        if tracked:
+            for metric in tracked.values():
+                seen.setdefault(id(metric), metric)
+    return list(seen.values())
 
 
 def _holds_layers(module):

@@ -23,6 +23,8 @@ class Metric:
         dtype: dtype of the state and result, float32 by default.
     """
 
+    _is_metric = True  # layers holding one list it in `metrics` (layers cannot import this class)
+
     def __init__(self, name=None, dtype=None, **kwargs):
         kwargs.pop("synchronization", None)
         kwargs.pop("aggregation", None)

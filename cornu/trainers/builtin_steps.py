@@ -11,12 +11,14 @@ something prints or a callback asks for batch logs. The choice is made once per 
 """
 import functools
 import itertools
+import warnings
 
 import torch
 
 from cornu.callbacks.callback import LazyLogs
 from cornu.trainers import chunked_eval
 from cornu.trainers import data_adapters as adapters
+from cornu.trainers.step_loop import flatten_logs
 from cornu.trainers.compile_utils import as_lists, per_output_weights
 
 OVERRIDABLE = ("train_step", "test_step", "predict_step", "compute_loss", "compute_metrics",
@@ -85,15 +87,18 @@ class BuiltinSteps:
         ys, preds = self._as_lists(y, y_pred)
         sws = per_output_weights(sw, len(preds))
         loss = self._with_added_losses(self._compile_loss(ys, preds, sws), regularized)
-        for p in params:
-            p.grad = None
-        loss.backward()
-        grads = [p.grad for p in params]
-        if any(g is None for g in grads):
-            pairs = [(g, p) for g, p in zip(grads, params) if g is not None]
-            self.optimizer.apply([g for g, _ in pairs], [p for _, p in pairs])
-        else:
-            self.optimizer.apply(grads, params)
+        if params:
+            for p in params:
+                p.grad = None
+            loss.backward()
+            grads = [p.grad for p in params]
+            if any(g is None for g in grads):
+                pairs = [(g, p) for g, p in zip(grads, params) if g is not None]
+                self.optimizer.apply([g for g, _ in pairs], [p for _, p in pairs])
+            else:
+                self.optimizer.apply(grads, params)
+        else:  # Keras 3 trains nothing and says so, where torch would raise in backward()
+            warnings.warn("The model does not have any trainable weights.", stacklevel=2)
         with torch.no_grad():  # metrics read the predictions without recording a graph
             self._loss_tracker.update_state(loss, preds[0].shape[0])
             self._compile_metrics.update_lists(ys, preds, sws)
@@ -114,10 +119,14 @@ class BuiltinSteps:
             logs = {"loss": self._loss_tracker.result()}
             logs.update(self._compile_loss.results())
             logs.update(self._compile_metrics.results())
+            logs.update((m.name, m.result()) for m in self._own_metrics())
             return logs
         logs = {"loss": self._loss_tracker.result_float()}
         logs.update((k, float(v)) for k, v in self._compile_loss.results().items())
         logs.update(self._compile_metrics.results_float())
+        own = self._own_metrics()  # metrics the model and its layers hold and update
+        if own:
+            logs.update(flatten_logs({m.name: m.result() for m in own}))
         return logs
 
     def _jit_train_step(self, params, regularized):
@@ -198,7 +207,7 @@ class BuiltinLoop:
         if model.optimizer._params is None:
             model.optimizer.build(self.params)
         self.step = model._jit_train_step(self.params, self.regularized) \
-            if model.jit_compile else model._train_step
+            if model.jit_compile and self.params else model._train_step
 
     def train_epoch(self, batches, callback_list):
         model, hooks = self.model, callback_list.needs_batch_hooks("train")

@@ -18,7 +18,7 @@ from cornu import optimizers as optimizers_module
 from cornu.callbacks.callback import CallbackList, LazyLogs
 from cornu.callbacks.history import History
 from cornu.callbacks.progbar_logger import ProgbarLogger
-from cornu.metrics.metric import Metric
+from cornu.layers import tracking
 from cornu.trainers import data_adapters as adapters
 from cornu.trainers.builtin_steps import OVERRIDABLE, BuiltinLoop, BuiltinSteps
 from cornu.trainers.compile_utils import (CompileLoss, CompileMetrics, LossTracker,
@@ -98,6 +98,9 @@ class Trainer(BuiltinSteps):
         if kwargs:
             raise TypeError(f"compile() got unexpected keyword argument(s) {sorted(kwargs)}.")
         loss_weights, metrics = legacy.compile_positional(loss_weights, metrics)
+        if loss is None and self.compiled:  # Keras 3: compiling again without a loss keeps it
+            loss = self._loss_spec
+            loss_weights = self._loss_weights if loss_weights is None else loss_weights
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = loss
         self._loss_spec, self._loss_weights = loss, loss_weights
@@ -162,19 +165,6 @@ class Trainer(BuiltinSteps):
                 out.extend(self._compile_loss.metrics)
         return out + self._own_metrics()
 
-    def __setattr__(self, name, value):
-        # Keras 3 tracks the `Metric`s a model holds (`self.loss_tracker = Mean(...)`): they
-        # join `self.metrics`. Recorded here, so reading `self.metrics` each step costs no scan.
-        tracked = self.__dict__.get("_tracked_metrics")
-        if isinstance(value, Metric):
-            if tracked is None:
-                tracked = self.__dict__["_tracked_metrics"] = {}
-            tracked.pop(name, None)
-            tracked[name] = value
-        elif tracked and name in tracked:
-            del tracked[name]
-        super().__setattr__(name, value)
-
     def train(self, mode=True):
         """`nn.Module.train(mode)`, with the flags set directly: a `self(x, training=True)`
         call switches modes twice per step, and `nn.Module.__setattr__` per module costs
@@ -183,11 +173,13 @@ class Trainer(BuiltinSteps):
         return self
 
     def _own_metrics(self):
-        """The `Metric`s assigned as attributes of the model, in assignment order."""
-        tracked = self.__dict__.get("_tracked_metrics")
-        if not tracked:
-            return []
-        return list({id(m): m for m in tracked.values()}.values())
+        """The `Metric`s the model and its layers hold as attributes (Keras 3 tracks them),
+        cached until a layer gains or loses a metric or a sublayer."""
+        cached = self.__dict__.get("_held_metrics")
+        if cached is None or cached[0] != tracking.METRICS_VERSION[0]:
+            cached = self.__dict__["_held_metrics"] = (tracking.METRICS_VERSION[0],
+                                                       tracking.held_metrics(self))
+        return cached[1]
 
     def reset_metrics(self):
         if type(self).metrics is not Trainer.metrics:

@@ -434,3 +434,62 @@ def test_training_reaches_layers_through_a_call_that_does_not_pass_it():
         rates[lib.__name__] = ((trained == 0).mean(), (inferred == 0).mean())
     assert rates["keras"][1] == rates["cornu"][1] == 0.0
     assert 0.4 < rates["cornu"][0] < 0.6 and 0.4 < rates["keras"][0] < 0.6
+
+
+def test_fit_with_no_trainable_weights_warns_and_trains_nothing_as_keras():
+    def make(lib):
+        model = lib.Sequential([lib.Input((8,)), lib.layers.Dense(1, trainable=False)])
+        model.compile("sgd", "mse")
+        return model
+
+    def run(lib, model):
+        import warnings
+        before = model.get_weights()[0].copy()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            history = model.fit(X, Y, epochs=2, batch_size=32, verbose=0)
+        said = [str(w.message) for w in caught if "trainable weights" in str(w.message)]
+        assert said and said[0] == "The model does not have any trainable weights."
+        np.testing.assert_array_equal(model.get_weights()[0], before)
+        return {"loss": history.history["loss"]}
+
+    _side_by_side(make, run)
+
+
+def test_compiling_again_without_a_loss_keeps_the_loss_as_keras():
+    def make(lib):
+        inputs, outputs = _mlp(lib)
+        model = lib.Model(inputs, outputs)
+        model.compile("sgd", "mse")
+        model.compile(optimizer=lib.optimizers.SGD(0.05))
+        return model
+
+    _side_by_side(make, lambda lib, m: {"loss": m.fit(X, Y, epochs=2, batch_size=32,
+                                                       shuffle=False, verbose=0).history["loss"]})
+
+
+def test_a_metric_held_by_an_inner_layer_is_one_of_the_models_metrics_as_keras():
+    def make(lib):
+        class Tracked(lib.layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.dense = lib.layers.Dense(1)
+                self.mean_output = lib.metrics.Mean(name="mean_output")
+
+            def call(self, x):
+                out = self.dense(x)
+                self.mean_output.update_state(out)
+                return out
+
+        inputs = lib.Input((8,))
+        model = lib.Model(inputs, Tracked()(inputs))
+        model.compile("sgd", "mse")
+        return model
+
+    def run(lib, model):
+        names = [m.name for m in model.metrics]
+        history = model.fit(X, Y, epochs=2, batch_size=32, shuffle=False, verbose=0).history
+        assert names == ["loss", "mean_output"] == [m.name for m in model.metrics]
+        return {key: history[key] for key in ("loss", "mean_output")}
+
+    _side_by_side(make, run)
