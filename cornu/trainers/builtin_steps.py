@@ -68,7 +68,7 @@ class BuiltinSteps:
                 module._activity_losses.clear()
 
     def _as_lists(self, y, y_pred):
-        return as_lists(y, y_pred, self._output_names())
+        return as_lists(y, y_pred, self._output_names)  # names are read only for dicts
 
     def _compile_for(self, y, y_pred):
         """Resolves the compiled metrics from one batch's targets and predictions."""
@@ -147,7 +147,9 @@ class BuiltinSteps:
         """A cheap `self.train(mode)` for the fit loop, which switches modes twice per epoch:
         sets the `training` flag of every module directly (unless one overrides `train()`)."""
         modules = list(self.modules())
-        if any(type(m).train is not torch.nn.Module.train for m in modules):
+        plain = (torch.nn.Module.train, type(self).train) if \
+            getattr(type(self).train, "sets_flags_only", False) else (torch.nn.Module.train,)
+        if any(type(m).train not in plain for m in modules):
             return self.train
 
         def set_training(mode):

@@ -40,11 +40,13 @@ def _per_output(spec, output_names, what):
 
 def as_lists(y, y_pred, output_names):
     """Targets and predictions (one tensor, a list, or a dict keyed by output name) as two
-    lists in output order."""
+    lists in output order. `output_names` may be a callable, called only for a dict."""
     if isinstance(y_pred, dict):
+        output_names = output_names() if callable(output_names) else output_names
         y_pred = [y_pred[name] for name in output_names]
     preds = y_pred if isinstance(y_pred, (list, tuple)) else [y_pred]
     if isinstance(y, dict):
+        output_names = output_names() if callable(output_names) else output_names
         ys = [y.get(name) for name in output_names]
     else:
         ys = y if isinstance(y, (list, tuple)) else [y]

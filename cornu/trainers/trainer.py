@@ -172,6 +172,8 @@ class Trainer(BuiltinSteps):
         _set_mode(self, bool(mode))
         return self
 
+    train.sets_flags_only = True  # the fit loop may set the flags itself (_mode_setter)
+
     def _own_metrics(self):
         """The `Metric`s the model and its layers hold as attributes (Keras 3 tracks them),
         cached until a layer gains or loses a metric or a sublayer."""
