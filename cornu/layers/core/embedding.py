@@ -3,6 +3,7 @@ import torch
 import torch.nn.functional as F
 
 from cornu import constraints, initializers, regularizers
+from cornu.backend.config import to_tensor
 from cornu.layers.core.lora import LoraMixin
 from cornu.layers.layer import Layer, registry
 
@@ -78,7 +79,7 @@ class Embedding(LoraMixin, Layer):
     def compute_mask(self, inputs, previous_mask=None):
         if not self.mask_zero:
             return None
-        return inputs != 0
+        return to_tensor(inputs) != 0  # a tensor for NumPy input too, as Keras
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) + (self.output_dim,)

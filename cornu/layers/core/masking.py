@@ -1,6 +1,7 @@
 """Masking: marks timesteps whose features all equal `mask_value` as padding."""
 import torch
 
+from cornu.backend.config import to_tensor
 from cornu.layers.layer import Layer, registry
 
 
@@ -27,7 +28,7 @@ class Masking(Layer):
         return torch.where(keep, inputs, torch.zeros((), dtype=inputs.dtype, device=inputs.device))
 
     def compute_mask(self, inputs, previous_mask=None):
-        return (inputs != self.mask_value).any(dim=-1)
+        return (to_tensor(inputs) != self.mask_value).any(dim=-1)  # NumPy input too, as Keras
 
     def compute_output_shape(self, input_shape):
         return input_shape
