@@ -20,6 +20,7 @@ from cornu.callbacks.history import History
 from cornu.callbacks.progbar_logger import ProgbarLogger
 from cornu.layers import tracking
 from cornu.trainers import data_adapters as adapters
+from cornu.trainers import distributed
 from cornu.trainers.builtin_steps import OVERRIDABLE, BuiltinLoop, BuiltinSteps
 from cornu.trainers.compile_utils import (CompileLoss, CompileMetrics, LossTracker,
                                           per_output_weights)
@@ -420,6 +421,10 @@ class Trainer(BuiltinSteps):
                              class_weight, self._preparer("fit", loop))
         val = None if validation_data is None else self._validation_adapter(
             validation_data, validation_batch_size or batch_size, validation_steps, loop)
+        dist = distributed.session()  # several processes (torchrun): DDP, data by rank
+        if dist is not None:
+            loop, train, val, callbacks, verbose = dist.for_fit(self, loop, train, val,
+                                                                callbacks, verbose)
         history = History()
         callback_list = CallbackList(
             list(callbacks or []) + ([ProgbarLogger()] if verbose else []) + [history],
@@ -473,6 +478,10 @@ class Trainer(BuiltinSteps):
         verbose, loop = _verbosity(verbose), self._loop("test")
         adapter = adapters.get(x, y, sample_weight, batch_size, steps=steps,
                                prepare=self._preparer("evaluate", loop))
+        dist = distributed.session()
+        if dist is not None:
+            loop, adapter, callbacks, verbose = dist.for_evaluate(self, loop, adapter, callbacks,
+                                                                  verbose)
         callback_list = CallbackList(callbacks, model=self, params={
             "verbose": verbose, "epochs": 1, "steps": adapter.steps_per_epoch})
         progbar = Progbar(adapter.steps_per_epoch, verbose=verbose) if verbose else None
