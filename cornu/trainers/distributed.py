@@ -23,12 +23,14 @@ costs one check per call, nothing per step) and then:
 import contextlib
 import warnings
 
+import numpy as np
 import torch
 import torch.distributed as dist
 
 from cornu.distribution import distribution_lib
 from cornu.trainers.builtin_steps import BuiltinLoop
 from cornu.trainers.compile_utils import LossTracker, per_output_weights
+from cornu.trainers.data_adapters import ArrayAdapter
 from cornu.trainers.distributed_data import shard
 from cornu.trainers.step_loop import StepLoop
 
@@ -74,6 +76,29 @@ class Session:
         if model.built:
             self.start(model)
         return loop, adapter, callbacks, verbose
+
+    def for_predict(self, model, adapter, verbose):
+        """Rank `r` predicts the `r`-th contiguous share of the samples (batches of
+        `ceil(batch_size / world)`); `gather` puts the shares back together on every rank.
+        Data that is not arrays, or `steps=` short of all of it, is predicted whole by each."""
+        if model.built:
+            self.start(model)
+        verbose = verbose if self.rank == 0 else 0
+        if not (isinstance(adapter, ArrayAdapter) and distribution_lib.auto_shard()
+                and self.world <= adapter.num_samples
+                <= adapter.steps_per_epoch * adapter.batch_size):  # (`steps=` all of the data)
+            return adapter, verbose, lambda outputs: outputs
+        base, extra = divmod(adapter.num_samples, self.world)
+        lo = self.rank * base + min(self.rank, extra)
+        index = slice(lo, lo + base + (self.rank < extra))
+        local = ArrayAdapter(adapter._take(adapter.x, index),
+                             batch_size=-(-adapter.batch_size // self.world))
+        return local, verbose, self._gather
+
+    def _gather(self, outputs):
+        shares = [None] * self.world
+        dist.all_gather_object(shares, outputs)
+        return _concat_shares(shares)
 
     def _loop(self, model, loop):
         return DataParallelLoop(model, self) if loop.builtin else DataParallelStepLoop(model, self)
@@ -134,6 +159,16 @@ class Session:
             yield
         finally:
             del optimizer.apply
+
+
+def _concat_shares(shares):
+    """The ranks' predictions (arrays, or lists/dicts of them) joined along the batch axis."""
+    first = shares[0]
+    if isinstance(first, (list, tuple)):
+        return [_concat_shares([s[i] for s in shares]) for i in range(len(first))]
+    if isinstance(first, dict):
+        return {k: _concat_shares([s[k] for s in shares]) for k in first}
+    return np.concatenate(shares, axis=0)
 
 
 def check_same_model(model, world):

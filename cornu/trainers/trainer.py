@@ -505,6 +505,9 @@ class Trainer(BuiltinSteps):
         if isinstance(adapter, adapters.ArrayAdapter):  # predict stops at the end of the data
             adapter.steps_per_epoch = min(adapter.steps_per_epoch,
                                           math.ceil(adapter.num_samples / adapter.batch_size))
+        dist = distributed.session()
+        if dist is not None:  # each rank predicts its share; `gather` joins them on all
+            adapter, verbose, gather = dist.for_predict(self, adapter, verbose)
         target = adapter.steps_per_epoch
         progbar = Progbar(target, verbose=verbose) if verbose else None
         callback_list = CallbackList(callbacks, model=self,
@@ -530,7 +533,8 @@ class Trainer(BuiltinSteps):
         if progbar is not None:
             progbar.update(len(outputs), finalize=True)
         callback_list.on_predict_end({})
-        return adapters.concat_outputs(outputs)
+        outputs = adapters.concat_outputs(outputs)
+        return outputs if dist is None else gather(outputs)
 
     # ---------------------------------------------------------------- batches
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False,

@@ -103,6 +103,7 @@ def train(keras, case, out, rank=0):
     history = model.fit(x, y, batch_size=64, epochs=3, validation_data=(xv, yv),
                         callbacks=callbacks, verbose=2 if case == "mlp" else 0)
     results = model.evaluate(xv, yv, batch_size=32, return_dict=True, verbose=0)
+    results["predict"] = np.asarray(model.predict(xv, batch_size=16, verbose=0)).tolist()
     return model.get_weights(), dict(history.history), results
 
 
