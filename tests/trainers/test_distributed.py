@@ -88,3 +88,13 @@ def test_nproc_must_be_positive(value, capsys):
     assert cli.main(["run", "--nproc", value, "script.py"]) == 2
     assert "--nproc must be a positive integer" in capsys.readouterr().err
     assert cli.main(["run", f"--nproc={value}", "script.py"]) == 2
+
+
+def test_nproc_launches_torchrun_standalone(monkeypatch):
+    import subprocess as sp
+    from cornu import cli
+    calls = []
+    monkeypatch.setattr(sp, "call", lambda command: calls.append(command) or 0)
+    assert cli.main(["run", "--nproc", "2", "train.py", "--epochs", "3"]) == 0
+    assert calls == [[sys.executable, "-m", "torch.distributed.run", "--standalone",
+                      "--nproc_per_node=2", "-m", "cornu", "run", "train.py", "--epochs", "3"]]

@@ -1,6 +1,7 @@
 """The sharding rules of trainers/distributed_data.py, checked in one process with a stand-in
 session: the ranks' shares of each batch put together are the batch one process would use."""
 import numpy as np
+import pytest
 import torch
 import torch.utils.data as tud
 
@@ -63,12 +64,8 @@ def test_last_batch_smaller_than_the_ranks():
 
 
 def test_global_batch_smaller_than_ranks_is_an_error():
-    try:
+    with pytest.raises(ValueError, match="batch_size=2 is the global batch, split across 4"):
         shard(_adapter(10, 2), FakeSession(0, 4), True)
-    except ValueError as e:
-        assert "batch_size=2" in str(e) and "4 processes" in str(e)
-    else:
-        raise AssertionError("no error")
 
 
 def test_dataloader_gets_a_distributed_sampler():
@@ -97,3 +94,13 @@ def test_sequence_batches_dealt_round_robin():
         sharded = shard(adapter, FakeSession(rank, 2), True)
         dealt.append([int(xb[0, 0]) for xb, _, _ in sharded.batches()])
     assert dealt == [[0, 2, 4], [1, 3, 0]]  # equal step counts: the last round wraps
+
+
+def test_generators_are_not_split_and_say_so():
+    def batches():
+        while True:
+            yield np.zeros((2, 1), "float32"), np.zeros(2)
+
+    adapter = adapters.IteratorAdapter(batches(), 3, lambda x, y, sw: (x, y, sw))
+    with pytest.warns(UserWarning, match="cannot be split across processes"):
+        assert shard(adapter, FakeSession(1, 2), True) is adapter
