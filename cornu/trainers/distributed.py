@@ -81,13 +81,12 @@ class Session:
         """Rank `r` predicts the `r`-th contiguous share of the samples (batches of
         `ceil(batch_size / world)`); `gather` puts the shares back together on every rank.
         Data that is not arrays, or `steps=` short of all of it, is predicted whole by each."""
-        if model.built:
-            self.start(model)
         verbose = verbose if self.rank == 0 else 0
         if not (isinstance(adapter, ArrayAdapter) and distribution_lib.auto_shard()
                 and self.world <= adapter.num_samples
                 <= adapter.steps_per_epoch * adapter.batch_size):  # (`steps=` all of the data)
             return adapter, verbose, lambda outputs: outputs
+        check_same_model(model, self.world)  # (no broadcast: predict in a loop stays cheap)
         base, extra = divmod(adapter.num_samples, self.world)
         lo = self.rank * base + min(self.rank, extra)
         index = slice(lo, lo + base + (self.rank < extra))
