@@ -250,7 +250,7 @@ class DataParallelLoop(BuiltinLoop):
     def __init__(self, model, session):
         super().__init__(model)
         self.session = session
-        self.ddp = None
+        self.ddp, self.first_step = None, True
 
     def _begin(self, xb, yb):
         model = self.model
@@ -285,6 +285,9 @@ class DataParallelLoop(BuiltinLoop):
         for p in params:
             p.grad = None
         (loss if session.batch_scale == 1.0 else loss * session.batch_scale).backward()
+        if self.first_step:
+            self.first_step = False
+            _check_all_used(model, params)
         model.optimizer.apply([p.grad for p in params], params)
         if session.batch_empty:  # a stand-in sample: it joined the all-reduce, not the metrics
             return loss
@@ -306,6 +309,17 @@ class DataParallelLoop(BuiltinLoop):
         steps, logs = super().test_epoch(adapter, progbar, callback_list)
         reduce_metric_states(self.model, self.session.world)
         return steps, self.model._logs()
+
+
+def _check_all_used(model, params):
+    """DDP averages gradients by buckets that fill as backward reaches each weight: a trainable
+    weight the loss does not reach leaves its bucket unsent (the same weights on every rank, so
+    all raise this together)."""
+    unused = [getattr(p, "path", None) or getattr(p, "name", "?") for p in params if p.grad is None]
+    if unused:
+        raise ValueError(f"Model {model.name!r}: the loss does not depend on the trainable "
+                         f"weight(s) {unused}, which training across processes (DDP) needs; "
+                         "freeze them (`layer.trainable = False`) or give their outputs a loss.")
 
 
 class DataParallelStepLoop(StepLoop):

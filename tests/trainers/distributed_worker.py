@@ -119,6 +119,15 @@ def bad_inputs(keras, rank):
         mlp(keras, units=16 if rank == 0 else 17).fit(x, y, batch_size=64, epochs=1, verbose=0)
     except ValueError as e:
         errors["model"] = str(e)
+    try:
+        inputs = keras.Input((10,))
+        hidden = keras.layers.Dense(4)(inputs)
+        model = keras.Model(inputs, [keras.layers.Dense(1, name="a")(hidden),
+                                     keras.layers.Dense(1, name="b")(hidden)])
+        model.compile(optimizer="sgd", loss={"a": "mse"})
+        model.fit(x, [y, y], batch_size=64, epochs=1, verbose=0)
+    except ValueError as e:
+        errors["unused"] = str(e)
     return errors
 
 

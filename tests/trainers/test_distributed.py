@@ -80,6 +80,7 @@ def test_bad_input_raises_on_every_rank(launched):
             errors = json.load(f)
         assert "batch_size=1" in errors["batch"] and "2 processes" in errors["batch"]
         assert "different models" in errors["model"] and "(10, 17)" in errors["model"]
+        assert "does not depend on" in errors["unused"] and "b/kernel" in errors["unused"]
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "two"])
