@@ -12,8 +12,8 @@ code that imports `keras` run on cornu unchanged.
 from cornu.version import __version__
 
 from cornu import (activations, applications, backend, callbacks, constraints, datasets,
-                   config, initializers, layers, losses, metrics, models, ops, optimizers,
-                   preprocessing, random, regularizers, saving, utils, wrappers)
+                   config, distribution, initializers, layers, losses, metrics, models, ops,
+                   optimizers, preprocessing, random, regularizers, saving, utils, wrappers)
 from cornu.backend.scopes import device, name_scope
 from cornu.backend.variables import Variable
 from cornu.compat import install as _install_compat

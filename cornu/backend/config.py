@@ -55,14 +55,28 @@ def standardize_data_format(data_format):
 
 
 def get_device():
-    """The device new weights and data live on: `$CORNU_DEVICE`, else CUDA when present, else CPU."""
+    """The device new weights and data live on, chosen as Keras 3 does on torch:
+    `$KERAS_TORCH_DEVICE` (or `$CORNU_DEVICE`) first, then MPS, CUDA, XPU, CPU. Under `torchrun`
+    a process takes the accelerator of its `$LOCAL_RANK` (`cuda:1` for local rank 1)."""
     global _DEVICE
     if _DEVICE is None:
-        name = os.environ.get("CORNU_DEVICE")
-        if not name:
-            name = "cuda" if torch.cuda.is_available() else "cpu"
-        _DEVICE = torch.device(name)
+        _DEVICE = torch.device(default_device_name())
     return _DEVICE
+
+
+def default_device_name():
+    """The name of the device `get_device()` picks when nothing set one (see there)."""
+    name = os.environ.get("KERAS_TORCH_DEVICE") or os.environ.get("CORNU_DEVICE")
+    if name:
+        return name
+    local_rank = os.environ.get("LOCAL_RANK")
+    if torch.backends.mps.is_available():
+        return "mps"
+    if torch.cuda.is_available():
+        return "cuda" if local_rank is None else f"cuda:{int(local_rank) % torch.cuda.device_count()}"
+    if hasattr(torch, "xpu") and torch.xpu.is_available():
+        return "xpu" if local_rank is None else f"xpu:{int(local_rank) % torch.xpu.device_count()}"
+    return "cpu"
 
 
 def set_device(device):

@@ -45,6 +45,7 @@ MODULES = {
     "keras.callbacks": "cornu.callbacks",
     "keras.backend": "cornu.backend",
     "keras.config": "cornu.config",
+    "keras.distribution": "cornu.distribution",
     "keras.utils": "cornu.utils",
     "keras.utils.np_utils": "cornu.utils",
     "keras.utils.generic_utils": "cornu.utils",

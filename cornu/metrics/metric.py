@@ -45,7 +45,9 @@ class Metric:
         from cornu import initializers
         init = initializers.get(initializer if initializer is not None else "zeros")
         value = torch.as_tensor(init(tuple(shape or ()), dtype=torch_dtype(dtype or self.dtype)))
-        var = Variable(value.to(self._device), trainable=False, name=name)
+        # `aggregation`: how processes combine it (trainers/distributed.py sums "sum")
+        var = Variable(value.to(self._device), trainable=False, name=name,
+                       aggregation=aggregation)
         self._variables.append(var)
         return var
 

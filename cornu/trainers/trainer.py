@@ -20,6 +20,7 @@ from cornu.callbacks.history import History
 from cornu.callbacks.progbar_logger import ProgbarLogger
 from cornu.layers import tracking
 from cornu.trainers import data_adapters as adapters
+from cornu.trainers import distributed
 from cornu.trainers.builtin_steps import OVERRIDABLE, BuiltinLoop, BuiltinSteps
 from cornu.trainers.compile_utils import (CompileLoss, CompileMetrics, LossTracker,
                                           per_output_weights)
@@ -422,6 +423,10 @@ class Trainer(BuiltinSteps):
                              class_weight, self._preparer("fit", loop))
         val = None if validation_data is None else self._validation_adapter(
             validation_data, validation_batch_size or batch_size, validation_steps, loop)
+        dist = distributed.session()  # several processes (torchrun): DDP, data by rank
+        if dist is not None:
+            loop, train, val, callbacks, verbose = dist.for_fit(self, loop, train, val,
+                                                                callbacks, verbose)
         history = History()
         callback_list = CallbackList(
             list(callbacks or []) + ([ProgbarLogger()] if verbose else []) + [history],
@@ -475,6 +480,10 @@ class Trainer(BuiltinSteps):
         verbose, loop = _verbosity(verbose), self._loop("test")
         adapter = adapters.get(x, y, sample_weight, batch_size, steps=steps,
                                prepare=self._preparer("evaluate", loop))
+        dist = distributed.session()
+        if dist is not None:
+            loop, adapter, callbacks, verbose = dist.for_evaluate(self, loop, adapter, callbacks,
+                                                                  verbose)
         callback_list = CallbackList(callbacks, model=self, params={
             "verbose": verbose, "epochs": 1, "steps": adapter.steps_per_epoch})
         progbar = Progbar(adapter.steps_per_epoch, verbose=verbose) if verbose else None
@@ -498,6 +507,9 @@ class Trainer(BuiltinSteps):
         if isinstance(adapter, adapters.ArrayAdapter):  # predict stops at the end of the data
             adapter.steps_per_epoch = min(adapter.steps_per_epoch,
                                           math.ceil(adapter.num_samples / adapter.batch_size))
+        dist = distributed.session()
+        if dist is not None:  # each rank predicts its share; `gather` joins them on all
+            adapter, verbose, gather = dist.for_predict(self, adapter, verbose)
         target = adapter.steps_per_epoch
         progbar = Progbar(target, verbose=verbose) if verbose else None
         callback_list = CallbackList(callbacks, model=self,
@@ -523,7 +535,8 @@ class Trainer(BuiltinSteps):
         if progbar is not None:
             progbar.update(len(outputs), finalize=True)
         callback_list.on_predict_end({})
-        return adapters.concat_outputs(outputs)
+        outputs = adapters.concat_outputs(outputs)
+        return outputs if dist is None else gather(outputs)
 
     # ---------------------------------------------------------------- batches
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False,

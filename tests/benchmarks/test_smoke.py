@@ -45,3 +45,12 @@ def test_runner_writes_table_and_json(tmp_path, capsys):
     assert ("cornu_na" in cnn) == bool(run.BY_NAME["mnist_cnn"].missing_layers(cornu))
     saved = json.loads((tmp_path / "latest-quick.json").read_text())
     assert set(saved["workloads"]) == {"y_equals_x", "mnist_cnn"}
+
+
+def test_scaling_rank_run(tmp_path):
+    """benchmarks/scaling.py's per-rank run, in this process (1 rank, a few batches)."""
+    from benchmarks import scaling
+    out = tmp_path / "rank0.json"
+    scaling.rank_main(samples=64, batch=32, out=str(out))
+    result = json.loads(out.read_text())
+    assert result["samples_per_s"] > 0 and np.isfinite(result["loss"])

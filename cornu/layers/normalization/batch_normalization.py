@@ -1,10 +1,28 @@
 """BatchNormalization as Keras 3 computes it (momentum 0.99, epsilon 1e-3, biased batch variance)."""
 import torch
+import torch.distributed as dist
 import torch.nn.functional as F
 
 from cornu import constraints, initializers, regularizers
 from cornu.backend import layout as layouts
 from cornu.layers.layer import Layer, registry
+
+
+class _AllReduce(torch.autograd.Function):
+    """A sum over processes whose gradient is the sum of the processes' gradients (each
+    rank's input feeds every rank's output)."""
+
+    @staticmethod
+    def forward(ctx, tensor):
+        tensor = tensor.clone()
+        dist.all_reduce(tensor)
+        return tensor
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad = grad.clone()
+        dist.all_reduce(grad)
+        return grad
 
 
 @registry.register()
@@ -16,9 +34,10 @@ class BatchNormalization(Layer):
     `moving = moving * momentum + batch_stat * (1 - momentum)` with the biased batch variance.
     Weights, in Keras's order: gamma, beta, moving_mean, moving_variance.
 
-    `synchronized=True` (batch statistics across devices) is accepted and written to the
-    config; it will take effect under DDP (torch's SyncBatchNorm), which cornu does not run
-    yet: today every process normalizes its own batch, as with `synchronized=False`.
+    `synchronized=True`: when several processes train together (`cornu run --nproc N`), the
+    batch statistics are those of the global batch (the shares of all ranks), all-reduced with
+    gradients flowing back through the reduction, as torch's SyncBatchNorm does (which runs on
+    GPUs only; this runs on gloo too). In one process it changes nothing.
     `renorm=True` (batch renormalization) raises NotImplementedError.
     """
     supports_masking = True
@@ -69,7 +88,10 @@ class BatchNormalization(Layer):
         if training and self.trainable and x.numel() == x.shape[1]:
             return self._single_value_step(x) if self._channel_dim == 1 else \
                 self._single_value_step(x).movedim(1, self._channel_dim)
-        if training and self.trainable:
+        if training and self.trainable and self.synchronized and dist.is_available() and \
+                dist.is_initialized() and dist.get_world_size() > 1:
+            out = self._synchronized_step(x)
+        elif training and self.trainable:
             # F.batch_norm normalizes with the biased batch variance, as Keras does; with zero
             # buffers and momentum 1 it also hands back the batch mean and *unbiased* variance,
             # which we rescale to the biased one Keras averages into the moving variance.
@@ -85,6 +107,28 @@ class BatchNormalization(Layer):
             out = F.batch_norm(x, self.moving_mean, self.moving_variance, self.gamma, self.beta,
                                False, 0.0, self.epsilon)
         return out if self._channel_dim == 1 else out.movedim(1, self._channel_dim)
+
+    def _synchronized_step(self, x):
+        """Normalizes with the statistics of every rank's batch: the count and sum, then the
+        squared deviations from the global mean (two all-reduces, as exact as one process)."""
+        dims = [0] + list(range(2, x.ndim))
+        shape = (1, -1) + (1,) * (x.ndim - 2)
+        count = torch.tensor([x.numel() // x.shape[1]], dtype=x.dtype, device=x.device)
+        totals = _AllReduce.apply(torch.cat([x.sum(dims), count]))
+        n = totals[-1]
+        mean = totals[:-1] / n
+        centered = x - mean.reshape(shape)
+        var = _AllReduce.apply(centered.square().sum(dims)) / n
+        out = centered * torch.rsqrt(var + self.epsilon).reshape(shape)
+        if self.gamma is not None:
+            out = out * self.gamma.reshape(shape)
+        if self.beta is not None:
+            out = out + self.beta.reshape(shape)
+        with torch.no_grad():
+            m = self.momentum
+            self.moving_mean.mul_(m).add_(mean.detach(), alpha=1 - m)
+            self.moving_variance.mul_(m).add_(var.detach(), alpha=1 - m)
+        return out
 
     def _single_value_step(self, x):
         """One value per channel (batch of one, no spatial axes): variance 0, as Keras computes."""
