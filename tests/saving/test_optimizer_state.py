@@ -95,19 +95,25 @@ def test_cornu_files_restore_their_optimizer_in_keras3(tmp_path, kind, name):
     _assert_same_state(_state(model.optimizer), _state(ref.optimizer))
 
 
-def test_keras2_names_are_matched_whatever_their_order(tmp_path):
+@pytest.mark.parametrize("style", ["legacy", "tf_keras_2_11"])
+def test_keras2_names_are_matched_whatever_their_order(tmp_path, style):
     """tf.keras 2 files name slots `Adam/dense/kernel/m:0` (legacy optimizers, with extra
-    hyperparameters) or `Adam/m/dense/kernel:0`; cornu matches them by name, in any order."""
+    hyperparameters) or `Adam/m/dense/kernel:0` (2.11+, no learning rate); cornu matches them
+    by name, in any order."""
     model = _model(cornu, "adam")
     path = str(tmp_path / "m.h5")
     model.save(path)
     expected = _state(model.optimizer)
     params = model.optimizer._params
-    legacy = {"Adam/iter:0": np.int64(8), "Adam/beta_1:0": np.float32(0.9),
-              "Adam/decay:0": np.float32(0.0), "Adam/learning_rate:0": np.float32(0.01)}
+    if style == "legacy":
+        legacy = {"Adam/iter:0": np.int64(8), "Adam/beta_1:0": np.float32(0.9),
+                  "Adam/decay:0": np.float32(0.0), "Adam/learning_rate:0": np.float32(0.01)}
+    else:
+        legacy = {"iteration:0": np.int64(8)}
     for i, p in enumerate(params):
-        legacy[f"Adam/{p.path}/m:0"] = expected[2 + 2 * i]
-        legacy[f"Adam/{p.path}/v:0"] = expected[3 + 2 * i]
+        m, v = ((f"Adam/{p.path}/m:0", f"Adam/{p.path}/v:0") if style == "legacy" else
+                (f"Adam/m/{p.path}:0", f"Adam/v/{p.path}:0"))
+        legacy[m], legacy[v] = expected[2 + 2 * i], expected[3 + 2 * i]
     names = list(legacy)[::-1]  # reversed: only the names tell which is which
     with h5py.File(path, "a") as f:
         del f["optimizer_weights"]
