@@ -23,11 +23,16 @@ def data():
     x = rng.rand(60, 5).astype("float32")
     return x, (x.sum(1, keepdims=True) > 2.5).astype("float32")
 
-def make(seed=7):
+class Custom(cornu.Sequential):  # fit runs the model's own train_step
+    def train_step(self, data):
+        return super().train_step(data)
+
+def make(seed=7, cls=cornu.Sequential):
     cornu.utils.set_random_seed(seed)
-    model = cornu.Sequential([cornu.Input((5,)), cornu.layers.Dense(8, activation="relu"),
-                              cornu.layers.Dropout(0.3), cornu.layers.GaussianNoise(0.1),
-                              cornu.layers.Dense(1, activation="sigmoid")])
+    model = cls([cornu.Input((5,)), cornu.layers.Dense(8, activation="relu"),
+                 cornu.layers.Dropout(0.3), cornu.layers.GaussianNoise(0.1),
+                 cornu.layers.AlphaDropout(0.2, seed=11),  # draws from a SeedGenerator
+                 cornu.layers.Dense(1, activation="sigmoid")])
     model.compile(cornu.optimizers.Adam(0.01), "binary_crossentropy", metrics=["accuracy"])
     return model
 
@@ -56,8 +61,8 @@ class _Interrupt(cornu.callbacks.Callback):
             raise RuntimeError("interrupted")
 
 
-def _uninterrupted():
-    model = make()
+def _uninterrupted(cls=None):
+    model = make(cls=cls or cornu.Sequential)
     fit(model, [])
     return model.get_weights()
 
@@ -68,11 +73,13 @@ def _assert_bit_identical(weights, expected):
         np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("save_freq", ["epoch", 3])
-def test_a_run_interrupted_by_an_exception_resumes_bit_identically(tmp_path, save_freq):
-    expected = _uninterrupted()
+@pytest.mark.parametrize("save_freq,own_step", [("epoch", False), (3, False), (3, True)])
+def test_a_run_interrupted_by_an_exception_resumes_bit_identically(tmp_path, save_freq,
+                                                                   own_step):
+    cls = _ns["Custom"] if own_step else cornu.Sequential
+    expected = _uninterrupted(cls)
     backup_dir = str(tmp_path / "backup")
-    model = make()
+    model = make(cls=cls)
     with pytest.raises(RuntimeError, match="interrupted"):
         fit(model, [cornu.callbacks.BackupAndRestore(backup_dir, save_freq=save_freq),
                     _Interrupt(3, 5)])
@@ -82,7 +89,7 @@ def test_a_run_interrupted_by_an_exception_resumes_bit_identically(tmp_path, sav
     # Keras 3's keys: the epoch in progress and its last batch backed up (8 batches/epoch;
     # every 3 batches counted across epochs: batch 5 of epoch 3 is the 30th)
     assert (metadata["epoch"], metadata["batch"]) == ((3, 0) if save_freq == "epoch" else (3, 5))
-    again = make(seed=123)  # another start: the backup, not the seed, decides the rest
+    again = make(seed=123, cls=cls)  # another start: the backup, not the seed, decides the rest
     history = fit(again, [cornu.callbacks.BackupAndRestore(backup_dir, save_freq=save_freq)])
     assert len(history.history["loss"]) == EPOCHS - 3
     _assert_bit_identical(again.get_weights(), expected)
@@ -122,6 +129,7 @@ def test_keras3_reads_cornus_backup_and_cornu_reads_keras3s(tmp_path):
     x, y = _ns["data"]()
     ref = keras.Sequential([keras.Input((5,)), keras.layers.Dense(8, activation="relu"),
                             keras.layers.Dropout(0.3), keras.layers.GaussianNoise(0.1),
+                            keras.layers.AlphaDropout(0.2, seed=11),
                             keras.layers.Dense(1, activation="sigmoid")])
     ref.compile(keras.optimizers.Adam(0.01), "binary_crossentropy")
     seen = []
