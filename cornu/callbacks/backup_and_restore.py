@@ -143,6 +143,10 @@ class BackupAndRestore(Callback):
         return None
 
     # ------------------------------------------------------------------------- back up
+    @property
+    def needs_batch_hooks(self):  # only an integer save_freq reads the batches
+        return self.save_freq != "epoch"
+
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch_rng = _get_rng(self.model)
 
