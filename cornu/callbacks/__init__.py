@@ -1,4 +1,5 @@
 """Callbacks: hooks into `fit`, `evaluate` and `predict`."""
+from cornu.callbacks.backup_and_restore import BackupAndRestore
 from cornu.callbacks.basic import (CSVLogger, EarlyStopping, LambdaCallback, LearningRateScheduler,
                                    ReduceLROnPlateau, TerminateOnNaN)
 from cornu.callbacks.callback import Callback, CallbackList
@@ -11,4 +12,4 @@ BaseLogger = Callback  # Keras 1/2: folded into the trainer's own logs
 
 __all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping",
            "ReduceLROnPlateau", "LearningRateScheduler", "CSVLogger", "LambdaCallback",
-           "TerminateOnNaN", "BaseLogger", "ModelCheckpoint", "TensorBoard"]
+           "TerminateOnNaN", "BaseLogger", "ModelCheckpoint", "TensorBoard", "BackupAndRestore"]

@@ -39,12 +39,12 @@ class MonitorCallback(Callback):
             return True
         return bool(self.monitor_op(value - self._delta, reference))
 
-    def _monitor_value(self, logs):
+    def _monitor_value(self, logs, warn=True):
         # Any era's name of a metric finds it: Keras 2.2's `val_acc` is `val_accuracy` now.
         from cornu.callbacks.history import HistoryDict
         logs = HistoryDict(logs or {})
         value = logs.get(self.monitor)
-        if value is None:
+        if value is None and warn:
             warnings.warn(f"{type(self).__name__} is conditioned on metric `{self.monitor}` which "
                           f"is not available. Available metrics are: {','.join(logs)}",
                           stacklevel=3)

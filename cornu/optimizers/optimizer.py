@@ -84,7 +84,7 @@ class Optimizer:
                                        name="learning_rate")
         self._set_learning_rate(learning_rate, constructing=True)
         self._params = None
-        self._variables = []
+        self._variables, self._variable_names = [], []
         self._slot_names = []
         self._exclude_ids, self._exclude_pattern = set(), None
 
@@ -197,8 +197,10 @@ class Optimizer:
         self._last_params = self._last_idx = self._last_slots = None
         self._constrained = [p for p in self._params if getattr(p, "constraint", None) is not None]
         self._variables = [self._iterations]
+        self._variable_names = ["iteration"]  # Keras's names, for files matched by name
         if self._schedule is None:
             self._variables.append(self._learning_rate)
+            self._variable_names.append("learning_rate")
         if self.use_ema:
             self._averages = self.add_slots("average", copy=True)
         if self.gradient_accumulation_steps:
@@ -217,14 +219,17 @@ class Optimizer:
             out.append([p.detach().clone(memory_format=torch.preserve_format) if copy else
                         torch.full_like(p, value, memory_format=torch.preserve_format).detach()
                         for p in self._params])
-        for i in range(len(self._params)):
+        for i, param in enumerate(self._params):
             self._variables.extend(lists[i] for lists in out)
+            path = (getattr(param, "path", None) or f"variable_{i}").replace("/", "_")
+            self._variable_names.extend(f"{path}_{name}" for name in names)
         return out[0] if len(names) == 1 else tuple(out)
 
     def add_variable(self, value, name=None):
         """A 0-d optimizer variable (such as Nadam's momentum product), saved with the state."""
         var = Variable(torch.as_tensor(value, dtype=torch.float32), trainable=False, name=name)
         self._variables.append(var)
+        self._variable_names.append(name or f"variable_{len(self._variables) - 1}")
         return var
 
     def register_slots(self, **slots):

@@ -14,7 +14,7 @@ import zipfile
 
 from cornu import losses, metrics, optimizers
 from cornu.layers.serialization import deserialize_layer
-from cornu.saving import h5_weights
+from cornu.saving import h5_weights, optimizer_state
 from cornu.utils.files import atomic_path, remove_stale_temp_files
 from cornu.version import __version__
 
@@ -100,14 +100,14 @@ def _unplain(spec, module):
 def save_model(model, filepath, overwrite=True, include_optimizer=True, **kwargs):
     filepath = os.fspath(filepath)
     if filepath.endswith(".keras"):
-        return _save_keras_zip(model, filepath, overwrite)
+        return _save_keras_zip(model, filepath, overwrite, include_optimizer)
     if _is_keras3_weights_name(filepath):
         raise ValueError(f"{filepath!r} is a weights file name; use `model.save_weights()`, or "
                          "save the whole model as `.keras` or `.h5`.")
-    return _save_keras2_h5(model, filepath, overwrite)
+    return _save_keras2_h5(model, filepath, overwrite, include_optimizer)
 
 
-def _save_keras_zip(model, filepath, overwrite):
+def _save_keras_zip(model, filepath, overwrite, include_optimizer=True):
     config = model_to_config(model)
     metadata = {"keras_version": KERAS3_VERSION, "cornu_version": __version__,
                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
@@ -115,6 +115,8 @@ def _save_keras_zip(model, filepath, overwrite):
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as f:
         h5_weights.save_keras3_weights(f, model)
+        if include_optimizer:
+            optimizer_state.save_keras3(f, model)
     with atomic_path(filepath, overwrite) as tmp:
         with zipfile.ZipFile(tmp, "w") as archive:
             archive.writestr("metadata.json", json.dumps(metadata))
@@ -122,7 +124,7 @@ def _save_keras_zip(model, filepath, overwrite):
             archive.writestr("model.weights.h5", buffer.getvalue())
 
 
-def _save_keras2_h5(model, filepath, overwrite):
+def _save_keras2_h5(model, filepath, overwrite, include_optimizer=True):
     h5py = h5_weights._h5py()
     config = {"class_name": _class_name(model), "config": _keras2_config(model.get_config())}
     with atomic_path(filepath, overwrite) as tmp:
@@ -137,6 +139,8 @@ def _save_keras2_h5(model, filepath, overwrite):
                                                 "config": compile_config["optimizer"]["config"]}
                 f.attrs["training_config"] = json.dumps(training, default=_json_default)
             h5_weights.save_keras2_weights(f.create_group("model_weights"), model, KERAS2_VERSION)
+            if include_optimizer and compile_config is not None:
+                optimizer_state.save_keras2(f, model)
 
 
 def _keras2_config(config):
@@ -166,6 +170,7 @@ def save_weights(model, filepath, overwrite=True):
         with h5py.File(tmp, "w") as f:
             if _is_keras3_weights_name(filepath):
                 h5_weights.save_keras3_weights(f, model)
+                optimizer_state.save_keras3(f, model)
             else:
                 h5_weights.save_keras2_weights(f, model, KERAS2_VERSION)
 
@@ -190,9 +195,9 @@ def _load_model(filepath, custom_objects, compile, safe_mode):
         with _open_zip(filepath) as archive:
             config = _zip_json(archive, "config.json", filepath)
             model = deserialize_layer(config, custom_objects, safe_mode)
+            if compile:  # before the weights, so that the optimizer's state loads too
+                _compile_from_config(model, config.get("compile_config"))
             _load_zip_weights(archive, model, filepath)
-        if compile:
-            _compile_from_config(model, config.get("compile_config"))
         return model
     with _open_h5(filepath) as f:
         if "model_config" not in f.attrs:
@@ -204,6 +209,7 @@ def _load_model(filepath, custom_objects, compile, safe_mode):
         h5_weights.load_keras2_weights(group, model)
         if compile and "training_config" in f.attrs:
             _compile_from_config(model, json.loads(_text(f.attrs["training_config"])))
+            optimizer_state.load_keras2(f, model)
     return model
 
 
@@ -217,6 +223,7 @@ def _load_zip_weights(archive, model, filepath):
                          "(damaged or truncated); the file cannot be loaded.") from None
     with f:
         _raise_on(h5_weights.load_keras3_weights(f, model))
+        optimizer_state.load_keras3(f, model)
 
 
 # ------------------------------------------------------------- what the file is, checked first
@@ -302,3 +309,4 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
         if "model_weights" in f:
             return h5_weights.load_keras2_weights(f["model_weights"], model, by_name, skip_mismatch)
         _raise_on(h5_weights.load_keras3_weights(f, model))
+        optimizer_state.load_keras3(f, model)

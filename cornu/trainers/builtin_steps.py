@@ -211,11 +211,12 @@ class BuiltinLoop:
         self.step = model._jit_train_step(self.params, self.regularized) \
             if model.jit_compile and self.params else model._train_step
 
-    def train_epoch(self, batches, callback_list):
+    def train_epoch(self, batches, callback_list, first=0):
+        """One epoch; `first` is the index of the first batch (a restored run skips some)."""
         model, hooks = self.model, callback_list.needs_batch_hooks("train")
         self.set_training(True)
-        steps = 0
-        for step, (xb, yb, swb) in enumerate(batches):
+        steps = first
+        for step, (xb, yb, swb) in enumerate(batches, first):
             if self.params is None:
                 self._begin(xb, yb)
             if hooks:

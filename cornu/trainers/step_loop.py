@@ -74,20 +74,20 @@ class StepLoop:
         metric_logs = flatten_logs(self.model._metrics_result())
         return metric_logs if set(metric_logs) == set(logs) else logs
 
-    def train_epoch(self, batches, callback_list):
-        return self._run(self._train_epoch, batches, callback_list)
+    def train_epoch(self, batches, callback_list, first=0):
+        return self._run(self._train_epoch, batches, callback_list, first)
 
     def test_epoch(self, adapter, progbar=None, callback_list=None):
         return self._run(self._test_epoch, adapter, progbar, callback_list)
 
-    def _train_epoch(self, batches, callback_list):
+    def _train_epoch(self, batches, callback_list, first=0):
         model, hooks = self.model, callback_list.needs_batch_hooks("train")
-        last, steps = None, 0
-        for step, (xb, yb, swb) in enumerate(batches):
+        last, steps = None, first
+        for step, (xb, yb, swb) in enumerate(batches, first):
             if hooks:
                 callback_list.on_batch("train", "begin", step, {})
             logs = model.train_step(pack_x_y_sample_weight(xb, yb, swb))
-            if step == 0:
+            if step == first:
                 flatten_logs(logs, check_only=True)
             last, steps = logs, step + 1
             if hooks:

@@ -434,12 +434,19 @@ class Trainer(BuiltinSteps):
                                 "steps": train.steps_per_epoch})
         self.stop_training = False
         callback_list.on_train_begin({})
+        # BackupAndRestore sets where a restored run starts (Keras 3's `_initial_epoch`) and
+        # may hand over the first epoch's batches with those already trained skipped.
+        initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
         epoch_logs = {}
         try:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 callback_list.on_epoch_begin(epoch, {})
-                steps, epoch_logs = loop.train_epoch(train.batches(), callback_list)
+                batches, first = train.batches(), 0
+                resume = self.__dict__.pop("_resume_batches", None)
+                if resume is not None:
+                    batches, first = resume(batches)
+                steps, epoch_logs = loop.train_epoch(batches, callback_list, first)
                 callback_list.params["steps_done"] = steps
                 if val is not None and (epoch + 1) % validation_freq == 0:
                     val_logs = self._test_loop(loop, val, callback_list)
