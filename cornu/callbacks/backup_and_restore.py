@@ -170,6 +170,8 @@ class BackupAndRestore(Callback):
             self._save(steps_done=batch + 1)
 
     def _save(self, steps_done):
+        if not _writes_files():
+            return
         os.makedirs(self.backup_dir, exist_ok=True)
         if self.double_checkpoint:
             for path, prev in ((self._weights_path, self._prev_weights_path),
@@ -190,8 +192,14 @@ class BackupAndRestore(Callback):
         self._previous_state = state
 
     def on_train_end(self, logs=None):
-        if self.delete_checkpoint and os.path.exists(self.backup_dir):
+        if self.delete_checkpoint and _writes_files() and os.path.exists(self.backup_dir):
             shutil.rmtree(self.backup_dir)
+
+
+def _writes_files():
+    """Every rank of a distributed run restores; only rank 0 writes and deletes backups."""
+    dist = torch.distributed
+    return not (dist.is_available() and dist.is_initialized()) or dist.get_rank() == 0
 
 
 def _copy(source, target):
