@@ -13,7 +13,7 @@ from cornu.version import __version__
 
 from cornu import (activations, applications, backend, callbacks, constraints, datasets,
                    config, distribution, initializers, layers, losses, metrics, models, ops,
-                   optimizers, preprocessing, random, regularizers, saving, utils, wrappers)
+                   optimizers, preprocessing, random, regularizers, saving, utils)
 from cornu.backend.scopes import device, name_scope
 from cornu.backend.variables import Variable
 from cornu.compat import install as _install_compat
@@ -29,6 +29,19 @@ from cornu.optimizers import Optimizer
 from cornu.regularizers import Regularizer
 
 FloatDTypePolicy = DTypePolicy  # Keras 3's older name of the float policy
+
+
+def __getattr__(name):
+    """`cornu.wrappers` is imported on first use: it imports scikit-learn (and with it SciPy and
+    pandas), which took longer than the rest of `import cornu` together."""
+    if name == "wrappers":
+        import importlib
+        return importlib.import_module("cornu.wrappers")
+    raise AttributeError(f"module 'cornu' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | {"wrappers"})
 
 
 def version():
