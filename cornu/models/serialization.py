@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from cornu.graph.keras_tensor import KerasTensor
+from cornu.layers import config as layer_config
 from cornu.utils.registry import CustomObjectScope, SafeModeScope
 from cornu.version import __version__
 
@@ -28,12 +29,8 @@ def _builtin_node_offset(layer):
 
 
 def layer_entry(layer):
-    """`{"module", "class_name", "config", "registered_name"}` for one layer."""
-    module = type(layer).__module__
-    own = module.startswith("cornu.")
-    return {"module": "keras.layers" if own else module, "class_name": type(layer).__name__,
-            "config": layer.get_config(),
-            "registered_name": None if own else type(layer).__name__}
+    """`{"module", "class_name", "config", "registered_name", "build_config"}` for one layer."""
+    return layer_config.layer_entry(layer)
 
 
 def functional_config(model):
@@ -221,7 +218,7 @@ def _clean_kwargs(kwargs, layer):
 # ------------------------------------------------------------------------------ JSON
 def model_to_dict(model):
     entry = layer_entry(model)
-    entry["module"] = "keras" if entry["registered_name"] is None else entry["module"]
+    entry.pop("build_config", None)
     entry["keras_version"] = f"cornu-{__version__}"
     entry["backend"] = "torch"
     return entry
