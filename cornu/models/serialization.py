@@ -111,6 +111,10 @@ def functional_from_config(cls, config, custom_objects=None):
         created, queues = {}, []
         for data in config["layers"]:
             layer = deserialize(data, custom_objects)
+            if type(layer).__name__ == "Sequential" and layer.built:
+                # tf.keras 2 made a Sequential that knows its input a graph of its own, whose
+                # node 0 links its layers, so its calls here are numbered from 1.
+                layer.__dict__["_legacy_node_offset"] = 1
             name = data.get("name") or data.get("config", {}).get("name") or layer.name
             created[name] = layer
             queues.append((layer, list(data.get("inbound_nodes") or [])))
@@ -169,7 +173,7 @@ def _lookup(created, ref, legacy):
                          f"the config does not define (layers: {sorted(created)}).")
     layer = created[name]
     if legacy:  # tf.keras 2 numbered a nested model's calls from 1 everywhere
-        node_index -= _builtin_node_offset(layer)
+        node_index -= layer.__dict__.get("_legacy_node_offset", _builtin_node_offset(layer))
     if node_index >= len(layer._inbound_nodes):
         raise _NotReady()
     return layer._inbound_nodes[node_index].output_tensors[tensor_index]

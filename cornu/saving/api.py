@@ -81,9 +81,27 @@ def _compile_from_config(model, config):
     if loss is None:
         return
     model.compile(optimizer=optimizer or "rmsprop", loss=_unplain(loss, losses),
-                  metrics=_unplain(config.get("metrics"), metrics),
+                  metrics=_unplain(_unprefixed(config.get("metrics"), model), metrics),
                   loss_weights=config.get("loss_weights"),
                   weighted_metrics=_unplain(config.get("weighted_metrics"), metrics))
+
+
+def _unprefixed(spec, model):
+    """tf.keras 2 writes a multi-output model's metrics with their output's name in front
+    (`o1_mae`), which compiling adds again: the prefix is taken off."""
+    names = list(getattr(model, "output_names", None) or [])
+    if not (isinstance(spec, list) and len(spec) == len(names) and len(names) > 1):
+        return spec
+    out = []
+    for name, entries in zip(names, spec):
+        fixed = []
+        for entry in entries if isinstance(entries, list) else [entries]:
+            inner = entry.get("config") if isinstance(entry, dict) else None
+            if isinstance(inner, dict) and str(inner.get("name", "")).startswith(f"{name}_"):
+                entry = {**entry, "config": {**inner, "name": inner["name"][len(name) + 1:]}}
+            fixed.append(entry)
+        out.append(fixed if isinstance(entries, list) else fixed[0])
+    return out
 
 
 def _unplain(spec, module):

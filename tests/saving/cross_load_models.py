@@ -74,7 +74,8 @@ def randomize(model, seed=1):
 
 def compile_model(model, name):
     loss = ["mse", "mse"] if name == "functional_shared_two_outputs" else "mse"
-    model.compile(optimizer="adam", loss=loss)
+    metrics = [["mae"], ["accuracy"]] if name == "functional_shared_two_outputs" else ["mae"]
+    model.compile(optimizer="adam", loss=loss, metrics=metrics)
 
 
 def predict(model, x):
