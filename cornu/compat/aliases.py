@@ -1,4 +1,5 @@
-"""Keras 1/2 names of layer classes that Keras 3 renamed: each is the modern class itself.
+"""Keras 1/2 names of layer classes that Keras 3 renamed, and tf.keras 2's names of optimizers in
+its files: each is the modern class itself.
 
 One row per old name: `Convolution2D(32, (3, 3))` builds a `Conv2D`; a config or HDF5 file
 naming `Convolution2D` loads as one. The old *arguments* (`Convolution2D(32, 3, 3)`,
@@ -16,6 +17,12 @@ LAYERS = {
     "CuDNNLSTM": "LSTM", "CuDNNGRU": "GRU",
 }
 
+# Optimizer names in tf.keras 2.11+ HDF5 files: its optimizers are registered in the package
+# `Custom`, so `training_config` names `Custom>Adam`. (Its `optimizers.legacy.*` and TF 2.0-2.10
+# write the plain class name, with Keras 2 arguments that `arguments.py` translates.)
+OPTIMIZERS = {f"Custom>{name}": name for name in (
+    "SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "AdamW", "Adamax", "Nadam", "Ftrl", "Lion")}
+
 # The packages that show these names (`keras.layers.Convolution2D`, `...recurrent.CuDNNLSTM`).
 PACKAGES = {"cornu.layers": LAYERS, "cornu.layers.recurrent": {"CuDNNLSTM": "LSTM", "CuDNNGRU": "GRU"}}
 
@@ -24,10 +31,12 @@ def install():
     """Registers each old name with the layer registry and adds it to its packages."""
     import sys
 
-    from cornu import layers
+    from cornu import layers, optimizers
     from cornu.layers.layer import registry
     for old, new in LAYERS.items():
         registry.add(old, getattr(layers, new))
+    for old, new in OPTIMIZERS.items():
+        optimizers.registry.add(old, getattr(optimizers, new))
     for package, table in PACKAGES.items():
         module = sys.modules[package]
         for old, new in table.items():

@@ -115,6 +115,17 @@ LAYER_ARGS = {
     "b_learning_rate_multiplier": _drop,
 }
 
+def _time_major(value, kwargs):
+    # tf.keras 2 wrote `time_major` into every recurrent layer's config; False is the only
+    # layout any Keras 3 layer takes, (batch, time, features).
+    if value:
+        raise ValueError("`time_major=True` (tf.keras 2: inputs shaped (time, batch, features)) "
+                         "is not supported: cornu's recurrent layers take (batch, time, "
+                         "features). Transpose the data, or put `Permute((2, 1))` before the "
+                         "layer.")
+    return {}
+
+
 # Renames that only hold for one class (looked up by the class and its bases' names).
 # A rule of None keeps the keyword as it is for that class (it is a current argument there).
 CLASS_ARGS = {
@@ -131,7 +142,8 @@ CLASS_ARGS = {
                   "init": "embeddings_initializer", "W_regularizer": "embeddings_regularizer",
                   "W_constraint": "embeddings_constraint"},
     "RNN": {"input_dim": _recurrent_input("input_dim"),
-            "input_length": _recurrent_input("input_length")},
+            "input_length": _recurrent_input("input_length"), "time_major": _time_major},
+    "ConvLSTM": {"time_major": _time_major},
     "Model": {"input": "inputs", "output": "outputs"},
     "Conv1D": {"input_dim": lambda v, kw: _steps_features(v, kw.pop("input_length", None)),
                "input_length": lambda v, kw: _steps_features(kw.pop("input_dim", None), v)},

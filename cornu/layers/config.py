@@ -85,11 +85,40 @@ def from_constructor(layer):
 
 
 def layer_entry(layer):
-    """`{"module", "class_name", "config", "registered_name"}` of a (nested) layer."""
-    own = type(layer).__module__.startswith("cornu.")
-    return {"module": "keras.layers" if own else type(layer).__module__,
-            "class_name": type(layer).__name__, "config": layer.get_config(),
-            "registered_name": None if own else type(layer).__name__}
+    """`{"module", "class_name", "config", "registered_name"}` of a (nested) layer, with its
+    `build_config` once built, as Keras 3 writes them."""
+    module, class_name, registered = keras_module(layer)
+    entry = {"module": module, "class_name": class_name, "config": layer.get_config(),
+             "registered_name": registered}
+    shape = layer.__dict__.get("_build_input_shape") if layer.built else None
+    if shape is not None:
+        entry["build_config"] = {"input_shape": _plain_shape(shape)}
+    return entry
+
+
+# Where Keras 3.15 says its models live (its loader imports `module` to find the class).
+_MODEL_MODULES = {"Functional": ("keras.src.models.functional", "Functional"),
+                  "Model": ("keras.src.models.functional", "Functional"),
+                  "Sequential": ("keras", None)}
+
+
+def keras_module(layer):
+    """(module, class_name, registered_name) that Keras 3 writes for `layer`'s class."""
+    cls = type(layer)
+    if not cls.__module__.startswith("cornu."):
+        return cls.__module__, cls.__name__, cls.__name__
+    if cls.__name__ in _MODEL_MODULES:
+        module, registered = _MODEL_MODULES[cls.__name__]
+        return module, "Functional" if cls.__name__ == "Model" else cls.__name__, registered
+    return "keras.layers", cls.__name__, None
+
+
+def _plain_shape(shape):
+    if isinstance(shape, (list, tuple)) and all(d is None or isinstance(d, int) for d in shape):
+        return list(shape)
+    if isinstance(shape, (list, tuple)):
+        return [_plain_shape(s) for s in shape]
+    return shape
 
 
 def serialize(value, key=""):

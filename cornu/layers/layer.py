@@ -311,6 +311,7 @@ class Layer(NodeHistory, torch.nn.Module):
             return
         self.build(input_shape)
         self.built = True
+        self.__dict__["_build_input_shape"] = input_shape  # a config's `build_config`
         if self._initial_weights is not None:
             self.set_weights(self._initial_weights)
             self._initial_weights = None

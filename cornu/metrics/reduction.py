@@ -103,7 +103,13 @@ class MeanMetricWrapper(Mean):
         config = dict(config)
         if isinstance(config.get("fn"), (str, dict)):
             from cornu import metrics
-            config["fn"] = metrics.registry.get(config["fn"], instantiate=False)
+            fn = metrics.registry.get(config["fn"], instantiate=False)
+            if isinstance(fn, type) and issubclass(fn, MeanMetricWrapper):
+                # A function name that is also a metric class's (tf.keras 2 files write
+                # `fn: 'categorical_accuracy'`): the class's function, with its defaults.
+                made = fn()
+                fn, config = made._fn, {**made._fn_kwargs, **config}
+            config["fn"] = fn
         return cls(**config)
 
 

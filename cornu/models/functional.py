@@ -1,8 +1,8 @@
 """Functional models: a graph of layer calls, run in topological order.
 
 `Functional(inputs, outputs)` walks the nodes recorded when layers were called on symbolic
-tensors, checks the graph, registers every layer as a submodule under its name (so a model's
-`state_dict` reads `dense.kernel`, `dense_1.bias`, ...), and compiles the graph into a flat
+tensors, checks the graph, registers its layers as the submodule list `layers` (so a model's
+`state_dict` reads `layers.1.kernel`, `layers.1.bias`, ...), and compiles the graph into a flat
 plan: a list of steps over numbered slots. Layout conversions (channels-last ↔ channels-first,
 see backend/layout.py) are planned once here, only where a layer needs the other layout.
 A chain of single-input layers (every Sequential) runs as `for step in chain: x = step(x)`.
@@ -13,7 +13,7 @@ from cornu.backend import layout as layouts
 from cornu.graph.keras_tensor import KerasTensor
 from cornu.layers.core.input_layer import InputLayer
 from cornu.layers.layer import registry
-from cornu.models.model import Model
+from cornu.models.model import LayerList, Model
 from cornu.utils import nest
 
 
@@ -154,9 +154,8 @@ class Functional(Model):
                              "more than once.")
         for old in list(self._modules):
             del self._modules[old]
-        for layer in layers:
-            self._track_layer(layer)
         self._graph_layers = layers
+        self._track_layer()
         self._nodes = nodes
         self._plan = _Plan(self.inputs, targets, nodes)
         self.built = True
@@ -171,7 +170,11 @@ class Functional(Model):
 
     @property
     def layers(self):
-        return list(self._graph_layers)
+        held = self._modules.get("layers")
+        return held if held is not None else LayerList()
+
+    def _layer_list(self):
+        return self._graph_layers
 
     @property
     def input(self):

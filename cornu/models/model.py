@@ -3,8 +3,38 @@
 import torch
 
 from cornu.backend.naming import uniquify
+from cornu.layers import tracking
 from cornu.layers.layer import Layer, registry
 from cornu.trainers.trainer import Trainer
+
+
+class LayerList(torch.nn.ModuleList):
+    """`model.layers` of a Sequential or functional model: the list of its layers (slices and
+    sums are lists; `list(model.layers)` for a plain copy) and also the model's torch submodule
+    `layers`, so torch's names (`state_dict`, `named_parameters`, `torch.func`) read
+    `layers.0.kernel`. (No list equality: torch.compile traces modules that keep
+    `nn.Module`'s identity hash.)"""
+
+    def __getitem__(self, index):
+        return list(self)[index] if isinstance(index, slice) else super().__getitem__(index)
+
+    def __add__(self, other):
+        return list(self) + list(other)
+
+    def __radd__(self, other):
+        return list(other) + list(self)
+
+    def index(self, value):
+        return list(self).index(value)
+
+    def count(self, value):
+        return list(self).count(value)
+
+    def copy(self):
+        return list(self)
+
+    def __repr__(self):
+        return repr(list(self))
 
 
 @registry.register()
@@ -79,19 +109,24 @@ class Model(Trainer, Layer):
     def layers(self):
         return self._sublayers()
 
-    def _track_layer(self, layer):
-        """Registers `layer` as a submodule under its name (so the state_dict reads
-        `dense.kernel`); a name torch cannot use as is (`output`, `tf.add`) gets a suffix."""
-        key = layer.name.replace(".", "_")
-        while (key in self._modules and self._modules[key] is not layer) or \
-                (key not in self._modules and hasattr(self, key)):
-            key += "_"
-        self._modules[key] = layer
+    def _track_layer(self, layer=None):
+        """Registers the model's layers as the torch submodule `layers` (a `LayerList`), so a
+        state_dict reads `layers.0.kernel`, `layers.1.bias`: keys by position, the same in
+        every build of one architecture (layer names are numbered per session), as a torch
+        `nn.Sequential` gives. Variables keep their Keras names (`dense_3/kernel`)."""
+        tracking.METRICS_VERSION[0] += 1
+        held = LayerList(self._layer_list())
+        held.training = self.training  # the model's mode (a new torch module starts in train)
+        self._modules["layers"] = held
 
-    def _untrack_layer(self, layer):
-        for key, module in list(self._modules.items()):
-            if module is layer:
-                del self._modules[key]
+    _untrack_layer = _track_layer
+
+    def _sublayers(self):
+        held = self._modules.get("layers")
+        if not isinstance(held, torch.nn.ModuleList):
+            return Layer._sublayers(self)
+        return list(held) + [m for key, m in self._modules.items()
+                             if key != "layers" and isinstance(m, Layer)]
 
     def get_layer(self, name=None, index=None):
         """The layer called `name`, or at position `index` in `model.layers`."""

@@ -9,7 +9,7 @@ from cornu.graph.keras_tensor import KerasTensor
 from cornu.layers.core.input_layer import Input, InputLayer
 from cornu.layers.layer import Layer, registry
 from cornu.models.functional import Functional
-from cornu.models.model import Model
+from cornu.models.model import LayerList, Model
 
 
 @registry.register()
@@ -97,16 +97,14 @@ class Sequential(Functional):
             x = layer(x)
             self._graph_nodes.extend((layer, n) for n in layer._inbound_nodes[before:])
         self._init_graph(self._input_tensor, x)
-        for layer in self._stack:
-            self._track_layer(layer)
+        self._track_layer()
 
     def _extend(self, layer):
         before = len(layer._inbound_nodes)
         x = layer(self.outputs[0])
         self._graph_nodes.extend((layer, n) for n in layer._inbound_nodes[before:])
         self._init_graph(self._input_tensor, x)
-        for each in self._stack:
-            self._track_layer(each)
+        self._track_layer()
 
     def _forget_graph_nodes(self):
         """Drops the nodes of the previous rebuild, so layers keep one node per model graph."""
@@ -141,7 +139,11 @@ class Sequential(Functional):
 
     @property
     def layers(self):
-        return list(self._stack)
+        held = self._modules.get("layers")
+        return held if held is not None else LayerList()
+
+    def _layer_list(self):
+        return self._stack
 
     @property
     def input_shape(self):

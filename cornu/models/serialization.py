@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from cornu.graph.keras_tensor import KerasTensor
+from cornu.layers import config as layer_config
 from cornu.utils.registry import CustomObjectScope, SafeModeScope
 from cornu.version import __version__
 
@@ -28,12 +29,8 @@ def _builtin_node_offset(layer):
 
 
 def layer_entry(layer):
-    """`{"module", "class_name", "config", "registered_name"}` for one layer."""
-    module = type(layer).__module__
-    own = module.startswith("cornu.")
-    return {"module": "keras.layers" if own else module, "class_name": type(layer).__name__,
-            "config": layer.get_config(),
-            "registered_name": None if own else type(layer).__name__}
+    """`{"module", "class_name", "config", "registered_name", "build_config"}` for one layer."""
+    return layer_config.layer_entry(layer)
 
 
 def functional_config(model):
@@ -114,6 +111,10 @@ def functional_from_config(cls, config, custom_objects=None):
         created, queues = {}, []
         for data in config["layers"]:
             layer = deserialize(data, custom_objects)
+            if type(layer).__name__ == "Sequential" and layer.built:
+                # tf.keras 2 made a Sequential that knows its input a graph of its own, whose
+                # node 0 links its layers, so its calls here are numbered from 1.
+                layer.__dict__["_legacy_node_offset"] = 1
             name = data.get("name") or data.get("config", {}).get("name") or layer.name
             created[name] = layer
             queues.append((layer, list(data.get("inbound_nodes") or [])))
@@ -172,7 +173,7 @@ def _lookup(created, ref, legacy):
                          f"the config does not define (layers: {sorted(created)}).")
     layer = created[name]
     if legacy:  # tf.keras 2 numbered a nested model's calls from 1 everywhere
-        node_index -= _builtin_node_offset(layer)
+        node_index -= layer.__dict__.get("_legacy_node_offset", _builtin_node_offset(layer))
     if node_index >= len(layer._inbound_nodes):
         raise _NotReady()
     return layer._inbound_nodes[node_index].output_tensors[tensor_index]
@@ -221,7 +222,7 @@ def _clean_kwargs(kwargs, layer):
 # ------------------------------------------------------------------------------ JSON
 def model_to_dict(model):
     entry = layer_entry(model)
-    entry["module"] = "keras" if entry["registered_name"] is None else entry["module"]
+    entry.pop("build_config", None)
     entry["keras_version"] = f"cornu-{__version__}"
     entry["backend"] = "torch"
     return entry

@@ -10,9 +10,11 @@ import datetime
 import io
 import json
 import os
+import warnings
 import zipfile
 
 from cornu import losses, metrics, optimizers
+from cornu.layers import config as layer_config
 from cornu.layers.serialization import deserialize_layer
 from cornu.saving import h5_weights, optimizer_state
 from cornu.utils.files import atomic_path, remove_stale_temp_files
@@ -27,8 +29,9 @@ def _is_keras3_weights_name(path):
 
 
 def model_to_config(model):
-    config = {"module": "keras", "class_name": _class_name(model), "config": model.get_config(),
-              "registered_name": None}
+    module, class_name, registered = layer_config.keras_module(model)
+    config = {"module": module, "class_name": class_name, "config": model.get_config(),
+              "registered_name": registered}
     if model.built and getattr(model, "inputs", None):
         shapes = [list(t.shape) for t in model.inputs]
         config["build_config"] = {"input_shape": shapes[0] if len(shapes) == 1 else shapes}
@@ -78,9 +81,27 @@ def _compile_from_config(model, config):
     if loss is None:
         return
     model.compile(optimizer=optimizer or "rmsprop", loss=_unplain(loss, losses),
-                  metrics=_unplain(config.get("metrics"), metrics),
+                  metrics=_unplain(_unprefixed(config.get("metrics"), model), metrics),
                   loss_weights=config.get("loss_weights"),
                   weighted_metrics=_unplain(config.get("weighted_metrics"), metrics))
+
+
+def _unprefixed(spec, model):
+    """tf.keras 2 writes a multi-output model's metrics with their output's name in front
+    (`o1_mae`), which compiling adds again: the prefix is taken off."""
+    names = list(getattr(model, "output_names", None) or [])
+    if not (isinstance(spec, list) and len(spec) == len(names) and len(names) > 1):
+        return spec
+    out = []
+    for name, entries in zip(names, spec):
+        fixed = []
+        for entry in entries if isinstance(entries, list) else [entries]:
+            inner = entry.get("config") if isinstance(entry, dict) else None
+            if isinstance(inner, dict) and str(inner.get("name", "")).startswith(f"{name}_"):
+                entry = {**entry, "config": {**inner, "name": inner["name"][len(name) + 1:]}}
+            fixed.append(entry)
+        out.append(fixed if isinstance(entries, list) else fixed[0])
+    return out
 
 
 def _unplain(spec, module):
@@ -213,7 +234,7 @@ def _load_model(filepath, custom_objects, compile, safe_mode):
     return model
 
 
-def _load_zip_weights(archive, model, filepath):
+def _load_zip_weights(archive, model, filepath, skip_mismatch=False):
     h5py = h5_weights._h5py()
     data = _zip_member(archive, "model.weights.h5", filepath)
     try:
@@ -222,7 +243,7 @@ def _load_zip_weights(archive, model, filepath):
         raise ValueError(f"{filepath}: its member 'model.weights.h5' is not an HDF5 file "
                          "(damaged or truncated); the file cannot be loaded.") from None
     with f:
-        _raise_on(h5_weights.load_keras3_weights(f, model))
+        _raise_on(h5_weights.load_keras3_weights(f, model), filepath, skip_mismatch)
         optimizer_state.load_keras3(f, model)
 
 
@@ -289,9 +310,14 @@ def _open_h5(filepath):
                          f"({error}).") from None
 
 
-def _raise_on(errors):
-    if errors:
-        raise ValueError("The weights file does not match the model: " + "; ".join(errors))
+def _raise_on(errors, filepath, skip_mismatch=False):
+    """Keras 3's rule: a weight that does not fit raises, or with `skip_mismatch` warns and
+    leaves that layer's weights as they were."""
+    if errors and skip_mismatch:
+        warnings.warn(f"Skipping the weights of {len(errors)} layer(s) that do not match "
+                      f"{filepath}: " + "; ".join(errors), stacklevel=3)
+    elif errors:
+        raise ValueError(f"{filepath} does not match the model: " + "; ".join(errors) + ".")
 
 
 def _text(value):
@@ -299,14 +325,22 @@ def _text(value):
 
 
 def load_weights(model, filepath, by_name=False, skip_mismatch=False):
+    """Loads any era's weights file. `by_name` matches layers by name, which only Keras 2's
+    layout can do (its groups are layer names); on a Keras 3 file (`.keras`, `.weights.h5`) it
+    raises, as Keras 3 does. `skip_mismatch` skips (with a warning) the layers whose weights do
+    not fit, in every layout."""
     filepath = os.fspath(filepath)
-    if _kind(filepath) == "zip":
-        with _open_zip(filepath) as archive:
-            return _load_zip_weights(archive, model, filepath)
-    with _open_h5(filepath) as f:
-        if "layer_names" in f.attrs:
-            return h5_weights.load_keras2_weights(f, model, by_name, skip_mismatch)
-        if "model_weights" in f:
-            return h5_weights.load_keras2_weights(f["model_weights"], model, by_name, skip_mismatch)
-        _raise_on(h5_weights.load_keras3_weights(f, model))
+    kind = _kind(filepath)
+    with (_open_zip(filepath) if kind == "zip" else _open_h5(filepath)) as f:
+        keras2 = kind == "hdf5" and ("layer_names" in f.attrs or "model_weights" in f)
+        if by_name and not keras2:
+            raise ValueError(f"`by_name` only works with Keras 2 HDF5 weights (`.h5`, "
+                             f"`.hdf5`); {filepath} is in Keras 3's layout, whose layers are "
+                             "stored by position, not by name. Load it without `by_name`.")
+        if kind == "zip":
+            return _load_zip_weights(f, model, filepath, skip_mismatch)
+        if keras2:
+            group = f if "layer_names" in f.attrs else f["model_weights"]
+            return h5_weights.load_keras2_weights(group, model, by_name, skip_mismatch)
+        _raise_on(h5_weights.load_keras3_weights(f, model), filepath, skip_mismatch)
         optimizer_state.load_keras3(f, model)

@@ -1,14 +1,20 @@
 """Weights in HDF5, in both Keras layouts.
 
-Keras 3 (`.weights.h5`, and `model.weights.h5` inside `.keras`): groups by position in the
-model, `layers/<class name>[_<n>]/vars/<i>`, nested models recursing into their own `layers/`.
+Keras 3 (`.weights.h5`, and `model.weights.h5` inside `.keras`): Keras 3.15's walk over the
+model. A model's layers are `layers/<class name>[_<n>]` (numbered by position among the layers
+of that class), a layer's sublayers sit under its attribute names (`lstm/cell`,
+`bidirectional/forward_layer/cell`, `time_distributed/layer`), and each layer's own weights are
+`<path>/vars/<i>` in Keras's order (BatchNormalization: gamma, beta, moving mean, moving
+variance). A layer reached twice (a shared layer) is stored once, at its first path.
 Keras 2 (any other name: `.h5`, `.hdf5`, ...): a group per layer name with a `weight_names`
 attribute, root attribute `layer_names`; loading pairs the file's layers that have weights with
 the model's layers that have weights, in order, as Keras 2 did.
 """
 import numpy as np
+import torch
 
 from cornu.backend.naming import to_snake_case
+from cornu.layers.layer import Layer
 
 
 def _h5py():
@@ -20,22 +26,14 @@ def _h5py():
 
 
 def _children(layer):
-    """The layers a Keras 3 file nests under `layers/`: a model's layers, a layer's sublayers."""
-    if hasattr(layer, "_graph_layers") or type(layer).__name__ == "Sequential":
+    """The layers a Keras 2 file lists: a model's layers (a layer's sublayers otherwise)."""
+    if _is_graph_model(layer):
         return list(layer.layers)
     return layer._sublayers()
 
 
 def _own_vars(layer):
     return layer._own_variables()
-
-
-def _child_groups(layer, children):
-    """(group names, whether they sit beside `vars` rather than under `layers/`). Keras 3 files
-    name a layer's sublayers by its attributes where the layer has some (MultiHeadAttention's
-    `query_dense`, ...); such a layer lists them in `_weights_h5_names`."""
-    named = getattr(layer, "_weights_h5_names", None)
-    return (named(), True) if named is not None else (_keras3_names(children), False)
 
 
 def _keras3_names(layers):
@@ -56,59 +54,118 @@ def _has_weights(layer):
 
 
 # --------------------------------------------------------------------------- Keras 3
-def save_keras3_weights(group, layer):
-    vars_group = group.create_group("vars")
-    vars_group.attrs["name"] = layer.name
-    named = getattr(layer, "_keras3_vars", None)  # TorchModuleWrapper: its state_dict, by key
-    items = named().items() if named else ((str(i), v.numpy())
-                                           for i, v in enumerate(_own_vars(layer)))
-    for key, value in items:
-        vars_group.create_dataset(key, data=value)
-    children = _children(layer)
-    if children:
-        names, attribute_groups = _child_groups(layer, children)
-        layers_group = group if attribute_groups else group.create_group("layers")
-        for child, name in zip(children, names):
-            if _has_weights(child):
-                save_keras3_weights(layers_group.create_group(name), child)
+def _is_graph_model(layer):
+    return hasattr(layer, "_graph_layers") or type(layer).__name__ == "Sequential"
 
 
-def load_keras3_weights(group, layer, path="", errors=None):
-    errors = [] if errors is None else errors
-    own = _own_vars(layer)
-    if own and hasattr(layer, "_load_keras3_vars") and "vars" in group:
-        layer._load_keras3_vars({key: value[()] for key, value in group["vars"].items()})
-    elif own:
-        if "vars" not in group:
-            errors.append(f"{path or layer.name}: no weights in the file")
-        else:
-            stored = group["vars"]
-            if len(stored) != len(own):
-                errors.append(f"{path or layer.name}: the file has {len(stored)} weights, the layer "
-                              f"{layer.name!r} has {len(own)}")
+def _name_key(name):
+    return f"~{name}" if name.startswith("_") else name  # Keras 3 visits private names last
+
+
+def _walk(layer):
+    """(group name, sublayer or list of sublayers) in Keras 3's order: a Sequential's or
+    Functional's `layers` first, then the layer's attributes by name, private ones last. The
+    attribute names are Keras's (`cell`, `forward_layer`, `layer`); a layer whose attributes
+    differ lists its group names in `_weights_h5_names` (MultiHeadAttention's `query_dense`)."""
+    if _is_graph_model(layer):
+        yield "layers", list(layer.layers)
+    named = getattr(layer, "_weights_h5_names", None)
+    if named is not None:
+        yield from zip(named(), layer._sublayers())
+        return
+    for attr in sorted(layer._modules, key=_name_key):
+        module = layer._modules[attr]
+        if isinstance(module, Layer):
+            yield attr, module
+        elif isinstance(module, (torch.nn.ModuleList, torch.nn.ModuleDict)):
+            held = module.values() if isinstance(module, torch.nn.ModuleDict) else module
+            yield attr, [m for m in held if isinstance(m, Layer)]
+
+
+def _keras3_groups(layer, path=""):
+    """Every layer under `layer` with its group path, as Keras 3 walks them: each layer once (a
+    shared layer at its first path), a list's members named by class (`dense`, `dense_1`, ...,
+    counting every member)."""
+    seen, out = set(), []
+
+    def visit(current, where):
+        if id(current) in seen:
+            return
+        seen.add(id(current))
+        out.append((where, current))
+        for name, child in _walk(current):
+            base = f"{where}/{name}" if where else name
+            if isinstance(child, list):
+                for member, member_name in zip(child, _keras3_names(child)):
+                    visit(member, f"{base}/{member_name}")
             else:
-                for i, var in enumerate(own):
-                    _assign(var, stored[str(i)][()], f"{path}/vars/{i}", layer)
-    children = _children(layer)
-    if children:
-        names, attribute_groups = _child_groups(layer, children)
-        layers_group = group if attribute_groups else group["layers"] if "layers" in group else {}
-        for child, name in zip(children, names):
-            if not _has_weights(child):
-                continue
-            if name not in layers_group:
-                errors.append(f"{path}/layers/{name}: missing in the file (layer {child.name!r})")
-                continue
-            load_keras3_weights(layers_group[name], child, f"{path}/layers/{name}", errors)
+                visit(child, base)
+    visit(layer, path)
+    return out
+
+
+def _vars_of(layer):
+    named = getattr(layer, "_keras3_vars", None)  # TorchModuleWrapper: its state_dict, by key
+    if named is not None:
+        return named()
+    return {str(i): v.numpy() for i, v in enumerate(_own_vars(layer))}
+
+
+def save_keras3_weights(group, layer):
+    for where, current in _keras3_groups(layer):
+        vars_group = group.require_group(f"{where}/vars" if where else "vars")
+        vars_group.attrs["name"] = current.name
+        for key, value in _vars_of(current).items():
+            vars_group.create_dataset(key, data=value)
+
+
+def load_keras3_weights(group, layer, skip_mismatch=False):
+    """Loads a Keras 3 layout into `layer`; returns the problems found, one line each (with
+    `skip_mismatch`, the layers it could not load, left as they were)."""
+    errors = []
+    for where, current in _keras3_groups(layer):
+        own = _own_vars(current)
+        if not own:
+            continue
+        problem = _load_layer_vars(group, where, current, own)
+        if problem:
+            errors.append(problem)
     return errors
 
 
-def _assign(var, value, where, layer):
-    value = np.asarray(value)
-    if tuple(var.shape) != value.shape:
-        raise ValueError(f"Layer {layer.name!r}: weight {var.path} has shape {tuple(var.shape)}, but "
-                         f"the file has shape {value.shape} at {where}.")
-    var.assign(value)
+def _load_layer_vars(group, where, layer, own):
+    vars_path = f"{where}/vars" if where else "vars"
+    label = f"layer {layer.name!r} ({type(layer).__name__})"
+    if vars_path not in group:
+        return (f"{label}: the file has no group {vars_path!r} for its {len(own)} weights "
+                f"({[v.path for v in own]})")
+    stored = group[vars_path]
+    if hasattr(layer, "_load_keras3_vars"):
+        try:
+            layer._load_keras3_vars({key: value[()] for key, value in stored.items()})
+        except ValueError as error:
+            return f"{label} at {vars_path!r}: {error}"
+        return None
+    if len(stored) != len(own):
+        return (f"{label}: the file has {len(stored)} weights at {vars_path!r} "
+                f"({_listing(stored)}), the layer has {len(own)} "
+                f"({[f'{v.path} {tuple(v.shape)}' for v in own]})")
+    values = []
+    for i, var in enumerate(own):
+        if str(i) not in stored:
+            return f"{label}: weight {var.path} has no dataset {vars_path}/{i} in the file"
+        value = np.asarray(stored[str(i)][()])
+        if tuple(var.shape) != value.shape:
+            return (f"{label}: weight {var.path} has shape {tuple(var.shape)}, the file has "
+                    f"shape {value.shape} at {vars_path}/{i}")
+        values.append(value)
+    for var, value in zip(own, values):  # all or nothing: a mismatch leaves the layer as it was
+        var.assign(value)
+    return None
+
+
+def _listing(stored):
+    return ", ".join(f"{key} {getattr(stored[key], 'shape', '')}" for key in stored)
 
 
 # --------------------------------------------------------------------------- Keras 2

@@ -24,8 +24,9 @@ def test_first_layer_with_input_shape_builds_on_add():
     assert model.count_params() == 13 * 10 + 10 + 11
     assert [w.path for w in model.weights] == ["dense/kernel", "dense/bias", "dense_1/kernel",
                                                "dense_1/bias"]
-    assert list(dict(model.named_parameters())) == ["dense.kernel", "dense.bias", "dense_1.kernel",
-                                                    "dense_1.bias"]
+    # torch names by position in `model.layers` (as nn.Sequential), Keras paths by layer name
+    assert list(dict(model.named_parameters())) == ["layers.0.kernel", "layers.0.bias",
+                                                    "layers.1.kernel", "layers.1.bias"]
 
 
 def test_input_dim_and_batch_input_shape():

@@ -93,3 +93,51 @@ def test_load_weights_from_a_bad_file_leaves_the_model_as_it_was(tmp_path, name)
         model.load_weights(path)
     for old, new in zip(before, model.get_weights()):
         np.testing.assert_array_equal(old, new)
+
+
+def test_a_weights_file_that_does_not_fit_names_the_layer_the_weight_and_why(tmp_path):
+    L = cornu.layers
+    small = cornu.Sequential([cornu.Input((5, 3)), L.LSTM(4)])
+    path = str(tmp_path / "w.weights.h5")
+    small.save_weights(path)
+    other = cornu.Sequential([cornu.Input((5, 3)), L.LSTM(6)])
+    with pytest.raises(ValueError, match=r"layer 'lstm_cell'.*weight lstm_1/lstm_cell/kernel has "
+                                         r"shape \(3, 24\), the file has shape \(3, 16\) at "
+                                         r"layers/lstm/cell/vars/0"):
+        other.load_weights(path)
+    with pytest.warns(UserWarning, match="Skipping the weights of 1 layer"):
+        other.load_weights(path, skip_mismatch=True)
+
+
+def test_by_name_on_a_keras3_weights_file_raises_as_in_keras3(tmp_path):
+    keras = pytest.importorskip("keras")
+    for lib in (cornu, keras):
+        model = lib.Sequential([lib.Input((3,)), lib.layers.Dense(2)])
+        path = str(tmp_path / f"{lib.__name__}.weights.h5")
+        model.save_weights(path)
+        with pytest.raises(ValueError, match="by_name"):
+            model.load_weights(path, by_name=True)
+
+
+def test_state_dict_keys_follow_the_architecture_not_the_layer_names(tmp_path):
+    import torch
+
+    def build():
+        inputs = cornu.Input((4,))
+        shared = cornu.layers.Dense(3)
+        x = cornu.layers.Concatenate()([shared(inputs), shared(cornu.layers.Dense(4)(inputs))])
+        inner = cornu.Sequential([cornu.Input((6,)), cornu.layers.BatchNormalization()])
+        return cornu.Model(inputs, [inner(x), cornu.layers.Dense(1)(x)])
+    first, second = build(), build()
+    assert [w.path for w in first.weights] != [w.path for w in second.weights]  # names differ
+    assert list(first.state_dict()) == list(second.state_dict())
+    assert "layers.4.layers.0.moving_mean" in first.state_dict()
+    second.load_state_dict(first.state_dict())
+    x = np.random.RandomState(0).rand(3, 4).astype("float32")
+    for a, b in zip(first.predict(x, verbose=0), second.predict(x, verbose=0)):
+        np.testing.assert_array_equal(a, b)
+    torch.save(first, str(tmp_path / "m.pt"))
+    again = torch.load(str(tmp_path / "m.pt"), weights_only=False)
+    for a, b in zip(first.predict(x, verbose=0), again.predict(x, verbose=0)):
+        np.testing.assert_array_equal(a, b)
+    assert [w.path for w in again.weights] == [w.path for w in first.weights]
