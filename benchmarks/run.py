@@ -55,13 +55,21 @@ def measure(workload, size, repeats, jit=True, jit_all=False, log=print):
     if not missing:
         _run(lambda: workload.run_api(cornu, "smoke"))
     _run(lambda: workload.run_torch("smoke"))
-    cornu_runs, torch_runs = [], []
+    cornu_runs, torch_runs, reference_runs = [], [], []
+    reference = getattr(workload, "run_reference", None)  # a cornu run to compare cornu with
     for i in range(repeats):
         sides = [("torch", torch_runs)] + ([] if missing else [("cornu", cornu_runs)])
+        if reference is not None and not missing:
+            sides.append(("reference", reference_runs))
         for side, runs in (sides if i % 2 else sides[::-1]):
-            fn = (lambda: workload.run_torch(size)) if side == "torch" else \
-                (lambda: workload.run_api(cornu, size))
+            fn = {"torch": lambda: workload.run_torch(size),
+                  "cornu": lambda: workload.run_api(cornu, size),
+                  "reference": lambda: reference(cornu, size)}[side]
             runs.append(_run(fn))
+    if reference_runs:
+        entry["reference"] = workload.reference
+        entry["reference_target"] = workload.reference_target
+        entry["reference_s"] = [r.seconds for r in reference_runs]
     steps = torch_runs[0].steps
     entry["steps"] = steps
     entry["torch_s"] = [r.seconds for r in torch_runs]
@@ -137,6 +145,10 @@ def summarize(entry):
             entry["keras_over_cornu"] = entry["keras_ms"] / entry["cornu_ms"]
     if entry.get("keras_ms") is not None:
         entry["keras_over_torch"] = entry["keras_ms"] / entry["torch_ms"]
+    if entry.get("reference_s") and entry["cornu_ms"] is not None:
+        entry["reference_ms"] = per("reference_s")
+        entry["cornu_over_reference"] = entry["cornu_ms"] / entry["reference_ms"]
+        entry["reference_target_met"] = entry["cornu_over_reference"] <= entry["reference_target"]
     if "jit_step_s" in entry:
         jit_ms = per("jit_step_s")
         entry["jit_ms"] = jit_ms
@@ -194,6 +206,15 @@ def table(results):
     lines = ["  ".join(str(c).ljust(w) if i < 2 else str(c).rjust(w)
                        for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
     lines.insert(1, "-" * len(lines[0]))
+    against = [(n, e) for n, e in results["workloads"].items() if "cornu_over_reference" in e]
+    if against:
+        lines.append("")
+        lines.append("cornu against cornu (the same model fed another way):")
+        for name, e in against:
+            lines.append(f"  {name}: {_fmt(e['cornu_ms'])} ms vs {e['reference']} "
+                         f"{_fmt(e['reference_ms'])} ms = {e['cornu_over_reference']:.2f}x "
+                         f"(target <={e['reference_target']:.2f}x: "
+                         f"{'ok' if e['reference_target_met'] else 'MISS'})")
     mem = results.get("memory")
     if mem:
         lines.append("")

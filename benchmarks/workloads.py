@@ -560,5 +560,6 @@ WORKLOADS = [YEqualsX(), LogisticRegression(), MnistMLP(), BreastCancer(), Predi
              Predict10k(), EvaluateMnist(), MnistCNN(), NetworkInNetwork(), NextWordLSTM()]
 from benchmarks.layer_workloads import LAYER_WORKLOADS  # noqa: E402 (they build on this module)
 from benchmarks.step_workloads import STEP_WORKLOADS  # noqa: E402 (as above)
-WORKLOADS += STEP_WORKLOADS + LAYER_WORKLOADS
+from benchmarks.data_workloads import DATA_WORKLOADS  # noqa: E402 (as above)
+WORKLOADS += STEP_WORKLOADS + LAYER_WORKLOADS + DATA_WORKLOADS
 BY_NAME = {w.name: w for w in WORKLOADS}

@@ -29,7 +29,7 @@ from cornu.utils import legacy
 from cornu.utils.packing import unpack_x_y_sample_weight
 from cornu.utils.progbar import Progbar
 
-_IGNORED = ("workers", "use_multiprocessing", "max_queue_size")
+_LOADER = ("workers", "use_multiprocessing", "max_queue_size")  # Keras 2's fit arguments
 _BUILTIN = {}  # (class, kind) -> whether the class overrides no step method
 _TAKES_TRAINING = {}  # class -> whether its compute_loss takes `training`
 
@@ -42,11 +42,13 @@ def _listify(x):
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
-def _check_kwargs(method, kwargs, ignored=_IGNORED):
-    for key in ignored:
-        kwargs.pop(key, None)
+def _check_kwargs(method, kwargs):
+    """The data options `data_adapters.get` takes (fit's Keras 2 `workers`, ...); any other
+    keyword is an error."""
+    options = {key: kwargs.pop(key) for key in _LOADER if kwargs.get(key) is not None}
     if kwargs:
         raise TypeError(f"{method}() got unexpected keyword argument(s) {sorted(kwargs)}.")
+    return options
 
 
 def _verbosity(verbose):
@@ -388,9 +390,9 @@ class Trainer(BuiltinSteps):
             return x, y, sw
         return prepare
 
-    def _validation_adapter(self, data, batch_size, steps, loop):
+    def _validation_adapter(self, data, batch_size, steps, loop, options):
         if adapters.is_iterator_data(data):
-            return adapters.get(data, steps=steps, prepare=self._preparer("fit", loop))
+            return adapters.get(data, steps=steps, prepare=self._preparer("fit", loop), **options)
         if not isinstance(data, (list, tuple)) or len(data) not in (2, 3):
             raise ValueError("`validation_data` should be a tuple `(x_val, y_val)` or "
                              f"`(x_val, y_val, val_sample_weights)`; received {type(data).__name__} "
@@ -411,18 +413,16 @@ class Trainer(BuiltinSteps):
         steps_per_epoch = kwargs.pop("steps_per_epoch", steps_per_epoch)
         validation_steps = kwargs.pop("validation_steps", validation_steps)
         epochs, steps_per_epoch = keras_config.fit_limits(epochs, steps_per_epoch)
-        _check_kwargs("fit", kwargs)
+        options = dict(_check_kwargs("fit", kwargs), device=self._device())
         self._assert_compiled()
         verbose, loop = _verbosity(verbose), self._loop()
-        if validation_split and validation_data is None and not adapters.is_iterator_data(x):
-            arrays = [None if a is None else adapters.map_arrays(adapters.as_array, a)
-                      for a in (x, y, sample_weight)]
-            (x, y, sample_weight), validation_data = adapters.split_validation(*arrays,
-                                                                               validation_split)
+        if validation_split and validation_data is None:
+            (x, y, sample_weight), validation_data = adapters.split_validation(
+                x, y, sample_weight, validation_split)
         train = adapters.get(x, y, sample_weight, batch_size, shuffle, steps_per_epoch,
-                             class_weight, self._preparer("fit", loop))
+                             class_weight, self._preparer("fit", loop), **options)
         val = None if validation_data is None else self._validation_adapter(
-            validation_data, validation_batch_size or batch_size, validation_steps, loop)
+            validation_data, validation_batch_size or batch_size, validation_steps, loop, options)
         dist = distributed.session()  # several processes (torchrun): DDP, data by rank
         if dist is not None:
             loop, train, val, callbacks, verbose = dist.for_fit(self, loop, train, val,
@@ -447,15 +447,24 @@ class Trainer(BuiltinSteps):
                 if resume is not None:
                     batches, first = resume(batches)
                 steps, epoch_logs = loop.train_epoch(batches, callback_list, first)
+                if train.exhausted and not steps:
+                    break  # a generator read to its end: no data for this epoch
                 callback_list.params["steps_done"] = steps
                 if val is not None and (epoch + 1) % validation_freq == 0:
                     val_logs = self._test_loop(loop, val, callback_list)
                     epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 callback_list.on_epoch_end(epoch, epoch_logs)
+                if train.exhausted and epoch + 1 < epochs:
+                    if steps_per_epoch is None:
+                        warnings.warn(adapters.RAN_OUT, stacklevel=2)
+                    break
                 if self.stop_training:
                     break
         finally:
             self.train(False)
+            for adapter in (train, val):
+                if adapter is not None:
+                    adapter.close()
         if getattr(self.optimizer, "use_ema", False) and self.optimizer.built:
             self.optimizer.finalize_variable_values(self._trainable_params())  # Keras 3
         callback_list.on_train_end(epoch_logs)
@@ -482,11 +491,12 @@ class Trainer(BuiltinSteps):
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
         """Returns the loss (a scalar), or `[loss, *metrics]` in `metrics_names` order."""
-        _check_kwargs("evaluate", legacy.translate("evaluate", kwargs, "Model.evaluate"))
+        options = _check_kwargs("evaluate", legacy.translate("evaluate", kwargs, "Model.evaluate"))
         self._assert_compiled()
         verbose, loop = _verbosity(verbose), self._loop("test")
         adapter = adapters.get(x, y, sample_weight, batch_size, steps=steps,
-                               prepare=self._preparer("evaluate", loop))
+                               prepare=self._preparer("evaluate", loop), device=self._device(),
+                               **options)
         dist = distributed.session()
         if dist is not None:
             loop, adapter, callbacks, verbose = dist.for_evaluate(self, loop, adapter, callbacks,
@@ -494,7 +504,10 @@ class Trainer(BuiltinSteps):
         callback_list = CallbackList(callbacks, model=self, params={
             "verbose": verbose, "epochs": 1, "steps": adapter.steps_per_epoch})
         progbar = Progbar(adapter.steps_per_epoch, verbose=verbose) if verbose else None
-        logs = self._test_loop(loop, adapter, callback_list, progbar)
+        try:
+            logs = self._test_loop(loop, adapter, callback_list, progbar)
+        finally:
+            adapter.close()
         return logs if return_dict else self._ordered_values(logs)
 
     def _ordered_values(self, logs):
@@ -507,10 +520,11 @@ class Trainer(BuiltinSteps):
     # ----------------------------------------------------------------- predict
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
         """Runs the model in inference mode, in batches; returns NumPy arrays."""
-        _check_kwargs("predict", kwargs)
+        options = _check_kwargs("predict", kwargs)
         verbose, loop = _verbosity(verbose), self._loop("predict")
         adapter = adapters.get(x, batch_size=batch_size, steps=steps,
-                               prepare=lambda bx, by, bsw, cw: (self._prepare_x(bx), None, None))
+                               prepare=lambda bx, by, bsw, cw: (self._prepare_x(bx), None, None),
+                               device=self._device(), **options)
         if isinstance(adapter, adapters.ArrayAdapter):  # predict stops at the end of the data
             adapter.steps_per_epoch = min(adapter.steps_per_epoch,
                                           math.ceil(adapter.num_samples / adapter.batch_size))
@@ -537,6 +551,7 @@ class Trainer(BuiltinSteps):
                 if progbar is not None and progbar.needs_every_step:
                     progbar.update(step + 1, finalize=False)
         finally:
+            adapter.close()
             if mode:
                 self.train(True)
         if progbar is not None:

@@ -4,12 +4,11 @@ from cornu.utils.numerical import normalize, set_random_seed, to_categorical
 from cornu.utils.packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from cornu.utils.registry import (CustomObjectScope, custom_object_scope, get_custom_objects,
                                   register_keras_serializable)
-from cornu.utils.sequence import Sequence
+from cornu.utils.sequence import PyDataset, Sequence
 from cornu.utils.file_utils import get_file
 from cornu.utils.dataset import Dataset
 from cornu.utils.dataset_utils import split_dataset, timeseries_dataset_from_array
 
-PyDataset = Sequence  # Keras 3's name; Sequence is its alias there
 from cornu.utils.model_visualization import model_to_dot, plot_model
 from cornu.utils.plot_history import plot_history
 

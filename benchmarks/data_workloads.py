@@ -1,0 +1,145 @@
+"""Input pipelines feeding the MNIST MLP: a PyDataset whose batches take 2 ms to "decode" (a
+sleep), loaded by 4 workers, and a torch DataLoader. Each is timed against hand-written PyTorch
+fed the same way, and against a cornu reference (`run_reference`): the PyDataset with 1 worker,
+and the same data as arrays. Sleeping is the point of the first, so time it with `--clock wall`.
+"""
+import math
+import time
+
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+from benchmarks.workloads import (Measurement, MnistMLP, _categorical_correct, _cce, _fit,
+                                  _mlp_api, _mlp_torch, _seed, _timed, mnist)
+
+DECODE_SECONDS = 0.002
+BATCH = 32
+
+
+def _data(size):
+    x, y, _, _ = mnist()
+    n = MnistMLP.sizes[size]
+    return x[:n], y[:n]
+
+
+def _compiled_mlp(K):
+    model = _mlp_api(K)
+    model.compile(loss="categorical_crossentropy", optimizer="sgd", metrics=["accuracy"])
+    return model
+
+
+def _decoding_dataset(K, x, y, workers):
+    """Batches by index, each taking DECODE_SECONDS to produce."""
+    class Decoding(K.utils.PyDataset):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+
+        def __len__(self):
+            return math.ceil(len(x) / BATCH)
+
+        def __getitem__(self, i):
+            time.sleep(DECODE_SECONDS)
+            return x[i * BATCH:(i + 1) * BATCH], y[i * BATCH:(i + 1) * BATCH]
+
+    return Decoding(workers=workers, use_multiprocessing=False)
+
+
+class _Batches(torch.utils.data.Dataset):
+    """The PyTorch side's map-style dataset of whole batches (DataLoader(batch_size=None))."""
+
+    def __init__(self, x, y):
+        self.x, self.y = torch.from_numpy(x), torch.from_numpy(y)
+
+    def __len__(self):
+        return math.ceil(len(self.x) / BATCH)
+
+    def __getitem__(self, i):
+        time.sleep(DECODE_SECONDS)
+        return self.x[i * BATCH:(i + 1) * BATCH], self.y[i * BATCH:(i + 1) * BATCH]
+
+
+def _torch_loop(loader, steps):
+    """The hand-written loop over a DataLoader: the same network, loss and SGD as mnist_mlp."""
+    _seed()
+    net = _mlp_torch()
+    opt = torch.optim.SGD(net.parameters(), lr=0.01, foreach=True)
+
+    def loop():
+        net.train()
+        running, correct = 0.0, 0.0
+        for xb, yb in loader:
+            out = net(xb)
+            loss = _cce(out, yb)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            running += loss.item() * xb.shape[0]
+            correct += _categorical_correct(out, yb).item()
+        return running, correct
+    seconds, _ = _timed(loop)
+    return Measurement(seconds, steps)
+
+
+class InputBoundWorkers(MnistMLP):
+    name = "input_bound_workers"
+    title = "MNIST MLP fed by a PyDataset decoding 2 ms/batch, workers=4 (ref: workers=1)"
+    target = 1.2                 # cornu / PyTorch (a DataLoader with 4 worker processes)
+    reference = "workers=1"
+    reference_target = 1 / 3     # cornu / reference: at least 3x the throughput of 1 worker
+    fits = False
+
+    def _run(self, K, size, workers):
+        _seed()
+        x, y = _data(size)
+        model = _compiled_mlp(K)
+        ds = _decoding_dataset(K, x, y, workers)
+        seconds, _ = _fit(model, lambda: model.fit(ds, epochs=1, shuffle=False, verbose=0), False)
+        return Measurement(seconds, len(ds))
+
+    def run_api(self, K, size, jit_compile=False):
+        return self._run(K, size, 4)
+
+    def run_reference(self, K, size):
+        return self._run(K, size, 1)
+
+    def run_torch(self, size):
+        x, y = _data(size)
+        loader = DataLoader(_Batches(x, y), batch_size=None, num_workers=4)
+        return _torch_loop(loader, len(loader))
+
+
+class DataLoaderVsArrays(MnistMLP):
+    name = "dataloader_vs_arrays"
+    title = "MNIST MLP fed by a shuffling torch DataLoader, batch 32 (ref: fit on arrays)"
+    target = 1.15               # cornu / PyTorch over the same DataLoader
+    reference = "arrays"
+    reference_target = 1.15     # cornu's DataLoader path / cornu's array path
+    fits = False
+
+    def _loader(self, size):
+        x, y = _data(size)
+        return DataLoader(TensorDataset(torch.from_numpy(x), torch.from_numpy(y)),
+                          batch_size=BATCH, shuffle=True, generator=torch.Generator().manual_seed(0))
+
+    def run_api(self, K, size, jit_compile=False):
+        _seed()
+        loader = self._loader(size)
+        model = _compiled_mlp(K)
+        seconds, _ = _fit(model, lambda: model.fit(loader, epochs=1, shuffle=False, verbose=0),
+                          False)
+        return Measurement(seconds, len(loader))
+
+    def run_reference(self, K, size):
+        _seed()
+        x, y = _data(size)
+        model = _compiled_mlp(K)
+        seconds, _ = _fit(model, lambda: model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0),
+                          False)
+        return Measurement(seconds, math.ceil(len(x) / BATCH))
+
+    def run_torch(self, size):
+        loader = self._loader(size)
+        return _torch_loop(loader, len(loader))
+
+
+DATA_WORKLOADS = [InputBoundWorkers(), DataLoaderVsArrays()]

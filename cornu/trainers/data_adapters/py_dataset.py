@@ -1,0 +1,155 @@
+"""`PyDataset` (Keras 2's `Sequence`): batches by index, loaded by a pool of workers.
+
+With `workers > 1` (or `use_multiprocessing=True`), a pass keeps up to `max_queue_size` batches
+loading ahead of the training step, in threads or in worker processes, and hands them over in
+index order. The pool lives for one pass: an error in a worker is raised in `fit` (with the
+worker's traceback), and an error in `fit`, a KeyboardInterrupt or the end of the pass stops the
+workers. Processes are forked where the system can (Linux), so the dataset is not pickled, and
+started anew for each pass, so they see what `on_epoch_end` changed.
+"""
+import collections
+import itertools
+import multiprocessing
+import multiprocessing.pool
+import random
+import signal
+import warnings
+
+from cornu.trainers.data_adapters.base import StreamAdapter, pinned
+
+_DATASETS = {}  # in a worker process: the dataset its pool serves, by key
+_KEYS = itertools.count()
+
+
+def _init_worker(key, dataset):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the training process's to handle
+    _DATASETS[key] = dataset
+
+
+def _load(key, index):
+    return _DATASETS[key][index]
+
+
+def _context():
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+class OrderedPass:
+    """One pass over `indices` of `dataset`, loaded by `workers` threads or processes, at most
+    `max_queue_size` batches ahead, yielded in order. `pin` puts each batch in pinned memory in
+    the worker thread (a CUDA model)."""
+
+    def __init__(self, dataset, indices, workers, use_multiprocessing, max_queue_size, pin=False):
+        self.indices = iter(indices)
+        self.ahead = max(1, int(max_queue_size or 1), int(workers))
+        self.pending = collections.deque()
+        workers = max(1, int(workers))
+        if use_multiprocessing:
+            key = next(_KEYS)
+            self.pool = _context().Pool(workers, initializer=_init_worker,
+                                        initargs=(key, dataset))
+            self.load = lambda i: self.pool.apply_async(_load, (key, i))
+        else:
+            self.pool = multiprocessing.pool.ThreadPool(workers)
+            fetch = (lambda i: pinned(dataset[i])) if pin else dataset.__getitem__
+            self.load = lambda i: self.pool.apply_async(fetch, (i,))
+        self._fill()
+
+    def _fill(self):
+        while self.pool is not None and len(self.pending) < self.ahead:
+            index = next(self.indices, None)
+            if index is None:
+                return
+            self.pending.append(self.load(index))
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if not self.pending:
+            self.close()
+            raise StopIteration
+        result = self.pending.popleft()
+        try:
+            batch = result.get()
+        except BaseException:
+            self.close()
+            raise
+        self._fill()
+        return batch
+
+    def close(self):
+        """Stops the workers; batches still loading are dropped."""
+        pool, self.pool = self.pool, None
+        self.pending.clear()
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+    def __del__(self):
+        self.close()
+
+
+class PyDatasetAdapter(StreamAdapter):
+    """A `PyDataset`/`Sequence`; `workers`, `use_multiprocessing`, `max_queue_size` are the
+    dataset's own, unless `fit` was given them (Keras 2 took them there)."""
+
+    kind = "PyDataset"
+
+    def __init__(self, data, steps=None, shuffle=False, device=None, workers=None,
+                 use_multiprocessing=None, max_queue_size=None, **kwargs):
+        self.shuffle = shuffle
+        self.workers = _own(data, "workers", 1) if workers is None else workers
+        self.use_multiprocessing = _own(data, "use_multiprocessing", False) \
+            if use_multiprocessing is None else use_multiprocessing
+        self.max_queue_size = _own(data, "max_queue_size", 10) \
+            if max_queue_size is None else max_queue_size
+        self.pin = device is not None and getattr(device, "type", str(device)) == "cuda"
+        super().__init__(data, steps, **kwargs)
+        if self.num_batches is None:
+            if self._steps is None:
+                raise ValueError(f"{type(data).__name__} has no end (`num_batches` is None): pass "
+                                 "`steps_per_epoch` (`steps` for evaluate and predict).")
+            if shuffle:
+                warnings.warn("`shuffle=True` was passed, but will be ignored since the data `x` "
+                              "was provided as an infinite PyDataset.", stacklevel=4)
+        self._next_index = 0  # an endless dataset goes on from here in the next pass
+
+    def _count(self):
+        count = getattr(self.data, "num_batches", None)
+        if count is None and not hasattr(type(self.data), "num_batches"):
+            count = len(self.data)  # a Keras 2 style Sequence without the base class
+        return None if count is None else int(count)
+
+    def _indices(self):
+        if self.num_batches is None:
+            return itertools.count(self._next_index)
+        indices = list(range(self.num_batches))
+        if self.shuffle:
+            random.shuffle(indices)
+        return indices
+
+    def _open(self):
+        indices = self._indices()
+        parallel = self.workers > 1 or (self.workers > 0 and self.use_multiprocessing)
+        if not parallel:
+            return (self.data[i] for i in indices)
+        return OrderedPass(self.data, indices, self.workers, self.use_multiprocessing,
+                           self.max_queue_size, self.pin)
+
+    def convert(self, item, index):
+        if self.num_batches is None:
+            self._next_index += 1
+        return super().convert(item, index)
+
+    def on_epoch_begin(self):
+        getattr(self.data, "on_epoch_begin", lambda: None)()
+
+    def on_epoch_end(self):
+        getattr(self.data, "on_epoch_end", lambda: None)()
+
+
+def _own(dataset, name, default):
+    value = getattr(dataset, name, default)
+    return default if value is None else value
