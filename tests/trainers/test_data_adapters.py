@@ -69,8 +69,10 @@ def test_exhausted_generator_says_so():
 
 
 def test_fit_generator_keras2_spelling():
-    history = _model().fit_generator(Batches(), steps_per_epoch=4, epochs=1, verbose=0)
-    assert len(history.history["loss"]) == 1
+    model = _model()
+    history = model.fit_generator(Batches(), steps_per_epoch=4, epochs=1, verbose=0)
+    assert len(history.history["loss"]) == 1 and np.isfinite(history.history["loss"]).all()
+    assert int(model.optimizer.iterations) == 4
 
 
 @pytest.mark.parametrize("source", ["arrays", "generator"])
