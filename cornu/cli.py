@@ -94,7 +94,7 @@ def check(paths, as_json=False):
 
 def migrate(path, write=False, show_diff=False):
     from cornu.compat.script_migrate import diff, migrate_source
-    from cornu.saving.files import atomic_path
+    from cornu.utils.files import atomic_path
     with open(path, encoding="utf-8") as f:
         source = f.read()
     new, found, left = migrate_source(source)

@@ -1,9 +1,13 @@
-"""The math of `keras.backend as K`: functions on torch tensors (tf.keras 2's K.* names).
+"""The math of `keras.backend as K`: tf.keras 2's K.* names over `cornu.ops`.
 
 They are what custom losses, metrics and Lambda layers call: `K.mean(K.square(y_pred - y_true),
-axis=-1)`. Called on symbolic tensors (a functional model under construction), each one records
-a graph node (a `TorchOp` named after the function), so `K.concatenate([a, b])` works there too.
-Axes follow Keras: `axis=-1` is the channel axis.
+axis=-1)`. Most are a row of `OPS` below: the `cornu.ops` function of the same meaning, with an
+argument adapter where tf.keras 2's signature differs from Keras 3's (`K.argmax`'s default axis
+is -1, `K.concatenate`'s too). Only what `ops` lacks, or computes differently in tf.keras 2
+(`K.sqrt` clips negatives, `K.binary_crossentropy` adds epsilon inside the log, Theano-style
+`K.dot`), is written here. Called on symbolic tensors (a functional model under construction),
+each records a graph node named after the K function (saved as `mean`, not `ops.mean`), so
+`K.concatenate([a, b])` works there too. Axes follow Keras: `axis=-1` is the channel axis.
 
 Keras 3's `keras.backend` no longer has them, so they live in compat, which adds them to the
 `cornu.backend` namespace when cornu loads (`install`).
@@ -14,7 +18,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from cornu import activations
+from cornu import activations, ops
 from cornu.backend.config import (epsilon, get_device, image_data_format,
                                   set_image_data_format, torch_dtype)
 from cornu.backend.variables import Variable
@@ -51,118 +55,67 @@ def _dims(axis):
     return tuple(axis) if isinstance(axis, (list, tuple)) else axis
 
 
-# ------------------------------------------------------------------------ reductions
-def _reduce(x, method, axis, keepdims):
-    if x.ndim == 0:
-        return x
-    dims = tuple(range(x.ndim)) if axis is None else _dims(axis)
-    return getattr(x, method)(dim=dims, keepdim=keepdims)
+def _stop_gradient(variables):  # tf.keras 2 also took a list
+    if isinstance(variables, (list, tuple)):
+        return [ops.stop_gradient(v) for v in variables]
+    return ops.stop_gradient(variables)
 
 
-@_op
-def mean(x, axis=None, keepdims=False):
-    return _reduce(_float(x), "mean", axis, keepdims)
+# K name -> the ops function, or an adapter from tf.keras 2's arguments to it.
+OPS = {
+    # reductions
+    "mean": ops.mean, "sum": ops.sum, "prod": ops.prod, "max": ops.max, "min": ops.min,
+    "var": ops.var, "std": ops.std, "any": ops.any, "all": ops.all,
+    # tf.argmax's int64 (Keras 3's ops give int32)
+    "argmax": lambda x, axis=-1: ops.argmax(x, axis=axis).to(torch.int64),
+    "argmin": lambda x, axis=-1: ops.argmin(x, axis=axis).to(torch.int64),
+    "cumsum": lambda x, axis=0: ops.cumsum(x, axis=axis),
+    # element-wise
+    "square": ops.square, "abs": ops.abs, "exp": ops.exp, "log": ops.log, "sign": ops.sign,
+    "round": lambda x: ops.round(x), "floor": ops.floor, "pow": ops.power,
+    "maximum": ops.maximum, "minimum": ops.minimum, "equal": ops.equal,
+    "not_equal": ops.not_equal, "greater": ops.greater, "greater_equal": ops.greater_equal,
+    "less": ops.less, "less_equal": ops.less_equal, "cast": ops.cast,
+    "stop_gradient": _stop_gradient,
+    # activations
+    "sigmoid": ops.sigmoid, "hard_sigmoid": ops.hard_sigmoid, "tanh": ops.tanh,
+    "softmax": ops.softmax, "softplus": ops.softplus, "softsign": ops.softsign, "elu": ops.elu,
+    # losses
+    "categorical_crossentropy": ops.categorical_crossentropy,
+    "sparse_categorical_crossentropy": ops.sparse_categorical_crossentropy,
+    # structure
+    "transpose": lambda x: ops.transpose(x),
+    "concatenate": lambda tensors, axis=-1: ops.concatenate(tensors, axis=axis),
+    "stack": ops.stack,
+    "reshape": lambda x, shape: ops.reshape(x, tuple(-1 if d is None else d for d in shape)),
+    "permute_dimensions": lambda x, pattern: ops.transpose(x, tuple(pattern)),
+    "expand_dims": lambda x, axis=-1: ops.expand_dims(x, axis),
+    "squeeze": lambda x, axis: ops.squeeze(x, axis),
+    "repeat_elements": lambda x, rep, axis: ops.repeat(x, rep, axis=axis),
+    "tile": lambda x, n: ops.tile(x, n),
+    "one_hot": lambda indices, num_classes: ops.one_hot(indices, num_classes),
+    "ones_like": lambda x, dtype=None, name=None: ops.ones_like(x, dtype=dtype),
+    "zeros_like": lambda x, dtype=None, name=None: ops.zeros_like(x, dtype=dtype),
+}
 
 
-@_op
-def sum(x, axis=None, keepdims=False):  # noqa: A001  (Keras's name)
-    return _reduce(_tensor(x), "sum", axis, keepdims)
+def _from_ops(name, fn):
+    def k_function(*args, **kwargs):
+        return fn(*args, **kwargs)
+    k_function.__name__ = k_function.__qualname__ = name
+    k_function.__doc__ = f"`K.{name}` (tf.keras 2), computed by `cornu.ops` (see `OPS`)."
+    return _op(k_function)
 
 
-@_op
-def prod(x, axis=None, keepdims=False):
-    x = _tensor(x)
-    axes = range(x.ndim) if axis is None else (axis if isinstance(axis, (list, tuple)) else [axis])
-    for a in sorted((a % x.ndim for a in axes), reverse=True):
-        x = x.prod(dim=a, keepdim=keepdims)
-    return x
+globals().update({name: _from_ops(name, fn) for name, fn in OPS.items()})
 
 
-@_op
-def max(x, axis=None, keepdims=False):  # noqa: A001
-    return _reduce(_tensor(x), "amax", axis, keepdims)
-
-
-@_op
-def min(x, axis=None, keepdims=False):  # noqa: A001
-    return _reduce(_tensor(x), "amin", axis, keepdims)
-
-
-@_op
-def var(x, axis=None, keepdims=False):
-    x = _float(x)
-    dims = _dims(axis) if axis is not None else tuple(range(x.ndim))
-    return x.var(dim=dims, correction=0, keepdim=keepdims)
-
-
-@_op
-def std(x, axis=None, keepdims=False):
-    return torch.sqrt(var(x, axis=axis, keepdims=keepdims))
-
-
-@_op
-def any(x, axis=None, keepdims=False):  # noqa: A001
-    x = _tensor(x).bool()
-    return x.any() if axis is None else x.any(dim=axis, keepdim=keepdims)
-
-
-@_op
-def all(x, axis=None, keepdims=False):  # noqa: A001
-    x = _tensor(x).bool()
-    return x.all() if axis is None else x.all(dim=axis, keepdim=keepdims)
-
-
-@_op
-def argmax(x, axis=-1):
-    return torch.argmax(_tensor(x), dim=axis)
-
-
-@_op
-def argmin(x, axis=-1):
-    return torch.argmin(_tensor(x), dim=axis)
-
-
-# ----------------------------------------------------------------------- element-wise
-@_op
-def square(x):
-    return torch.square(_tensor(x))
-
-
+# --------------------------------------------------- what ops lacks or computes differently
 @_op
 def sqrt(x):
     # tf.keras 2 clips negatives to 0 before the root.
     x = _float(x)
     return torch.sqrt(torch.clamp(x, min=0.0))
-
-
-@_op
-def abs(x):  # noqa: A001
-    return torch.abs(_tensor(x))
-
-
-@_op
-def exp(x):
-    return torch.exp(_float(x))
-
-
-@_op
-def log(x):
-    return torch.log(_float(x))
-
-
-@_op
-def pow(x, a):  # noqa: A001
-    return torch.pow(_tensor(x), a)
-
-
-@_op
-def round(x):  # noqa: A001
-    return torch.round(_tensor(x))
-
-
-@_op
-def sign(x):
-    return torch.sign(_tensor(x))
 
 
 @_op
@@ -173,58 +126,6 @@ def clip(x, min_value=None, max_value=None):
     return torch.clamp(x, min=min_value, max=max_value)
 
 
-@_op
-def maximum(x, y):
-    x = _tensor(x, y if isinstance(y, torch.Tensor) else None)
-    return torch.maximum(x, _tensor(y, x))
-
-
-@_op
-def minimum(x, y):
-    x = _tensor(x, y if isinstance(y, torch.Tensor) else None)
-    return torch.minimum(x, _tensor(y, x))
-
-
-def _compare(op):
-    def compare(x, y):
-        x = _tensor(x, y if isinstance(y, torch.Tensor) else None)
-        return op(x, _tensor(y, x))
-    return compare
-
-
-@_op
-def equal(x, y):
-    return _compare(torch.eq)(x, y)
-
-
-@_op
-def not_equal(x, y):
-    return _compare(torch.ne)(x, y)
-
-
-@_op
-def greater(x, y):
-    return _compare(torch.gt)(x, y)
-
-
-@_op
-def greater_equal(x, y):
-    return _compare(torch.ge)(x, y)
-
-
-@_op
-def less(x, y):
-    return _compare(torch.lt)(x, y)
-
-
-@_op
-def less_equal(x, y):
-    return _compare(torch.le)(x, y)
-
-
-@_op
-def cast(x, dtype):
-    return _tensor(x).to(torch_dtype(dtype))
 
 
 @_op
@@ -242,44 +143,9 @@ def switch(condition, then_expression, else_expression):
 
 # ------------------------------------------------------------------------- activations
 @_op
-def sigmoid(x):
-    return torch.sigmoid(_float(x))
-
-
-@_op
-def hard_sigmoid(x):
-    return activations.hard_sigmoid(_float(x))
-
-
-@_op
-def tanh(x):
-    return torch.tanh(_float(x))
-
-
-@_op
-def softmax(x, axis=-1):
-    return torch.softmax(_float(x), dim=axis)
-
-
-@_op
-def softplus(x):
-    return F.softplus(_float(x))
-
-
-@_op
-def softsign(x):
-    return F.softsign(_float(x))
-
-
-@_op
 def relu(x, alpha=0.0, max_value=None, threshold=0.0):
     return activations.relu(_float(x), negative_slope=alpha, max_value=max_value,
                             threshold=threshold)
-
-
-@_op
-def elu(x, alpha=1.0):
-    return F.elu(_float(x), alpha)
 
 
 @_op
@@ -303,24 +169,6 @@ def binary_crossentropy(target, output, from_logits=False):
     return -(target * torch.log(output + eps) + (1.0 - target) * torch.log(1.0 - output + eps))
 
 
-@_op
-def categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    """Per-sample categorical crossentropy over `axis`."""
-    target, output = _float(target), _float(output)
-    if from_logits:
-        return -torch.sum(target * torch.log_softmax(output, dim=axis), dim=axis)
-    output = output / torch.sum(output, dim=axis, keepdim=True)
-    output = torch.clamp(output, epsilon(), 1.0 - epsilon())
-    return -torch.sum(target * torch.log(output), dim=axis)
-
-
-@_op
-def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    from cornu import losses
-    return losses.sparse_categorical_crossentropy(_tensor(target), _float(output),
-                                                  from_logits=from_logits, axis=axis)
-
-
 # ----------------------------------------------------------------------- linear algebra
 @_op
 def dot(x, y):
@@ -340,43 +188,7 @@ def batch_dot(x, y, axes=None):
     return _batch_dot(_tensor(x), _tensor(y), axes)
 
 
-@_op
-def transpose(x):
-    x = _tensor(x)
-    return x.permute(*reversed(range(x.ndim)))
-
-
 # ------------------------------------------------------------------------- structure
-@_op
-def concatenate(tensors, axis=-1):
-    return torch.cat([_tensor(t) for t in tensors], dim=axis)
-
-
-@_op
-def stack(x, axis=0):
-    return torch.stack([_tensor(t) for t in x], dim=axis)
-
-
-@_op
-def reshape(x, shape):
-    return torch.reshape(_tensor(x), tuple(-1 if d is None else int(d) for d in shape))
-
-
-@_op
-def permute_dimensions(x, pattern):
-    return _tensor(x).permute(*pattern)
-
-
-@_op
-def expand_dims(x, axis=-1):
-    return torch.unsqueeze(_tensor(x), axis)
-
-
-@_op
-def squeeze(x, axis):
-    return torch.squeeze(_tensor(x), axis)
-
-
 @_op
 def flatten(x):
     return torch.reshape(_tensor(x), (-1,))
@@ -389,20 +201,9 @@ def batch_flatten(x):
 
 
 @_op
-def repeat_elements(x, rep, axis):
-    return torch.repeat_interleave(_tensor(x), rep, dim=axis)
-
-
-@_op
 def repeat(x, n):
     """`(batch, dim)` → `(batch, n, dim)`."""
     return _tensor(x).unsqueeze(1).expand(-1, n, -1)
-
-
-@_op
-def tile(x, n):
-    n = (n,) if isinstance(n, int) else tuple(n)
-    return _tensor(x).repeat(*n)
 
 
 @_op
@@ -410,24 +211,7 @@ def gather(reference, indices):
     return _tensor(reference)[_tensor(indices).long()]
 
 
-@_op
-def one_hot(indices, num_classes):
-    return F.one_hot(_tensor(indices).long(), num_classes).to(torch_dtype())
-
-
 # --------------------------------------------------------------- tensors and variables
-@_op
-def ones_like(x, dtype=None, name=None):
-    x = _tensor(x)
-    return torch.ones_like(x, dtype=torch_dtype(dtype) if dtype else None)
-
-
-@_op
-def zeros_like(x, dtype=None, name=None):
-    x = _tensor(x)
-    return torch.zeros_like(x, dtype=torch_dtype(dtype) if dtype else None)
-
-
 def variable(value, dtype=None, name=None, constraint=None):
     """A `Variable` (a trainable-by-default `nn.Parameter`) holding `value`."""
     data = torch.as_tensor(np.asarray(value) if not isinstance(value, torch.Tensor) else value,
@@ -515,23 +299,6 @@ __all__ += ["shape", "int_shape", "ndim", "dtype", "count_params", "is_tensor"]
 
 
 # ------------------------------------------------------------------------ more elementwise
-@_op
-def stop_gradient(variables):
-    if isinstance(variables, (list, tuple)):
-        return [_tensor(v).detach() for v in variables]
-    return _tensor(variables).detach()
-
-
-@_op
-def cumsum(x, axis=0):
-    return torch.cumsum(_tensor(x), dim=axis)
-
-
-@_op
-def floor(x):
-    return torch.floor(_float(x))
-
-
 def arange(start, stop=None, step=1, dtype="int32"):
     return torch.arange(start, stop, step, dtype=torch_dtype(dtype), device=get_device()) \
         if stop is not None else torch.arange(start, dtype=torch_dtype(dtype), device=get_device())

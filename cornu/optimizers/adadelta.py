@@ -1,7 +1,23 @@
 """Adadelta (Keras 3: default learning rate 0.001, rho 0.95)."""
 import torch
 
-from cornu.optimizers.optimizer import Optimizer
+from cornu.optimizers.optimizer import Optimizer, sub_scaled_
+
+
+def adadelta_update(opt, params, grads, slots, lr, step):
+    """Adadelta's rule, in place, for every path (see Optimizer.rule; `step` is unused)."""
+    rho, eps, g2, d2 = opt.rho, opt.epsilon, slots["grad"], slots["delta"]
+    torch._foreach_mul_(g2, rho)
+    torch._foreach_addcmul_(g2, grads, grads, value=1 - rho)
+    numerators = torch._foreach_add(d2, eps)
+    torch._foreach_sqrt_(numerators)
+    torch._foreach_mul_(numerators, grads)
+    denominators = torch._foreach_add(g2, eps)
+    torch._foreach_sqrt_(denominators)
+    deltas = torch._foreach_div(numerators, denominators)  # -delta
+    torch._foreach_mul_(d2, rho)
+    torch._foreach_addcmul_(d2, deltas, deltas, value=1 - rho)
+    sub_scaled_(params, deltas, lr)
 
 
 class Adadelta(Optimizer):
@@ -22,32 +38,13 @@ class Adadelta(Optimizer):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.rho, self.epsilon = rho, epsilon
 
+    rule = staticmethod(adadelta_update)
+
     def build(self, var_list):
         super().build(var_list)
         self.accumulated_grads, self.accumulated_delta_vars = self.add_slots(
             "accumulated_grad", "accumulated_delta_var")
         self.register_slots(grad=self.accumulated_grads, delta=self.accumulated_delta_vars)
-
-    def update_step(self, params, grads, lr, slots):
-        rho, eps, g2, d2 = self.rho, self.epsilon, slots["grad"], slots["delta"]
-        torch._foreach_mul_(g2, rho)
-        torch._foreach_addcmul_(g2, grads, grads, value=1 - rho)
-        numerators = torch._foreach_add(d2, eps)
-        torch._foreach_sqrt_(numerators)
-        torch._foreach_mul_(numerators, grads)
-        denominators = torch._foreach_add(g2, eps)
-        torch._foreach_sqrt_(denominators)
-        deltas = torch._foreach_div(numerators, denominators)  # -delta
-        torch._foreach_mul_(d2, rho)
-        torch._foreach_addcmul_(d2, deltas, deltas, value=1 - rho)
-        torch._foreach_add_(params, deltas, alpha=-float(lr))
-
-    def reference_update(self, param, grad, lr, slots):
-        rho, eps, g2, d2 = self.rho, self.epsilon, slots["grad"], slots["delta"]
-        g2.copy_(rho * g2 + (1 - rho) * grad * grad)
-        delta = -torch.sqrt(d2 + eps) * grad / torch.sqrt(g2 + eps)
-        d2.copy_(rho * d2 + (1 - rho) * delta * delta)
-        param += lr * delta
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}

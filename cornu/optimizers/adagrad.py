@@ -1,7 +1,16 @@
 """Adagrad (Keras 3: accumulators start at 0.1, epsilon inside the square root, lr 0.001)."""
 import torch
 
-from cornu.optimizers.optimizer import Optimizer
+from cornu.optimizers.optimizer import Optimizer, sub_scaled_quotient_
+
+
+def adagrad_update(opt, params, grads, slots, lr, step):
+    """Adagrad's rule, in place, for every path (see Optimizer.rule; `step` is unused)."""
+    a = slots["accumulator"]
+    torch._foreach_addcmul_(a, grads, grads)
+    denominators = torch._foreach_add(a, opt.epsilon)
+    torch._foreach_sqrt_(denominators)
+    sub_scaled_quotient_(params, grads, denominators, lr)
 
 
 class Adagrad(Optimizer):
@@ -22,23 +31,12 @@ class Adagrad(Optimizer):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
 
+    rule = staticmethod(adagrad_update)
+
     def build(self, var_list):
         super().build(var_list)
         self.accumulators = self.add_slots("accumulator", fill=self.initial_accumulator_value)
         self.register_slots(accumulator=self.accumulators)
-
-    def update_step(self, params, grads, lr, slots):
-        a = slots["accumulator"]
-        torch._foreach_addcmul_(a, grads, grads)
-        denominators = torch._foreach_add(a, self.epsilon)
-        torch._foreach_sqrt_(denominators)
-        torch._foreach_addcdiv_(params, torch._foreach_mul(grads, float(lr)), denominators,
-                                value=-1)
-
-    def reference_update(self, param, grad, lr, slots):
-        a = slots["accumulator"]
-        a += grad * grad
-        param -= lr * grad / torch.sqrt(a + self.epsilon)
 
     def get_config(self):
         return {**super().get_config(),

@@ -1,15 +1,13 @@
 """Adam and AdamW (Keras 3: epsilon added to sqrt(v) and the bias correction folded into the
 step size, epsilon 1e-7; torch.optim.Adam adds epsilon to the bias-corrected sqrt(v_hat))."""
-import numpy as np
 import torch
 
-from cornu.optimizers.optimizer import (Optimizer, f32, scalar_pow, scalar_sqrt,
+from cornu.optimizers.optimizer import (Optimizer, scalar_pow, scalar_sqrt,
                                         sub_scaled_quotient_)
 
 
 def adam_update(opt, params, grads, slots, lr, step):
-    """Adam's rule, in place, for the eager and the compiled step (see Optimizer.rule); Keras
-    folds the bias correction into the step size."""
+    """Adam's rule, in place, for every path (see Optimizer.rule); Keras folds the bias correction into the step size."""
     alpha = lr * scalar_sqrt(1 - scalar_pow(opt.beta_2, step)) / (
         1 - scalar_pow(opt.beta_1, step))
     m, v = slots["m"], slots["v"]
@@ -51,21 +49,6 @@ class Adam(Optimizer):
         self.momentums, self.velocities = self.add_slots("momentum", "velocity")
         self.velocity_hats = self.add_slots("velocity_hat") if self.amsgrad else []
         self.register_slots(m=self.momentums, v=self.velocities, v_hat=self.velocity_hats)
-
-    def update_step(self, params, grads, lr, slots):
-        adam_update(self, params, grads, slots, *self._rule_scalars(lr))
-
-    def reference_update(self, param, grad, lr, slots):
-        t = f32(self._step_count() + 1)
-        alpha = f32(lr) * np.sqrt(f32(1) - np.power(f32(self.beta_2), t)) / (
-            f32(1) - np.power(f32(self.beta_1), t))
-        m, v = slots["m"], slots["v"]
-        m += (grad - m) * (1 - self.beta_1)
-        v += (grad * grad - v) * (1 - self.beta_2)
-        if self.amsgrad:
-            slots["v_hat"].copy_(torch.maximum(slots["v_hat"], v))
-            v = slots["v_hat"]
-        param -= m * alpha / (torch.sqrt(v) + self.epsilon)
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

@@ -1,7 +1,35 @@
 """FTRL-Proximal (Keras 3 formulas and defaults)."""
 import torch
 
-from cornu.optimizers.optimizer import Optimizer
+from cornu.optimizers.optimizer import Optimizer, number
+
+
+def ftrl_update(opt, params, grads, slots, lr, step):
+    """FTRL's rule, in place, for every path (see Optimizer.rule; `step` is unused). The
+    learning-rate terms are float32, as Keras computes them."""
+    power = -opt.learning_rate_power
+    shrink = 2 * opt.l2_shrinkage_regularization_strength
+    quad_l2 = number(2 * (opt.l2_regularization_strength + opt.beta / (2.0 * lr)))
+    lr = number(lr)
+    accum, linear = slots["accumulator"], slots["linear"]
+    new_accum = torch._foreach_addcmul(accum, grads, grads)
+    new_pow = torch._foreach_pow(new_accum, power)
+    old_pow = torch._foreach_pow(accum, power)
+    torch._foreach_add_(linear, grads)
+    if shrink:
+        torch._foreach_add_(linear, params, alpha=shrink)
+    sigma = torch._foreach_sub(new_pow, old_pow)
+    torch._foreach_div_(sigma, lr)
+    torch._foreach_mul_(sigma, params)
+    torch._foreach_sub_(linear, sigma)
+    quadratic = torch._foreach_div(new_pow, lr)
+    torch._foreach_add_(quadratic, quad_l2)
+    l1 = opt.l1_regularization_strength
+    clipped = torch._foreach_clamp_max(torch._foreach_clamp_min(linear, -l1), l1)
+    torch._foreach_sub_(clipped, linear)
+    torch._foreach_div_(clipped, quadratic)
+    torch._foreach_copy_(params, clipped)
+    torch._foreach_copy_(accum, new_accum)
 
 
 class Ftrl(Optimizer):
@@ -43,47 +71,13 @@ class Ftrl(Optimizer):
         self.l2_shrinkage_regularization_strength = l2_shrinkage_regularization_strength
         self.beta = beta
 
+    rule = staticmethod(ftrl_update)
+
     def build(self, var_list):
         super().build(var_list)
         self.accumulators, self.linears = self.add_slots(
             "accumulator", "linear", fill=(self.initial_accumulator_value, 0.0))
         self.register_slots(accumulator=self.accumulators, linear=self.linears)
-
-    def _coefficients(self, lr):
-        l2 = self.l2_regularization_strength + self.beta / (2.0 * lr)
-        return -self.learning_rate_power, 2 * self.l2_shrinkage_regularization_strength, 2 * l2
-
-    def update_step(self, params, grads, lr, slots):
-        power, shrink, quad_l2 = self._coefficients(lr)
-        accum, linear = slots["accumulator"], slots["linear"]
-        new_accum = torch._foreach_addcmul(accum, grads, grads)
-        new_pow = torch._foreach_pow(new_accum, power)
-        old_pow = torch._foreach_pow(accum, power)
-        torch._foreach_add_(linear, grads)
-        if shrink:
-            torch._foreach_add_(linear, params, alpha=shrink)
-        sigma = torch._foreach_sub(new_pow, old_pow)
-        torch._foreach_div_(sigma, lr)
-        torch._foreach_mul_(sigma, params)
-        torch._foreach_sub_(linear, sigma)
-        quadratic = torch._foreach_div(new_pow, lr)
-        torch._foreach_add_(quadratic, quad_l2)
-        l1 = self.l1_regularization_strength
-        clipped = torch._foreach_clamp_max(torch._foreach_clamp_min(linear, -l1), l1)
-        torch._foreach_sub_(clipped, linear)
-        torch._foreach_div_(clipped, quadratic)
-        torch._foreach_copy_(params, clipped)
-        torch._foreach_copy_(accum, new_accum)
-
-    def reference_update(self, param, grad, lr, slots):
-        power, shrink, quad_l2 = self._coefficients(lr)
-        accum, linear = slots["accumulator"], slots["linear"]
-        new_accum = accum + grad * grad
-        linear += grad + shrink * param - (new_accum ** power - accum ** power) / lr * param
-        quadratic = new_accum ** power / lr + quad_l2
-        l1 = self.l1_regularization_strength
-        param.copy_((torch.clamp(linear, -l1, l1) - linear) / quadratic)
-        accum.copy_(new_accum)
 
     def get_config(self):
         return {**super().get_config(), "learning_rate_power": self.learning_rate_power,

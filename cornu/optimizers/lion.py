@@ -1,7 +1,18 @@
 """Lion (Keras 3 formulas; default beta_2 0.99)."""
 import torch
 
-from cornu.optimizers.optimizer import Optimizer
+from cornu.optimizers.optimizer import Optimizer, sub_scaled_
+
+
+def lion_update(opt, params, grads, slots, lr, step):
+    """Lion's rule, in place, for every path (see Optimizer.rule; `step` is unused)."""
+    m = slots["m"]
+    c = torch._foreach_mul(m, opt.beta_1)
+    torch._foreach_add_(c, grads, alpha=1 - opt.beta_1)
+    torch._foreach_sign_(c)
+    sub_scaled_(params, c, lr)
+    torch._foreach_mul_(m, opt.beta_2)
+    torch._foreach_add_(m, grads, alpha=1 - opt.beta_2)
 
 
 class Lion(Optimizer):
@@ -21,24 +32,12 @@ class Lion(Optimizer):
                              f"optimizer degenerates to SignSGD). Received: beta_1={beta_1}.")
         self.beta_1, self.beta_2 = beta_1, beta_2
 
+    rule = staticmethod(lion_update)
+
     def build(self, var_list):
         super().build(var_list)
         self.momentums = self.add_slots("momentum")
         self.register_slots(m=self.momentums)
-
-    def update_step(self, params, grads, lr, slots):
-        m = slots["m"]
-        c = torch._foreach_mul(m, self.beta_1)
-        torch._foreach_add_(c, grads, alpha=1 - self.beta_1)
-        torch._foreach_sign_(c)
-        torch._foreach_add_(params, c, alpha=-lr)
-        torch._foreach_mul_(m, self.beta_2)
-        torch._foreach_add_(m, grads, alpha=1 - self.beta_2)
-
-    def reference_update(self, param, grad, lr, slots):
-        m = slots["m"]
-        param -= lr * torch.sign(m * self.beta_1 + grad * (1.0 - self.beta_1))
-        m.copy_(m * self.beta_2 + grad * (1.0 - self.beta_2))
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2}

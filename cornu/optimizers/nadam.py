@@ -1,9 +1,30 @@
 """Nadam (Keras 3: momentum schedule `beta_1 * (1 - 0.5 * 0.96^t)`, learning rate 0.001; Keras 2
 used `0.96^(t * schedule_decay)` with `schedule_decay=0.004` and learning rate 0.002)."""
-import numpy as np
 import torch
 
-from cornu.optimizers.optimizer import Optimizer, f32
+from cornu.optimizers.optimizer import (Optimizer, add_scaled_, f32, number, scalar_pow,
+                                        scalar_value, sub_scaled_quotient_)
+
+
+def nadam_update(opt, params, grads, slots, lr, step):
+    """Nadam's rule, in place, for every path (see Optimizer.rule); `begin_update` has
+    already multiplied this step's `u_t` into the momentum product."""
+    beta_1 = f32(opt.beta_1)
+    u_t = beta_1 * (1 - 0.5 * scalar_pow(0.96, step))
+    u_next = beta_1 * (1 - 0.5 * scalar_pow(0.96, step + 1))
+    product = scalar_value(opt.u_product, step)
+    m_coef = number(u_next / (1 - product * u_next))
+    g_coef = (1 - u_t) / (1 - product)
+    m, v = slots["m"], slots["v"]
+    torch._foreach_lerp_(m, grads, 1 - opt.beta_1)
+    torch._foreach_mul_(v, opt.beta_2)
+    torch._foreach_addcmul_(v, grads, grads, value=1 - opt.beta_2)
+    m_hat = torch._foreach_mul(m, m_coef)
+    add_scaled_(m_hat, grads, g_coef)
+    denominators = torch._foreach_div(v, number(1 - scalar_pow(opt.beta_2, step)))
+    torch._foreach_sqrt_(denominators)
+    torch._foreach_add_(denominators, opt.epsilon)
+    sub_scaled_quotient_(params, m_hat, denominators, lr)
 
 
 class Nadam(Optimizer):
@@ -30,43 +51,14 @@ class Nadam(Optimizer):
         self.u_product = self.add_variable(1.0, name="u_product")
         self.register_slots(m=self.momentums, v=self.velocities)
 
-    def _scalars(self):
-        """Once per update: advances the momentum product; returns the step's coefficients."""
-        t = f32(self._step_count() + 1)
-        beta_1, decay = f32(self.beta_1), f32(0.96)
-        u_t = beta_1 * (f32(1) - f32(0.5) * np.power(decay, t))
-        u_next = beta_1 * (f32(1) - f32(0.5) * np.power(decay, t + f32(1)))
-        product = f32(self.u_product.item()) * u_t
-        self.u_product.fill_(float(product))
-        m_coef = u_next / (f32(1) - product * u_next)
-        g_coef = (f32(1) - u_t) / (f32(1) - product)
-        return float(m_coef), float(g_coef), float(f32(1) - np.power(f32(self.beta_2), t))
+    rule = staticmethod(nadam_update)
+    rule_uses_step = True
 
-    def update_step(self, params, grads, lr, slots):
-        m_coef, g_coef, v_corr = self._scalars()
-        m, v = slots["m"], slots["v"]
-        torch._foreach_lerp_(m, grads, 1 - self.beta_1)
-        torch._foreach_mul_(v, self.beta_2)
-        torch._foreach_addcmul_(v, grads, grads, value=1 - self.beta_2)
-        m_hat = torch._foreach_mul(m, m_coef)
-        torch._foreach_add_(m_hat, grads, alpha=g_coef)
-        denominators = torch._foreach_div(v, v_corr)
-        torch._foreach_sqrt_(denominators)
-        torch._foreach_add_(denominators, self.epsilon)
-        torch._foreach_addcdiv_(params, m_hat, denominators, value=-lr)
-
-    def _update(self, params, grads, slots):
-        if self.reference:  # the coefficients advance once per update, not once per parameter
-            self._reference_scalars = self._scalars()
-        super()._update(params, grads, slots)
-
-    def reference_update(self, param, grad, lr, slots):
-        m_coef, g_coef, v_corr = self._reference_scalars
-        m, v = slots["m"], slots["v"]
-        m += (grad - m) * (1 - self.beta_1)
-        v += (grad * grad - v) * (1 - self.beta_2)
-        m_hat = m_coef * m + g_coef * grad
-        param -= m_hat * lr / (torch.sqrt(v / v_corr) + self.epsilon)
+    def begin_update(self, step):
+        """Once per update, on every path: `U_t = U_{t-1} * u_t` (Keras keeps `U` as a
+        variable)."""
+        u_t = f32(self.beta_1) * (1 - 0.5 * scalar_pow(0.96, step))
+        self.u_product.mul_(number(u_t))
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

@@ -13,10 +13,13 @@ ReduceLROnPlateau), schedulable, saved with the optimizer, and read without wait
 device. Scalars such as Adam's bias correction are computed on the host in float32, as Keras
 computes them, and enter the foreach ops as Python numbers, so nothing recompiles or syncs.
 
-Subclasses create their per-weight state in `build()` with `add_slots()`, and implement
-`update_step(params, grads, lr, slots)`: one pass over all parameters with foreach ops (the fast
-path), and `reference_update(param, grad, lr, slots)`: the same formula for one parameter, in plain
-tensor code, which the tests compare the fast path with (`optimizer.reference = True`).
+Subclasses create their per-weight state in `build()` with `add_slots()`, and name their
+formula in `rule`: a module-level function `rule(opt, params, grads, slots, lr, step)` that
+updates a list of parameters in place with foreach ops. The same function is the eager fast
+path (all parameters at once, host scalars), the reference path (one parameter at a time, 0-d
+tensor scalars; tests compare the two with `optimizer.reference = True`) and the update inside
+the compiled step (trainers/jit.py, 0-d tensors). Per-update scalar state (Nadam's momentum
+product) advances once per update in `begin_update(step)`, on every path.
 """
 import re
 import warnings
@@ -49,7 +52,7 @@ class Optimizer:
         name: the optimizer's name.
     """
 
-    reference = False  # tests set it to run `reference_update` instead of `update_step`
+    reference = False  # tests set it: the rule runs one parameter at a time
 
     def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99,
@@ -233,7 +236,7 @@ class Optimizer:
         return var
 
     def register_slots(self, **slots):
-        """Names the per-parameter state lists given to `update_step`/`reference_update`."""
+        """Names the per-parameter state lists given to the rule."""
         for name, tensors in slots.items():
             setattr(self, "_slot_" + name, tensors)
             self._slot_names.append(name)
@@ -360,15 +363,29 @@ class Optimizer:
     def _update(self, params, grads, slots):
         lr = self._lr_value()  # float32, rounded as Keras rounds it
         if self.weight_decay is not None:
-            decayed = [p for p in params if self._use_weight_decay(p)]
-            if decayed:
-                torch._foreach_mul_(decayed, float(f32(1) - f32(self.weight_decay) * lr))
-        lr = float(lr)
+            self._decay_weights(params, lr)
         if self.reference:
-            for i, (p, g) in enumerate(zip(params, grads)):
-                self.reference_update(p, g, lr, {n: s[i] for n, s in slots.items() if s})
+            self._reference_update(params, grads, lr, slots)
         else:
-            self.update_step(params, grads, lr, slots)
+            self.update_step(params, grads, float(lr), slots)
+
+    def _decay_weights(self, params, lr):
+        """`w -= w * weight_decay * lr` for the weights not excluded; `lr` is a float32 host
+        scalar eagerly, a 0-d tensor in the compiled step."""
+        decayed = [p for p in params if self._use_weight_decay(p)]
+        if decayed:
+            scale = 1 - f32(self.weight_decay) * lr
+            torch._foreach_mul_(decayed, scale if isinstance(scale, torch.Tensor) else
+                                float(scale))
+
+    def _reference_update(self, params, grads, lr, slots):
+        """The rule applied one parameter at a time, given 0-d tensors as the compiled step
+        gives them: what the fast path is compared with."""
+        lr = torch.tensor(lr, dtype=torch.float32)
+        step = torch.tensor(self._step_count() + 1, dtype=torch.float32)
+        self.begin_update(step)
+        for i, (p, g) in enumerate(zip(params, grads)):
+            self.rule(self, [p], [g], {n: s[i:i + 1] for n, s in slots.items()}, lr, step)
 
     def step(self, params=None):
         """torch.optim style: applies the `.grad` of each parameter that has one."""
@@ -433,12 +450,13 @@ class Optimizer:
         return loss * self.loss_scale_factor if self.loss_scale_factor is not None else loss
 
     # ------------------------------------------------------------------ rules
-    # An optimizer whose formula is a module-level function `rule(opt, params, grads, slots,
-    # lr, step)` (SGD, Adam, RMSprop) names it here: `update_step` runs it eagerly and
-    # trainers/jit.py inside the compiled step, so the formula exists once. `lr` and `step`
-    # (this update's number, from 1) are float32 scalars: 0-d tensors in the compiled step (so
-    # no step recompiles), NumPy float32 eagerly (host arithmetic, as cheap as a Python float;
-    # a 0-d tensor op costs a dispatch). The scalar helpers below accept both.
+    # Each optimizer's formula is one module-level function `rule(opt, params, grads, slots,
+    # lr, step)`, named here: `update_step` runs it eagerly, `_reference_update` one parameter
+    # at a time, and trainers/jit.py inside the compiled step, so the formula exists once.
+    # `lr` and `step` (this update's number, from 1) are float32 scalars: 0-d tensors in the
+    # compiled step and the reference path (so no step recompiles), NumPy float32 eagerly
+    # (host arithmetic, as cheap as a Python float; a 0-d tensor op costs a dispatch). The
+    # scalar helpers at the end of this file accept both.
     rule = None
     rule_uses_step = False  # eagerly, `step` is counted only for rules that read it (Adam)
 
@@ -446,13 +464,17 @@ class Optimizer:
         """This update's learning rate and number for the eager rule (float32 scalars)."""
         return f32(lr), (f32(self._step_count() + 1) if self.rule_uses_step else None)
 
+    def begin_update(self, step):
+        """Advances per-update scalar state once before the rule runs (none by default)."""
+
     def update_step(self, params, grads, lr, slots):
         """Updates every parameter in place; `slots` maps each state name to its list."""
-        raise NotImplementedError
-
-    def reference_update(self, param, grad, lr, slots):
-        """The same rule for one parameter, in plain tensor code (compared in the tests)."""
-        raise NotImplementedError
+        if self.rule is None:
+            raise NotImplementedError(f"{type(self).__name__} names no update `rule` and does "
+                                      "not override `update_step`.")
+        lr, step = self._rule_scalars(lr)
+        self.begin_update(step)
+        self.rule(self, params, grads, slots, lr, step)
 
     # ----------------------------------------------------------------- config
     def get_config(self):
@@ -506,6 +528,25 @@ def scalar_sqrt(x):
     return torch.sqrt(x) if isinstance(x, torch.Tensor) else np.sqrt(x)
 
 
+def scalar_value(variable, like):
+    """A 0-d optimizer variable as the rule's scalars are: itself beside 0-d tensors, else its
+    float32 host value."""
+    return variable if isinstance(like, torch.Tensor) else f32(variable.item())
+
+
+def number(x):
+    """A foreach op's scalar operand: a 0-d tensor as it is, a host scalar as a Python float."""
+    return x if isinstance(x, torch.Tensor) else float(x)
+
+
+def add_scaled_(targets, tensors, scale):
+    """`targets += scale * tensors`, one fused op when `scale` is a host scalar."""
+    if isinstance(scale, torch.Tensor):
+        torch._foreach_add_(targets, torch._foreach_mul(tensors, scale))
+    else:
+        torch._foreach_add_(targets, tensors, alpha=float(scale))
+
+
 def sub_scaled_(targets, tensors, scale):
     """`targets -= scale * tensors`, one fused op when `scale` is a host scalar."""
     if isinstance(scale, torch.Tensor):
@@ -515,7 +556,7 @@ def sub_scaled_(targets, tensors, scale):
 
 
 def sub_scaled_quotient_(targets, numerators, denominators, scale):
-    """`targets -= scale * numerators / denominators`."""
+    """`targets -= scale * numerators / denominators`, computed as `(scale * n) / d`."""
     if isinstance(scale, torch.Tensor):
         steps = torch._foreach_mul(numerators, scale)  # (m * alpha) / d, Keras's order
         torch._foreach_div_(steps, denominators)

@@ -1,12 +1,12 @@
 """RMSprop (Keras 3: epsilon inside the square root; defaults lr 0.001, rho 0.9)."""
 import torch
 
-from cornu.optimizers.optimizer import Optimizer
+from cornu.optimizers.optimizer import Optimizer, number
 
 
 def rmsprop_update(opt, params, grads, slots, lr, step):
-    """RMSprop's rule, in place, for the eager and the compiled step (see Optimizer.rule;
-    `step` is unused: no bias correction)."""
+    """RMSprop's rule, in place, for every path (see Optimizer.rule; `step` is unused: no
+    bias correction)."""
     rho, v = opt.rho, slots["velocity"]
     torch._foreach_mul_(v, rho)
     torch._foreach_addcmul_(v, grads, grads, value=1 - rho)
@@ -17,7 +17,7 @@ def rmsprop_update(opt, params, grads, slots, lr, step):
         torch._foreach_add_(a, grads, alpha=1 - rho)
         torch._foreach_addcmul_(denominators, a, a, value=-1)
     torch._foreach_sqrt_(denominators)
-    increments = torch._foreach_mul(grads, lr if isinstance(lr, torch.Tensor) else float(lr))
+    increments = torch._foreach_mul(grads, number(lr))
     torch._foreach_div_(increments, denominators)
     if opt.momentum > 0:
         m = slots["momentum"]
@@ -57,24 +57,6 @@ class RMSprop(Optimizer):
         self.average_gradients = self.add_slots("average_gradient") if self.centered else []
         self.register_slots(velocity=self.velocities, momentum=self.momentums,
                             average_gradient=self.average_gradients)
-
-    def update_step(self, params, grads, lr, slots):
-        rmsprop_update(self, params, grads, slots, *self._rule_scalars(lr))
-
-    def reference_update(self, param, grad, lr, slots):
-        v = slots["velocity"]
-        v.copy_(self.rho * v + (1 - self.rho) * grad * grad)
-        denominator = v + self.epsilon
-        if self.centered:
-            a = slots["average_gradient"]
-            a.copy_(self.rho * a + (1 - self.rho) * grad)
-            denominator = v - a * a + self.epsilon
-        increment = lr * grad / torch.sqrt(denominator)
-        if self.momentum > 0:
-            m = slots["momentum"]
-            m.copy_(self.momentum * m + increment)
-            increment = m
-        param -= increment
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,

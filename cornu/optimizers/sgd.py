@@ -5,7 +5,7 @@ from cornu.optimizers.optimizer import Optimizer, sub_scaled_
 
 
 def sgd_update(opt, params, grads, slots, lr, step):
-    """SGD's rule, in place, for the eager and the compiled step (see Optimizer.rule)."""
+    """SGD's rule, in place, for every path (see Optimizer.rule)."""
     if not opt.momentum:
         sub_scaled_(params, grads, lr)
         return
@@ -44,17 +44,6 @@ class SGD(Optimizer):
         super().build(var_list)
         self.momentums = self.add_slots("momentum") if self.momentum != 0 else []
         self.register_slots(momentum=self.momentums)
-
-    def update_step(self, params, grads, lr, slots):
-        sgd_update(self, params, grads, slots, *self._rule_scalars(lr))
-
-    def reference_update(self, param, grad, lr, slots):
-        if self.momentum == 0:
-            param -= grad * lr
-            return
-        m = slots["momentum"]
-        m.copy_(m * self.momentum - grad * lr)
-        param += m * self.momentum - grad * lr if self.nesterov else m
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}

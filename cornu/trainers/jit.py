@@ -6,11 +6,12 @@ arithmetic, is the cost. Here the whole step — forward pass, loss, gradients (
 `fullgraph=True` and runs as a few fused kernels. (Compiling only the forward and backward pass
 and leaving the update to eager ops saves next to nothing: the update is half the ops.)
 
-The update is the optimizer's own rule (`Optimizer.rule`: SGD, Adam, RMSprop), the function
-its eager `update_step` runs, here given the learning rate and step as 0-d tensors so no step
-recompiles; a test checks that compiled and eager training give the same weights. Other
-optimizers, or options the compiled update does not cover (gradient accumulation, EMA, loss
-scaling), keep the compiled gradients but apply them with the optimizer's eager `apply()`.
+The update is the optimizer's own rule (`Optimizer.rule`, which every built-in optimizer
+names), the function its eager `update_step` runs, here given the learning rate and step as 0-d
+tensors so no step recompiles; a test checks that compiled and eager training give the same
+weights. Optimizers that override `update_step`, or options the compiled update does not cover
+(gradient accumulation, EMA, loss scaling), keep the compiled gradients but apply them with the
+optimizer's eager `apply()`.
 
 Compiling takes seconds; `Model._jit_report` records that time apart from the steps. When
 compiling fails, training goes on eagerly, with a warning that says why.
@@ -22,6 +23,7 @@ import warnings
 import torch
 
 from cornu.layers.layer import Layer
+from cornu.optimizers.optimizer import Optimizer
 
 
 class JitCompileWarning(UserWarning):
@@ -37,14 +39,17 @@ def _own_code(fn):
 
 # ----------------------------------------------------------------- update rules
 def _update_rule(opt):
-    """The optimizer's own update rule (see `Optimizer.rule`), or None with the reason the
-    update runs eagerly."""
-    rule = type(opt).__dict__.get("rule")  # the class's own: a subclass may change the formula
-    if rule is None:
-        return None, f"no compiled update for {type(opt).__name__}"
+    """The optimizer's update rule (see `Optimizer.rule`), or None with the reason the update
+    runs eagerly."""
+    cls = type(opt)
+    if cls.rule is None:
+        return None, f"no compiled update for {cls.__name__}"
+    if cls.update_step is not Optimizer.update_step:  # a subclass that changes the formula
+        return None, f"{cls.__name__} overrides update_step"
     for name in ("gradient_accumulation_steps", "use_ema", "loss_scale_factor"):
         if getattr(opt, name, None):
-            return None, f"{type(opt).__name__}({name}=...) is applied eagerly"
+            return None, f"{cls.__name__}({name}=...) is applied eagerly"
+    rule = cls.rule
     return rule.__func__ if isinstance(rule, staticmethod) else rule, None
 
 
@@ -187,10 +192,12 @@ def _step(self, x, y, sw, lr):
         else:
             opt = self.optimizer
             grads = opt._clip(list(grads))
-            if opt.weight_decay:
-                torch._foreach_mul_(params, 1.0 - lr * opt.weight_decay)
+            if opt.weight_decay is not None:
+                opt._decay_weights(params, lr)
             slots = {name: getattr(opt, "_slot_" + name) for name in opt._slot_names}
-            self.rule(opt, params, grads, slots, lr, (opt.iterations + 1).to(torch.float32))
+            step = (opt.iterations + 1).to(torch.float32)
+            opt.begin_update(step)
+            self.rule(opt, params, grads, slots, lr, step)
             opt.iterations.add_(1)
             for p in params:
                 constraint = getattr(p, "constraint", None)

@@ -75,6 +75,33 @@ CASES = [
     (lambda: K.one_hot(_t(np.array([0, 2])), 3), np.eye(3)[[0, 2]]),
     (lambda: K.repeat_elements(_t(X), 2, axis=1), np.repeat(X, 2, axis=1)),
     (lambda: K.batch_flatten(_t(np.ones((2, 3, 4)))), np.ones((2, 12))),
+    # the rows of compat's table over cornu.ops, with tf.keras 2's arguments and defaults
+    (lambda: K.any(_t(X > 1), axis=1), (X > 1).any(axis=1)),
+    (lambda: K.all(_t(X > -1), axis=0, keepdims=True), (X > -1).all(axis=0, keepdims=True)),
+    (lambda: K.argmin(_t(X)), X.argmin(-1)),
+    (lambda: K.argmax(_t(X), axis=0), X.argmax(0)),
+    (lambda: K.cumsum(_t(X)), np.cumsum(X, axis=0)),
+    (lambda: K.sign(_t(X)), np.sign(X)),
+    (lambda: K.round(_t(X * 3)), np.round(X * 3)),
+    (lambda: K.not_equal(_t(T), 1.0), T != 1),
+    (lambda: K.greater(_t(X), _t(Y)), X > Y),
+    (lambda: K.greater_equal(_t(X), 0.0), X >= 0),
+    (lambda: K.less(_t(X), 0.0), X < 0),
+    (lambda: K.less_equal(_t(X), _t(Y)), X <= Y),
+    (lambda: K.hard_sigmoid(_t(X * 4)), np.clip(X * 4 / 6 + 0.5, 0, 1)),
+    (lambda: K.tanh(_t(X)), np.tanh(X)),
+    (lambda: K.softplus(_t(X)), np.log1p(np.exp(X))),
+    (lambda: K.softsign(_t(X)), X / (1 + np.abs(X))),
+    (lambda: K.elu(_t(X), 0.5), np.where(X > 0, X, 0.5 * (np.exp(X) - 1))),
+    (lambda: K.softmax(_t(X), axis=0), _softmax(X, axis=0)),
+    (lambda: K.sparse_categorical_crossentropy(_t(np.array([0, 2, 1])), _t(_softmax(X[:, :3]))),
+     -np.log(_softmax(X[:, :3])[[0, 1, 2], [0, 2, 1]])),
+    (lambda: K.transpose(_t(X)), X.T),
+    (lambda: K.concatenate([_t(X), _t(Y)]), np.concatenate([X, Y], -1)),
+    (lambda: K.reshape(_t(X), (None, 6)), X.reshape(-1, 6)),
+    (lambda: K.expand_dims(_t(X)), X[..., None]),
+    (lambda: K.tile(_t(X), (2, 1)), np.tile(X, (2, 1))),
+    (lambda: K.stop_gradient([_t(X), _t(Y)])[1], Y),
 ]
 
 
@@ -82,6 +109,22 @@ CASES = [
 def test_math_matches_the_formula(index):
     fn, expected = CASES[index]
     np.testing.assert_allclose(np.asarray(fn()), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_table_rows_keep_tf_keras2_dtypes_and_save_under_their_k_names():
+    from cornu.compat import backend_math
+    from cornu.graph.keras_tensor import OPERATORS
+    from cornu.graph.symbolic import resolve
+    assert K.argmax(_t(X)).dtype == torch.int64  # tf.argmax's default, not ops' int32
+    assert K.ones_like(_t(X), dtype="int32").dtype == torch.int32
+    assert K.one_hot(_t(np.array([1])), 3).dtype == torch.float32
+    for name in set(backend_math.OPS) - set(OPERATORS):  # (`greater` is also `x > y`'s)
+        assert resolve(name) is getattr(K, name), name  # a saved node named `mean` loads
+    x = cornu.Input((4,))
+    model = cornu.Model(x, K.mean(K.square(x), axis=-1, keepdims=True))
+    assert [layer.name for layer in model.layers[1:]] == ["square", "mean"]
+    np.testing.assert_allclose(model.predict(X, verbose=0), (X ** 2).mean(-1, keepdims=True),
+                               rtol=1e-6)
 
 
 def test_values_variables_and_settings():

@@ -135,7 +135,8 @@ def test_tensorboard_accepts_keras_arguments_and_does_not_break_fit(tmp_path):
                                   write_grads=False, batch_size=8)
     with _maybe_warns():
         history = model.fit(x, y, epochs=2, verbose=0, validation_split=0.25, callbacks=[board])
-    assert len(history.history["loss"]) == 2
+    assert sorted(history.history) == ["loss", "val_loss"]
+    assert len(history.history["loss"]) == 2 and np.isfinite(history.history["val_loss"]).all()
 
 
 def _maybe_warns():

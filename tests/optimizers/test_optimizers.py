@@ -1,5 +1,6 @@
-"""Optimizer behaviour that needs no reference library: the foreach fast path equals the
-per-parameter reference path, names and configs round-trip, the learning rate and step counter
+"""Optimizer behaviour that needs no reference library: each optimizer's one update rule gives
+the same weights on the foreach fast path (all parameters, host scalars), the reference path
+(one parameter at a time, 0-d tensors) and in the compiled step's form (0-d tensors), names and configs round-trip, the learning rate and step counter
 are 0-d tensors that `K.get_value`/`K.set_value` read and write."""
 import numpy as np
 import pytest
@@ -183,16 +184,14 @@ def test_keras2_configs_load():
     assert optimizers.SGD(0.3, 0.5).get_config()["momentum"] == 0.5  # positional arguments
 
 
-RULE_CASES = [("sgd", {}), ("sgd", {"momentum": 0.9}), ("sgd", {"momentum": 0.9, "nesterov": True}),
-              ("adam", {}), ("adam", {"amsgrad": True}), ("rmsprop", {}),
-              ("rmsprop", {"momentum": 0.5, "centered": True})]
+RULE_CASES = FAST_VS_REFERENCE[:-2]  # every optimizer and option the compiled step covers
 
 
 @pytest.mark.parametrize("name, config", RULE_CASES,
                          ids=[f"{n}-{'-'.join(c) or 'default'}" for n, c in RULE_CASES])
 def test_rule_given_0d_tensors_equals_the_eager_update(name, config):
-    """The compiled step calls `type(opt).rule` with 0-d tensor lr and step; eagerly the same
-    function gets float32 host scalars. Both forms give the reference path's weights."""
+    """The compiled step calls `type(opt).rule` on all parameters with 0-d tensor lr and step;
+    eagerly the same function gets float32 host scalars. Both give the same weights."""
     eager = optimizers.get({"class_name": name, "config": config})
     tensors = optimizers.get({"class_name": name, "config": config})
     assert type(eager).rule is not None
@@ -204,8 +203,11 @@ def test_rule_given_0d_tensors_equals_the_eager_update(name, config):
     with torch.no_grad():
         for step in range(8):
             grads = [torch.randn(p.shape, generator=gen) for p in params]
-            lr = torch.tensor(tensors._lr_value())
-            type(tensors).rule(tensors, params, grads, slots, lr, torch.tensor(step + 1.0))
+            lr, t = torch.tensor(tensors._lr_value()), torch.tensor(step + 1.0)
+            if tensors.weight_decay is not None:
+                tensors._decay_weights(params, lr)
+            tensors.begin_update(t)
+            type(tensors).rule(tensors, params, grads, slots, lr, t)
             tensors.iterations = step + 1
     for a, b in zip(final, params):
         torch.testing.assert_close(a, b.detach(), rtol=1e-6, atol=1e-7)

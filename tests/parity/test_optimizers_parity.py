@@ -126,6 +126,17 @@ def test_optimizer_matches_keras(case):
     assert max(np.abs(a - w).max() for a, w in zip(ours, WEIGHTS)) > 1e-3  # it did train
 
 
+@pytest.mark.parametrize("case", ["sgd_nesterov", "rmsprop_centered_momentum", "adagrad",
+                                  "adadelta", "adam_amsgrad", "adamw", "adamax", "nadam",
+                                  "ftrl_regularized", "lion", "weight_decay_clipnorm"])
+def test_reference_path_matches_keras(case):
+    # the same rule one parameter at a time, with 0-d tensor scalars (the compiled step's form)
+    name, config = CASES[case]
+    ours = train_cornu(name, dict(config), reference=True)
+    for a, b in zip(ours, train_keras(name, dict(config))):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
 @pytest.mark.parametrize("constraint", [("MaxNorm", {"max_value": 0.8}), ("NonNeg", {}),
                                         ("UnitNorm", {"axis": 1}),
                                         ("MinMaxNorm", {"min_value": 0.5, "max_value": 0.9,

@@ -53,7 +53,8 @@ def test_flow_yields_rescaled_augmented_batches_and_trains():
                               cornu.layers.Dense(2, activation="softmax")])
     model.compile("adam", "categorical_crossentropy", metrics=["accuracy"])
     history = model.fit(plain, epochs=2, verbose=0)
-    assert len(history.history["loss"]) == 2
+    assert len(history.history["loss"]) == 2 and np.isfinite(history.history["loss"]).all()
+    assert int(model.optimizer.iterations) == 2 * len(plain)  # every batch of every epoch
 
 
 def test_featurewise_statistics():

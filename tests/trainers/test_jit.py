@@ -29,6 +29,12 @@ CASES = {
                                   "binary_crossentropy", "sigmoid", ["accuracy"]),
     "rmsprop_centered_momentum": (
         lambda: cornu.optimizers.RMSprop(0.01, momentum=0.5, centered=True), "mse", None, None),
+    # per-update scalar state (the momentum product), and decoupled weight decay
+    "nadam_mse": (lambda: cornu.optimizers.Nadam(0.01), "mse", None, None),
+    "adamw_mse": (lambda: cornu.optimizers.AdamW(0.01, weight_decay=0.1), "mse", None, None),
+    "ftrl_regularized_mse": (lambda: cornu.optimizers.Ftrl(
+        0.1, l1_regularization_strength=0.01, beta=0.1,
+        l2_shrinkage_regularization_strength=0.01), "mse", None, None),
 }
 
 
@@ -91,20 +97,33 @@ def test_falls_back_to_eager_with_a_warning(monkeypatch):
     assert compiled_history == eager_history
 
 
-def test_update_rules_cover_the_plain_optimizers_only():
-    # the compiled step runs the optimizers' own rules (the ones their eager update_step runs)
+def test_every_optimizer_runs_its_own_rule_in_the_compiled_step():
+    # the compiled step runs the function the optimizer's eager update_step runs
     from cornu.optimizers.adam import adam_update
-    from cornu.optimizers.rmsprop import rmsprop_update
+    from cornu.optimizers.ftrl import ftrl_update
+    from cornu.optimizers.nadam import nadam_update
     from cornu.optimizers.sgd import sgd_update
     assert jit._update_rule(cornu.optimizers.Adam())[0] is adam_update
+    assert jit._update_rule(cornu.optimizers.AdamW())[0] is adam_update
     assert jit._update_rule(cornu.optimizers.SGD(momentum=0.9))[0] is sgd_update
-    assert jit._update_rule(cornu.optimizers.RMSprop())[0] is rmsprop_update
+    assert jit._update_rule(cornu.optimizers.Nadam())[0] is nadam_update
+    assert jit._update_rule(cornu.optimizers.Ftrl())[0] is ftrl_update
+    for name in cornu.optimizers.__all__:
+        cls = getattr(cornu.optimizers, name)
+        if isinstance(cls, type) and cls is not cornu.optimizers.Optimizer:
+            assert jit._update_rule(cls())[0] is not None, name
     rule, why = jit._update_rule(cornu.optimizers.Adam(gradient_accumulation_steps=2))
     assert rule is None and "gradient_accumulation_steps" in why
 
     class MyAdam(cornu.optimizers.Adam):
+        def update_step(self, params, grads, lr, slots):  # a formula of its own
+            super().update_step(params, grads, lr, slots)
+    rule, why = jit._update_rule(MyAdam())
+    assert rule is None and "overrides update_step" in why
+
+    class SameAdam(cornu.optimizers.Adam):
         pass
-    assert jit._update_rule(MyAdam())[0] is None  # a subclass may change the formula
+    assert jit._update_rule(SameAdam())[0] is adam_update
 
 
 def test_auto_means_eager():

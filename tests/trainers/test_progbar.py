@@ -5,7 +5,7 @@ import numpy as np
 
 import cornu
 from cornu.layers import Dense
-from cornu.trainers.progbar import Progbar, format_time_per_unit, format_value
+from cornu.utils.progbar import Progbar, format_time_per_unit, format_value
 
 BAR = re.compile(r"^(\d+)/(\d+) \[(=*)(>?)(\.*)\] - \d+s \d+(us|ms|s)/step( - \w+: [\d.e+-]+)*$")
 

@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from cornu import constraints, initializers, regularizers
-from cornu.backend.keras_tensor import KerasTensor
+from cornu.graph.keras_tensor import KerasTensor
 from cornu.layers.attention.einsum_dense import EinsumDense, serialized
 from cornu.layers.layer import Layer, registry
 

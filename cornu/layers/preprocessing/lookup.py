@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from cornu.backend.config import get_device
-from cornu.backend.keras_tensor import KerasTensor
+from cornu.graph.keras_tensor import KerasTensor
 from cornu.layers.layer import Layer, registry
 
 _MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")

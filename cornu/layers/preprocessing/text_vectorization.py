@@ -5,7 +5,7 @@ import numpy as np
 import torch
 
 from cornu.backend.config import get_device
-from cornu.backend.keras_tensor import KerasTensor
+from cornu.graph.keras_tensor import KerasTensor
 from cornu.layers.layer import Layer, registry
 from cornu.layers.preprocessing.lookup import StringLookup, host_array
 

@@ -5,8 +5,8 @@ import torch.nn.functional as F
 from cornu import activations, constraints, initializers, regularizers
 from cornu.backend.config import image_data_format
 from cornu.layers.attention.einsum_dense import serialized
-from cornu.layers.convolutional import conv_utils
 from cornu.layers.layer import Layer, registry
+from cornu.utils import conv_utils
 
 _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 

@@ -49,5 +49,9 @@ def test_in_a_cnn_trains():
                               layers.SpatialDropout2D(0.5), layers.GlobalAveragePooling2D(),
                               layers.Dense(1)])
     model.compile("sgd", "mse")
+    before = [w.copy() for w in model.get_weights()]
     history = model.fit(np.ones((8, 6, 6, 2)), np.ones((8, 1)), epochs=2, verbose=0)
-    assert len(history.history["loss"]) == 2
+    losses = history.history["loss"]
+    assert len(losses) == 2 and np.isfinite(losses).all()
+    assert int(model.optimizer.iterations) == 2  # one batch of 8 per epoch
+    assert all(np.abs(a - b).max() > 0 for a, b in zip(model.get_weights(), before))

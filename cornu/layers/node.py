@@ -1,2 +1,0 @@
-"""Temporary re-export (until the merge window closes): Node lives in `cornu.graph`."""
-from cornu.graph.node import Node  # noqa: F401
