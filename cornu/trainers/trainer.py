@@ -11,14 +11,17 @@ import inspect
 import math
 import warnings
 
+import numpy as np
 import torch
 
 from cornu import config as keras_config
 from cornu import optimizers as optimizers_module
+from cornu.callbacks import callback as callback_module
 from cornu.callbacks.callback import CallbackList, LazyLogs
 from cornu.callbacks.history import History
 from cornu.callbacks.progbar_logger import ProgbarLogger
 from cornu.layers import tracking
+from cornu.trainers import arguments
 from cornu.trainers import data_adapters as adapters
 from cornu.trainers.builtin_steps import OVERRIDABLE, BuiltinLoop, BuiltinSteps
 from cornu.trainers.compile_utils import (CompileLoss, CompileMetrics, LossTracker,
@@ -328,7 +331,10 @@ class Trainer(BuiltinSteps):
         if self.compiled and self._compile_loss is None:
             self._build_compile()
 
-    def _prepare_x(self, x):
+    def _prepare_x(self, x, method="predict"):
+        arguments.check_x(x, method)
+        if isinstance(x, list) and adapters._is_scalar_list(x):
+            arguments.check_ragged(x, f"Model.{method}: `x`")
         self._ensure_built(x)
         x = adapters.order_by_names(x, getattr(self, "input_names", None), "input")
         x = adapters.standardize_x(x, self._input_specs(), self._device())
@@ -344,6 +350,8 @@ class Trainer(BuiltinSteps):
             raise ValueError(f"Model {self.name!r} expects {len(specs)} input(s), but it received "
                              f"{len(arrays)} input array(s).")
         for i, (array, spec) in enumerate(zip(arrays, specs)):
+            if isinstance(array, np.ndarray) and not arguments.takes_text(spec):
+                raise arguments.text_error(self.name, i, array)
             expected, found = spec.shape, tuple(array.shape)
             # Keras 3 adjusts a rank by one for a trailing axis of 1 (the model's call does it).
             if len(found) == len(expected) + 1 and found[-1] == 1:
@@ -363,8 +371,10 @@ class Trainer(BuiltinSteps):
                              f"expected shape={expected}, found shape={found} "
                              f"(input layer {layer!r}).{hint}")
 
-    def _prepare(self, x, y, sample_weight, class_weight=None):
-        x = self._prepare_x(x)
+    def _prepare(self, x, y, sample_weight, class_weight=None, method="fit"):
+        x = self._prepare_x(x, method)
+        if isinstance(y, list) and y and adapters._is_scalar_list(y):
+            arguments.check_ragged(y, f"Model.{method}: `y`")
         device = self._device()
         names = self._output_names()
         y = adapters.standardize_y(adapters.order_by_names(y, names, "output", True), device)
@@ -378,7 +388,7 @@ class Trainer(BuiltinSteps):
     def _preparer(self, method, loop):
         """`data_adapters.get`'s conversion; the built-in steps need targets for a loss."""
         def prepare(x, y, sample_weight, class_weight):
-            x, y, sw = self._prepare(x, y, sample_weight, class_weight)
+            x, y, sw = self._prepare(x, y, sample_weight, class_weight, method)
             if y is None and loop.builtin and self._loss_spec is not None:
                 raise ValueError(f"{method}() needs targets: pass `y` (or a generator of "
                                  "(x, y) batches).")
@@ -407,6 +417,8 @@ class Trainer(BuiltinSteps):
         epochs = kwargs.pop("epochs", epochs)
         steps_per_epoch = kwargs.pop("steps_per_epoch", steps_per_epoch)
         validation_steps = kwargs.pop("validation_steps", validation_steps)
+        arguments.check_fit(batch_size, epochs, validation_split, initial_epoch, steps_per_epoch,
+                            validation_steps, validation_freq, class_weight)
         epochs, steps_per_epoch = keras_config.fit_limits(epochs, steps_per_epoch)
         _check_kwargs("fit", kwargs)
         self._assert_compiled()
@@ -422,7 +434,7 @@ class Trainer(BuiltinSteps):
             validation_data, validation_batch_size or batch_size, validation_steps, loop)
         history = History()
         callback_list = CallbackList(
-            list(callbacks or []) + ([ProgbarLogger()] if verbose else []) + [history],
+            callback_module.as_list(callbacks) + ([ProgbarLogger()] if verbose else []) + [history],
             model=self, params={"verbose": verbose, "epochs": epochs,
                                 "steps": train.steps_per_epoch})
         self.stop_training = False
@@ -471,6 +483,8 @@ class Trainer(BuiltinSteps):
         _check_kwargs("evaluate", legacy.translate("evaluate", kwargs, "Model.evaluate"))
         self._assert_compiled()
         verbose, loop = _verbosity(verbose), self._loop("test")
+        arguments.check_batch_size(batch_size, "evaluate")
+        arguments.check_steps(steps, "steps", "evaluate")
         adapter = adapters.get(x, y, sample_weight, batch_size, steps=steps,
                                prepare=self._preparer("evaluate", loop))
         callback_list = CallbackList(callbacks, model=self, params={
@@ -491,6 +505,9 @@ class Trainer(BuiltinSteps):
         """Runs the model in inference mode, in batches; returns NumPy arrays."""
         _check_kwargs("predict", kwargs)
         verbose, loop = _verbosity(verbose), self._loop("predict")
+        arguments.check_batch_size(batch_size, "predict")
+        arguments.check_steps(steps, "steps", "predict")
+        arguments.check_x(x, "predict")
         adapter = adapters.get(x, batch_size=batch_size, steps=steps,
                                prepare=lambda bx, by, bsw, cw: (self._prepare_x(bx), None, None))
         if isinstance(adapter, adapters.ArrayAdapter):  # predict stops at the end of the data
