@@ -19,6 +19,7 @@ from cornu import optimizers as optimizers_module
 from cornu.callbacks import callback as callback_module
 from cornu.callbacks.callback import CallbackList, LazyLogs
 from cornu.callbacks.history import History
+from cornu.callbacks.nan_watch import NanWatch
 from cornu.callbacks.progbar_logger import ProgbarLogger
 from cornu.layers import tracking
 from cornu.trainers import arguments
@@ -432,9 +433,12 @@ class Trainer(BuiltinSteps):
                              class_weight, self._preparer("fit", loop))
         val = None if validation_data is None else self._validation_adapter(
             validation_data, validation_batch_size or batch_size, validation_steps, loop)
-        history = History()
+        history, watch = History(), NanWatch()
+        progbar = [ProgbarLogger()] if verbose else []
+        for logger in progbar:
+            logger.nan_watch = watch
         callback_list = CallbackList(
-            callback_module.as_list(callbacks) + ([ProgbarLogger()] if verbose else []) + [history],
+            callback_module.as_list(callbacks) + progbar + [history],
             model=self, params={"verbose": verbose, "epochs": epochs,
                                 "steps": train.steps_per_epoch})
         self.stop_training = False
@@ -446,6 +450,7 @@ class Trainer(BuiltinSteps):
                 callback_list.on_epoch_begin(epoch, {})
                 steps, epoch_logs = loop.train_epoch(train.batches(), callback_list)
                 callback_list.params["steps_done"] = steps
+                watch.epoch_end(epoch, steps, epoch_logs)  # host floats already: no sync
                 if val is not None and (epoch + 1) % validation_freq == 0:
                     val_logs = self._test_loop(loop, val, callback_list)
                     epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
