@@ -8,7 +8,7 @@ import numbers
 
 import numpy as np
 
-from cornu.utils.validation import check_int, check_number
+from cornu.utils.validation import check_int, check_number, is_int
 
 # Built-in layers that take raw strings as their input (others get numbers).
 _TEXT_LAYERS = frozenset({"TextVectorization", "StringLookup", "Hashing", "Lambda", "TFSMLayer"})
@@ -44,6 +44,11 @@ def check_fit(batch_size, epochs, validation_split, initial_epoch, steps_per_epo
         raise ValueError("Model.fit: `class_weight` must be a dict mapping class indices to "
                          f"weights, e.g. {{0: 1.0, 1: 5.0}}; received {type(class_weight).__name__}"
                          f" {class_weight!r}.")
+    if class_weight is not None:
+        bad = [k for k in class_weight if not is_int(k) or k < 0]
+        if bad:
+            raise ValueError(f"Model.fit: the keys of `class_weight` must be class indices (integers "
+                             f">= 0); received {bad!r}.")
 
 
 def check_x(x, method):

@@ -117,6 +117,26 @@ class LossTracker:
         return float(total / np.float32(self.count))
 
 
+def _elementwise(fn):
+    """A built-in loss that compares y_true and y_pred entry by entry (broadcasting)."""
+    return fn is not None and getattr(fn, "__module__", "") == losses_module.__name__ and \
+        not any(w in getattr(fn, "__name__", "sparse") for w in ("sparse", "categorical")) and \
+        hasattr(losses_module, fn.__name__)  # categorical ones check their own shapes
+
+
+def _check_broadcast(name, y, y_pred):
+    """Targets whose shape cannot meet the predictions' (torch's "The size of tensor a (3) must
+    match..." inside the loss), said in the loss's terms; checked once per fit."""
+    t, p = losses_module.squeeze_or_expand_to_same_rank(y, y_pred)
+    try:
+        torch.broadcast_shapes(tuple(t.shape), tuple(p.shape))
+    except RuntimeError:
+        output = (None,) + tuple(y_pred.shape[1:])
+        raise ValueError(f"{name}: targets (y) of shape {tuple(y.shape)} do not match the model's "
+                         f"output of shape {output}; give the targets the output's "
+                         "shape (or change the last layer's units).") from None
+
+
 class CompileLoss:
     def __init__(self, loss, loss_weights, output_names):
         self.output_names = list(output_names)
@@ -154,6 +174,8 @@ class CompileLoss:
                 raise ValueError(f"No target data for output {name!r}, which has a loss; pass "
                                  f"its targets (the outputs are {self.output_names}).")
             inner = getattr(fn, "fn", None)
+            if y is not None and _elementwise(inner):
+                _check_broadcast(inner.__name__, y, y_pred)
             if inner is losses_module.sparse_categorical_crossentropy and y is not None:
                 classes = y_pred.shape[-1]
                 lo, hi = float(y.min()), float(y.max())
