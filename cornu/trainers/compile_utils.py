@@ -117,16 +117,14 @@ class LossTracker:
         return float(total / np.float32(self.count))
 
 
-def _elementwise(fn):
-    """A built-in loss that compares y_true and y_pred entry by entry (broadcasting)."""
-    return fn is not None and getattr(fn, "__module__", "") == losses_module.__name__ and \
-        not any(w in getattr(fn, "__name__", "sparse") for w in ("sparse", "categorical")) and \
-        hasattr(losses_module, fn.__name__)  # categorical ones check their own shapes
-
-
-def _check_broadcast(name, y, y_pred):
+def _check_broadcast(fn, y, y_pred):
     """Targets whose shape cannot meet the predictions' (torch's "The size of tensor a (3) must
-    match..." inside the loss), said in the loss's terms; checked once per fit."""
+    match..." inside the loss), said in the loss's terms, once the loss has failed."""
+    inner = getattr(fn, "fn", None)
+    if not isinstance(y, torch.Tensor) or not isinstance(y_pred, torch.Tensor) or "sparse" in \
+            getattr(inner, "__name__", "sparse"):
+        return
+    name = inner.__name__
     t, p = losses_module.squeeze_or_expand_to_same_rank(y, y_pred)
     try:
         torch.broadcast_shapes(tuple(t.shape), tuple(p.shape))
@@ -174,8 +172,6 @@ class CompileLoss:
                 raise ValueError(f"No target data for output {name!r}, which has a loss; pass "
                                  f"its targets (the outputs are {self.output_names}).")
             inner = getattr(fn, "fn", None)
-            if y is not None and _elementwise(inner):
-                _check_broadcast(inner.__name__, y, y_pred)
             if inner is losses_module.sparse_categorical_crossentropy and y is not None:
                 classes = y_pred.shape[-1]
                 lo, hi = float(y.min()), float(y.max())
@@ -192,7 +188,11 @@ class CompileLoss:
             if fn is None:
                 continue
             sw = sample_weights[i] if sample_weights is not None else None
-            value = fn(y, y_pred, sw)
+            try:
+                value = fn(y, y_pred, sw)
+            except RuntimeError:  # torch's "The size of tensor a (3) must match ...": say it
+                _check_broadcast(fn, y, y_pred)  # in the loss's terms (costs nothing until then)
+                raise
             if self.multi:
                 if per_output is None:
                     self.trackers[i].update_state(value, y_pred.shape[0])
