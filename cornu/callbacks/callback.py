@@ -85,11 +85,28 @@ for _name in ("__getitem__", "__iter__", "__len__", "__contains__", "__repr__", 
 LazyLogs.__hash__ = None
 
 
+def as_list(callbacks):
+    """`callbacks=` as a list: one callback alone is accepted (Keras 3 wraps it); anything that
+    is not a callback instance is an error that says what was given."""
+    if callbacks is None:
+        return []
+    if not isinstance(callbacks, (list, tuple)):
+        callbacks = [callbacks]
+    for i, cb in enumerate(callbacks):
+        if isinstance(cb, type):
+            raise TypeError(f"`callbacks[{i}]` is the class {cb.__name__}, not an instance; pass "
+                            f"`{cb.__name__}(...)`.")
+        if not (hasattr(cb, "set_model") and hasattr(cb, "on_epoch_end")):
+            raise TypeError(f"`callbacks[{i}]` must be a `keras.callbacks.Callback`; received "
+                            f"{type(cb).__name__} {cb!r:.60}.")
+    return list(callbacks)
+
+
 class CallbackList:
     """The callbacks of one `fit`/`evaluate`/`predict` call, run as one (internal to the trainer)."""
 
     def __init__(self, callbacks=None, model=None, params=None):
-        self.callbacks = list(callbacks or [])
+        self.callbacks = as_list(callbacks)
         self.model = model
         self.params = params if params is not None else {}
         for cb in self.callbacks:

@@ -14,6 +14,7 @@ class ProgbarLogger(Callback):
         self.verbose = verbose
         self.progbar = None
         self.needs_batch_hooks = False
+        self.nan_watch = None  # fit's NanWatch (callbacks/nan_watch.py), when fit added this bar
 
     def set_params(self, params):
         super().set_params(params)
@@ -28,12 +29,19 @@ class ProgbarLogger(Callback):
             sys.stdout.write(f"Epoch {epoch + 1}/{self.epochs}\n")
             sys.stdout.flush()
         self.progbar = Progbar(self.steps, verbose=self.verbose)
-        self._seen = 0
+        self._seen, self._epoch = 0, epoch
 
     def on_train_batch_end(self, batch, logs=None):
         self._seen = batch + 1
-        self.progbar.update(self._seen, (lambda: list(logs.items())) if logs is not None else None,
-                            finalize=False)
+        self.progbar.update(self._seen, (lambda: self._read(batch, logs)) if logs is not None
+                            else None, finalize=False)
+
+    def _read(self, batch, logs):
+        """The values the bar prints, read only when it redraws; fit's NaN watch sees them."""
+        items = list(logs.items())
+        if self.nan_watch is not None:
+            self.nan_watch.seen(self._epoch, batch, items)
+        return items
 
     def on_epoch_end(self, epoch, logs=None):
         steps = self.params.get("steps_done", self.steps)

@@ -33,6 +33,7 @@ from cornu.layers.node_history import NodeHistory
 from cornu.layers import tracking
 from cornu.utils import legacy, nest
 from cornu.utils.registry import Registry
+from cornu.utils.validation import check_int, standardize_shape
 
 registry = Registry("layer")
 
@@ -125,18 +126,16 @@ class Layer(NodeHistory, torch.nn.Module):
         self._batch_input_shape = self._input_shape_from_kwargs(kwargs)
         self.input_dtype = kwargs.get("input_dtype")
 
-    @staticmethod
-    def _input_shape_from_kwargs(kwargs):
-        batch_size = kwargs.get("batch_size")
+    def _input_shape_from_kwargs(self, kwargs):
+        batch_size, owner = kwargs.get("batch_size"), type(self).__name__
         for key in ("batch_input_shape", "batch_shape"):
             if kwargs.get(key) is not None:
-                return tuple(kwargs[key])
+                return standardize_shape(kwargs[key], key, owner)
         if kwargs.get("input_shape") is not None:
-            shape = kwargs["input_shape"]
-            shape = (shape,) if isinstance(shape, int) else tuple(shape)
-            return (batch_size,) + shape
+            return (batch_size,) + standardize_shape(kwargs["input_shape"], "input_shape",
+                                                        owner)
         if kwargs.get("input_dim") is not None:
-            return (batch_size, int(kwargs["input_dim"]))
+            return (batch_size, check_int(kwargs["input_dim"], "input_dim", owner))
         return None
 
     def _post_init(self):

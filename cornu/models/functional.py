@@ -293,17 +293,17 @@ class Functional(Model):
 
     # Data for fit/evaluate/predict nested like `[a, [b, c]]` goes to the trainer flat, in the
     # order of `self.inputs` / `self.outputs`; so do the model's nested predictions.
-    def _prepare_x(self, x):
+    def _prepare_x(self, x, method="predict"):
         if self._deep_inputs and isinstance(x, (list, tuple)):
             x = nest.flatten(x)
-        return super()._prepare_x(x)
+        return super()._prepare_x(x, method)
 
-    def _prepare(self, x, y, sample_weight, class_weight=None):
+    def _prepare(self, x, y, sample_weight, class_weight=None, method="fit"):
         if self._deep_outputs:
             y = nest.flatten(y) if isinstance(y, (list, tuple)) else y
             if isinstance(sample_weight, (list, tuple)):
                 sample_weight = nest.flatten(sample_weight)
-        return super()._prepare(x, y, sample_weight, class_weight)
+        return super()._prepare(x, y, sample_weight, class_weight, method)
 
     def _as_lists(self, y, y_pred):
         if self._deep_outputs:

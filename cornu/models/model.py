@@ -102,8 +102,20 @@ class Model(Trainer, Layer):
         else:
             sample = [zeros(s) for s in shapes]
         self.built = True
-        with torch.no_grad():
-            self.forward(sample)
+        try:
+            with torch.no_grad():
+                self.forward(sample)
+        except BaseException:
+            self.built = False  # a failed build leaves the model as it was
+            raise
+
+    def call(self, inputs, *args, **kwargs):
+        # Layer's default call is the identity; a Model without one would return its inputs
+        # from `predict` (Keras 3 raises, and so does cornu).
+        raise NotImplementedError(
+            f"Model {type(self).__name__} {self.name!r} does not implement `call()`. A subclassed "
+            "Model defines `call(self, inputs, training=None)` returning its outputs; or build "
+            "a functional model with `keras.Model(inputs, outputs)`.")
 
     @property
     def layers(self):

@@ -154,6 +154,8 @@ class Optimizer:
                             "its learning rate is not settable. Create the optimizer with a float "
                             "`learning_rate` to set it while training.")
         try:
+            if isinstance(value, (str, bytes)):  # float("0.01") would train; Keras 3 raises
+                raise TypeError
             self._learning_rate.data.fill_(float(value))
         except (TypeError, ValueError):
             raise ValueError(f"{type(self).__name__}: `learning_rate` should be a float, a "

@@ -2,6 +2,7 @@
 import torch
 
 from cornu.optimizers.optimizer import Optimizer, sub_scaled_
+from cornu.utils.validation import check_number
 
 
 def sgd_update(opt, params, grads, slots, lr, step):
@@ -34,8 +35,7 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
-        if not 0 <= momentum <= 1:
-            raise ValueError(f"SGD: `momentum` must be a float in [0, 1], received {momentum}.")
+        momentum = check_number(momentum, "momentum", "SGD", 0.0, 1.0)
         self.momentum, self.nesterov = momentum, nesterov
 
     rule = staticmethod(sgd_update)

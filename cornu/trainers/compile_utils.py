@@ -119,6 +119,24 @@ class LossTracker:
         return float(total / np.float32(self.count))
 
 
+def _check_broadcast(fn, y, y_pred):
+    """Targets whose shape cannot meet the predictions' (torch's "The size of tensor a (3) must
+    match..." inside the loss), said in the loss's terms, once the loss has failed."""
+    inner = getattr(fn, "fn", None)
+    if not isinstance(y, torch.Tensor) or not isinstance(y_pred, torch.Tensor) or "sparse" in \
+            getattr(inner, "__name__", "sparse"):
+        return
+    name = inner.__name__
+    t, p = losses_module.squeeze_or_expand_to_same_rank(y, y_pred)
+    try:
+        torch.broadcast_shapes(tuple(t.shape), tuple(p.shape))
+    except RuntimeError:
+        output = (None,) + tuple(y_pred.shape[1:])
+        raise ValueError(f"{name}: targets (y) of shape {tuple(y.shape)} do not match the model's "
+                         f"output of shape {output}; give the targets the output's "
+                         "shape (or change the last layer's units).") from None
+
+
 class CompileLoss:
     def __init__(self, loss, loss_weights, output_names):
         self.output_names = list(output_names)
@@ -172,7 +190,11 @@ class CompileLoss:
             if fn is None:
                 continue
             sw = sample_weights[i] if sample_weights is not None else None
-            value = fn(y, y_pred, sw)
+            try:
+                value = fn(y, y_pred, sw)
+            except RuntimeError:  # torch's "The size of tensor a (3) must match ...": say it
+                _check_broadcast(fn, y, y_pred)  # in the loss's terms (costs nothing until then)
+                raise
             if self.multi:
                 if per_output is None:
                     self.trackers[i].update_state(value, y_pred.shape[0])

@@ -11,14 +11,18 @@ import inspect
 import math
 import warnings
 
+import numpy as np
 import torch
 
 from cornu import config as keras_config
 from cornu import optimizers as optimizers_module
+from cornu.callbacks import callback as callback_module
 from cornu.callbacks.callback import CallbackList, LazyLogs
 from cornu.callbacks.history import History
+from cornu.callbacks.nan_watch import NanWatch
 from cornu.callbacks.progbar_logger import ProgbarLogger
 from cornu.layers import tracking
+from cornu.trainers import arguments
 from cornu.trainers import data_adapters as adapters
 from cornu.trainers import distributed
 from cornu.trainers.builtin_steps import OVERRIDABLE, BuiltinLoop, BuiltinSteps
@@ -29,30 +33,8 @@ from cornu.utils import legacy
 from cornu.utils.packing import unpack_x_y_sample_weight
 from cornu.utils.progbar import Progbar
 
-_LOADER = ("workers", "use_multiprocessing", "max_queue_size")  # Keras 2's fit arguments
 _BUILTIN = {}  # (class, kind) -> whether the class overrides no step method
 _TAKES_TRAINING = {}  # class -> whether its compute_loss takes `training`
-
-
-def _listify(x):
-    if x is None:
-        return None
-    if isinstance(x, dict):
-        return list(x.values())
-    return list(x) if isinstance(x, (list, tuple)) else [x]
-
-
-def _check_kwargs(method, kwargs):
-    """The data options `data_adapters.get` takes (fit's Keras 2 `workers`, ...); any other
-    keyword is an error."""
-    options = {key: kwargs.pop(key) for key in _LOADER if kwargs.get(key) is not None}
-    if kwargs:
-        raise TypeError(f"{method}() got unexpected keyword argument(s) {sorted(kwargs)}.")
-    return options
-
-
-def _verbosity(verbose):
-    return 1 if verbose == "auto" else int(verbose)
 
 
 def _batch_size(x):
@@ -150,7 +132,7 @@ class Trainer(BuiltinSteps):
             names += self._compile_metrics.names()
         elif self._metrics_spec:
             names += [m if isinstance(m, str) else getattr(m, "name", getattr(m, "__name__", "metric"))
-                      for m in _listify(self._metrics_spec)]
+                      for m in arguments.listify(self._metrics_spec)]
         return names + [m.name for m in self._own_metrics()]
 
     @property
@@ -333,7 +315,10 @@ class Trainer(BuiltinSteps):
         if self.compiled and self._compile_loss is None:
             self._build_compile()
 
-    def _prepare_x(self, x):
+    def _prepare_x(self, x, method="predict"):
+        arguments.check_x(x, method)
+        if isinstance(x, list) and adapters._is_scalar_list(x):
+            arguments.check_ragged(x, f"Model.{method}: `x`")
         self._ensure_built(x)
         x = adapters.order_by_names(x, getattr(self, "input_names", None), "input")
         x = adapters.standardize_x(x, self._input_specs(), self._device())
@@ -349,6 +334,8 @@ class Trainer(BuiltinSteps):
             raise ValueError(f"Model {self.name!r} expects {len(specs)} input(s), but it received "
                              f"{len(arrays)} input array(s).")
         for i, (array, spec) in enumerate(zip(arrays, specs)):
+            if isinstance(array, np.ndarray) and not arguments.takes_text(spec):
+                raise arguments.text_error(self.name, i, array)
             expected, found = spec.shape, tuple(array.shape)
             # Keras 3 adjusts a rank by one for a trailing axis of 1 (the model's call does it).
             if len(found) == len(expected) + 1 and found[-1] == 1:
@@ -368,8 +355,10 @@ class Trainer(BuiltinSteps):
                              f"expected shape={expected}, found shape={found} "
                              f"(input layer {layer!r}).{hint}")
 
-    def _prepare(self, x, y, sample_weight, class_weight=None):
-        x = self._prepare_x(x)
+    def _prepare(self, x, y, sample_weight, class_weight=None, method="fit"):
+        x = self._prepare_x(x, method)
+        if isinstance(y, list) and y and adapters._is_scalar_list(y):
+            arguments.check_ragged(y, f"Model.{method}: `y`")
         device = self._device()
         names = self._output_names()
         y = adapters.standardize_y(adapters.order_by_names(y, names, "output", True), device)
@@ -383,7 +372,7 @@ class Trainer(BuiltinSteps):
     def _preparer(self, method, loop):
         """`data_adapters.get`'s conversion; the built-in steps need targets for a loss."""
         def prepare(x, y, sample_weight, class_weight):
-            x, y, sw = self._prepare(x, y, sample_weight, class_weight)
+            x, y, sw = self._prepare(x, y, sample_weight, class_weight, method)
             if y is None and loop.builtin and self._loss_spec is not None:
                 raise ValueError(f"{method}() needs targets: pass `y` (or a generator of "
                                  "(x, y) batches).")
@@ -412,10 +401,12 @@ class Trainer(BuiltinSteps):
         epochs = kwargs.pop("epochs", epochs)
         steps_per_epoch = kwargs.pop("steps_per_epoch", steps_per_epoch)
         validation_steps = kwargs.pop("validation_steps", validation_steps)
+        arguments.check_fit(batch_size, epochs, validation_split, initial_epoch, steps_per_epoch,
+                            validation_steps, validation_freq, class_weight)
         epochs, steps_per_epoch = keras_config.fit_limits(epochs, steps_per_epoch)
-        options = dict(_check_kwargs("fit", kwargs), device=self._device())
+        options = dict(arguments.check_kwargs("fit", kwargs), device=self._device())
         self._assert_compiled()
-        verbose, loop = _verbosity(verbose), self._loop()
+        verbose, loop = arguments.verbosity(verbose), self._loop()
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = adapters.split_validation(
                 x, y, sample_weight, validation_split)
@@ -423,13 +414,17 @@ class Trainer(BuiltinSteps):
                              class_weight, self._preparer("fit", loop), **options)
         val = None if validation_data is None else self._validation_adapter(
             validation_data, validation_batch_size or batch_size, validation_steps, loop, options)
+        callbacks = callback_module.as_list(callbacks)
         dist = distributed.session()  # several processes (torchrun): DDP, data by rank
         if dist is not None:
             loop, train, val, callbacks, verbose = dist.for_fit(self, loop, train, val,
                                                                 callbacks, verbose)
-        history = History()
+        history, watch = History(), NanWatch()
+        progbar = [ProgbarLogger()] if verbose else []
+        for logger in progbar:
+            logger.nan_watch = watch
         callback_list = CallbackList(
-            list(callbacks or []) + ([ProgbarLogger()] if verbose else []) + [history],
+            callback_module.as_list(callbacks) + progbar + [history],
             model=self, params={"verbose": verbose, "epochs": epochs,
                                 "steps": train.steps_per_epoch})
         self.stop_training = False
@@ -450,6 +445,7 @@ class Trainer(BuiltinSteps):
                 if train.exhausted and not steps:
                     break  # a generator read to its end: no data for this epoch
                 callback_list.params["steps_done"] = steps
+                watch.epoch_end(epoch, steps, epoch_logs)  # host floats already: no sync
                 if val is not None and (epoch + 1) % validation_freq == 0:
                     val_logs = self._test_loop(loop, val, callback_list)
                     epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
@@ -491,9 +487,11 @@ class Trainer(BuiltinSteps):
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
         """Returns the loss (a scalar), or `[loss, *metrics]` in `metrics_names` order."""
-        options = _check_kwargs("evaluate", legacy.translate("evaluate", kwargs, "Model.evaluate"))
+        options = arguments.check_kwargs("evaluate", legacy.translate("evaluate", kwargs, "Model.evaluate"))
         self._assert_compiled()
-        verbose, loop = _verbosity(verbose), self._loop("test")
+        verbose, loop = arguments.verbosity(verbose), self._loop("test")
+        arguments.check_batch_size(batch_size, "evaluate")
+        arguments.check_steps(steps, "steps", "evaluate")
         adapter = adapters.get(x, y, sample_weight, batch_size, steps=steps,
                                prepare=self._preparer("evaluate", loop), device=self._device(),
                                **options)
@@ -520,8 +518,11 @@ class Trainer(BuiltinSteps):
     # ----------------------------------------------------------------- predict
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
         """Runs the model in inference mode, in batches; returns NumPy arrays."""
-        options = _check_kwargs("predict", kwargs)
-        verbose, loop = _verbosity(verbose), self._loop("predict")
+        options = arguments.check_kwargs("predict", kwargs)
+        verbose, loop = arguments.verbosity(verbose), self._loop("predict")
+        arguments.check_batch_size(batch_size, "predict")
+        arguments.check_steps(steps, "steps", "predict")
+        arguments.check_x(x, "predict")
         adapter = adapters.get(x, batch_size=batch_size, steps=steps,
                                prepare=lambda bx, by, bsw, cw: (self._prepare_x(bx), None, None),
                                device=self._device(), **options)

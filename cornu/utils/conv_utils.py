@@ -17,6 +17,9 @@ def normalize_tuple(value, n, name, owner, allow_zero=False):
         result = (int(value),) * n
     else:
         try:
+            if isinstance(value, (str, bytes)) or not all(
+                    isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value):
+                raise TypeError  # int("3") and int(2.5) would pass; Keras takes integers only
             result = tuple(int(v) for v in value)
         except (TypeError, ValueError):
             raise ValueError(f"{owner}: `{name}` must be an integer or a tuple of {n} integers, "

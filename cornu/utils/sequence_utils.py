@@ -1,6 +1,8 @@
 """Sequence preprocessing: `pad_sequences` (Keras 3's `keras.utils.pad_sequences`)."""
 import numpy as np
 
+from cornu.utils.validation import check_int
+
 
 def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncating="pre",
                   value=0.0):
@@ -37,6 +39,7 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
     item_shape = item_shape or ()
     if maxlen is None:
         maxlen = max(lengths) if lengths else 0
+    maxlen = check_int(maxlen, "maxlen", "pad_sequences", minimum=0)
     text_dtype = np.issubdtype(np.dtype(dtype), np.str_) if dtype is not object else True
     if isinstance(value, str) and not text_dtype:
         raise ValueError(f"`dtype` {dtype} is not compatible with `value`'s type: {type(value)}. "

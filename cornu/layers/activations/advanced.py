@@ -5,6 +5,7 @@ import torch.nn.functional as F
 from cornu import activations, constraints, initializers, regularizers
 from cornu.backend import layout as layouts
 from cornu.layers.layer import Layer, registry
+from cornu.utils.validation import check_axis
 
 
 class _Elementwise(Layer):
@@ -79,6 +80,10 @@ class Softmax(Layer):
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis
+        check_axis(axis, None, f"Softmax {self.name!r}")
+
+    def build(self, input_shape):
+        check_axis(self.axis, len(input_shape), f"Softmax {self.name!r}")
 
     def call(self, inputs, mask=None):
         if mask is not None:

@@ -13,6 +13,7 @@ from cornu.backend.config import standardize_data_format
 from cornu.layers.core.lora import LoraMixin
 from cornu.utils import conv_utils
 from cornu.layers.layer import Layer
+from cornu.graph.keras_tensor import KerasTensor
 
 CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 CONV_TRANSPOSE = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
@@ -62,6 +63,14 @@ class SpatialLayer(Layer):
         if shape is not None and len(shape) != self.rank + 2:
             shape = (None,) + tuple(shape)[1:] if len(shape) else tuple(shape)
             self._check_input_shape(shape)
+        elif self._n_channels is not None and isinstance(args[0], KerasTensor):
+            # a built layer called again in a graph (once per graph call, never per step)
+            n = conv_utils.channels(tuple(shape), self.data_format)
+            if n is not None and n != self._n_channels:
+                raise ValueError(f"Input 0 of layer {self.name!r} ({type(self).__name__}) is "
+                                 f"incompatible with the layer: it was built for "
+                                 f"{self._n_channels} input channels, received shape "
+                                 f"{tuple(shape)} with {n}.")
         return super().__call__(*args, **kwargs)
 
     def _input_channels(self, input_shape):

@@ -4,6 +4,7 @@ from cornu.graph.keras_tensor import KerasTensor
 from cornu.backend.naming import uniquify
 from cornu.layers.layer import Layer, registry
 from cornu.graph.node import Node
+from cornu.utils.validation import check_int, standardize_shape
 
 
 @registry.register()
@@ -26,8 +27,10 @@ class InputLayer(Layer):
         if batch_shape is None:
             if shape is None:
                 raise ValueError("InputLayer needs a `shape` (or `batch_shape`).")
-            shape = (shape,) if isinstance(shape, int) else tuple(shape)
-            batch_shape = (batch_size,) + shape
+            batch_size = check_int(batch_size, "batch_size", "Input", allow_none=True)
+            batch_shape = (batch_size,) + standardize_shape(shape, "shape", "Input")
+        else:
+            batch_shape = standardize_shape(batch_shape, "batch_shape", "Input")
         # tf.keras 2's names (`input_1`, `input_2`, ...), which summaries and `Connected to` show.
         super().__init__(name=name or uniquify("input", zero_based=False), dtype=dtype, **kwargs)
         self._batch_input_shape = None

@@ -42,6 +42,11 @@ class Lambda(Layer):
             raise TypeError(f"Lambda {self.name!r}: `function` must be callable, got {function!r}.")
         self.function = function
         self.arguments = dict(arguments or {})
+        if output_shape is not None and not callable(output_shape) and (
+                isinstance(output_shape, (str, bytes)) or not hasattr(output_shape, "__iter__")):
+            raise TypeError(f"Lambda {self.name!r}: `output_shape` must be a tuple (without the "
+                            f"batch axis) or a function of the input shape; received "
+                            f"output_shape={output_shape!r}.")
         self._output_shape = output_shape
         self.mask = mask
         self.supports_masking = mask is not None

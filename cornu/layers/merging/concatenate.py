@@ -4,6 +4,7 @@ import torch
 from cornu.backend import layout as layouts
 from cornu.layers.layer import registry
 from cornu.layers.merging.base import _Merge
+from cornu.utils.validation import check_axis
 
 
 @registry.register()
@@ -24,7 +25,7 @@ class Concatenate(_Merge):
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
-        self.axis = int(axis)
+        self.axis = check_axis(axis, None, f"Concatenate {self.name!r}")
         self._dim = self.axis
 
     def build(self, input_shape):
@@ -50,7 +51,7 @@ class Concatenate(_Merge):
             raise ValueError(f"Concatenate {self.name!r} requires inputs of the same rank; "
                              f"received input_shape={[tuple(s) for s in input_shape]}.")
         rank = ranks.pop()
-        axis = self.axis % rank
+        axis = check_axis(self.axis, rank, f"Concatenate {self.name!r}")
         output = list(input_shape[0])
         for shape in input_shape[1:]:
             for i, (a, b) in enumerate(zip(output, shape)):

@@ -6,6 +6,7 @@ import torch.nn.functional as F
 from cornu import constraints, initializers, regularizers
 from cornu.backend import layout as layouts
 from cornu.layers.layer import Layer, registry
+from cornu.utils.validation import check_axis
 
 
 class _AllReduce(torch.autograd.Function):
@@ -69,7 +70,10 @@ class BatchNormalization(Layer):
 
     def build(self, input_shape):
         rank = len(input_shape)
-        axis = self.axis % rank
+        axis = check_axis(self.axis, rank, f"BatchNormalization {self.name!r}")
+        if isinstance(axis, list):
+            raise ValueError(f"BatchNormalization {self.name!r}: `axis` must be one axis (the "
+                             f"channels); received axis={self.axis!r}.")
         dim = input_shape[axis]
         if dim is None:
             raise ValueError(f"BatchNormalization {self.name!r}: axis {self.axis} of input shape "

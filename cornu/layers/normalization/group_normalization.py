@@ -5,6 +5,7 @@ from cornu import constraints, initializers, regularizers
 from cornu.backend import layout as layouts
 from cornu.layers.attention.einsum_dense import serialized
 from cornu.layers.layer import Layer, registry
+from cornu.utils.validation import check_axis
 
 
 @registry.register()
@@ -48,7 +49,7 @@ class GroupNormalization(Layer):
         self.gamma_constraint = constraints.get(gamma_constraint)
 
     def build(self, input_shape):
-        dim = input_shape[self.axis]
+        dim = input_shape[check_axis(self.axis, len(input_shape), f"GroupNormalization {self.name!r}")]
         if dim is None:
             raise ValueError(f"GroupNormalization {self.name!r}: axis {self.axis} of the input "
                              f"shape {tuple(input_shape)} must be known.")

@@ -4,6 +4,7 @@ import torch.nn.functional as F
 
 from cornu import constraints, initializers, regularizers
 from cornu.layers.layer import Layer, registry
+from cornu.utils.validation import check_axis
 
 
 @registry.register()
@@ -21,7 +22,7 @@ class LayerNormalization(Layer):
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
-        self.axis = list(axis) if isinstance(axis, (list, tuple)) else int(axis)  # as Keras keeps it
+        self.axis = check_axis(axis, None, f"LayerNormalization {self.name!r}")  # as Keras keeps it
         self.epsilon, self.center, self.scale = float(epsilon), center, scale
         self.rms_scaling = rms_scaling
         self.beta_initializer = initializers.get(beta_initializer)
@@ -33,7 +34,8 @@ class LayerNormalization(Layer):
 
     def build(self, input_shape):
         rank = len(input_shape)
-        self._axes = sorted(a % rank for a in (self.axis if isinstance(self.axis, list) else [self.axis]))
+        axes = check_axis(self.axis, rank, f"LayerNormalization {self.name!r}")
+        self._axes = sorted(axes if isinstance(axes, list) else [axes])
         shape = tuple(input_shape[a] for a in self._axes)
         if any(d is None for d in shape):
             raise ValueError(f"LayerNormalization {self.name!r}: axes {self.axis} of input shape "

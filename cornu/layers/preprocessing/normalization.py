@@ -4,6 +4,7 @@ import torch
 
 from cornu.backend.config import epsilon
 from cornu.layers.layer import Layer, registry
+from cornu.utils.validation import check_axis
 
 
 @registry.register()
@@ -27,7 +28,7 @@ class Normalization(Layer):
 
     def build(self, input_shape):
         rank = len(input_shape)
-        self._keep = tuple(sorted(a % rank for a in self.axis))
+        self._keep = tuple(sorted(check_axis(list(self.axis), rank, f"Normalization {self.name!r}")))
         shape = tuple(input_shape[a] for a in self._keep)
         if any(d is None for d in shape):
             raise ValueError(f"Normalization {self.name!r}: axes {self.axis} of input shape "

@@ -46,6 +46,10 @@ class Bidirectional(Layer):
     def __init__(self, layer, merge_mode="concat", backward_layer=None, **kwargs):
         if not isinstance(layer, Layer):
             raise ValueError(f"Bidirectional: `layer` must be a Layer instance; received {layer!r}.")
+        if not hasattr(layer, "go_backwards") and backward_layer is None:
+            raise ValueError(f"Bidirectional wraps a recurrent layer (LSTM, GRU, SimpleRNN, RNN) "
+                             f"with `go_backwards` and `return_sequences`; received "
+                             f"{type(layer).__name__} {layer.name!r}.")
         if backward_layer is not None and not isinstance(backward_layer, Layer):
             raise ValueError("Bidirectional: `backward_layer` must be a Layer instance; "
                              f"received {backward_layer!r}.")

@@ -7,6 +7,7 @@ from cornu.backend.config import image_data_format
 from cornu.layers.attention.einsum_dense import serialized
 from cornu.layers.layer import Layer, registry
 from cornu.utils import conv_utils
+from cornu.utils.validation import check_int
 
 _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 
@@ -40,7 +41,7 @@ class ConvLSTM(Layer):
         owner, n = type(self).__name__, self.rank
         if stateful:
             raise NotImplementedError(f"{owner}: stateful=True is not supported yet.")
-        self.filters = int(filters)
+        self.filters = check_int(filters, "filters", owner)
         self.kernel_size = conv_utils.normalize_tuple(kernel_size, n, "kernel_size", owner)
         self.strides = conv_utils.normalize_tuple(strides, n, "strides", owner)
         self.padding = conv_utils.normalize_padding(padding, owner)

@@ -3,6 +3,7 @@ import math
 
 from cornu.backend.config import standardize_data_format
 from cornu.layers.layer import Layer, registry
+from cornu.utils.validation import is_int
 
 
 @registry.register()
@@ -31,7 +32,11 @@ class Reshape(Layer):
 
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
-        self.target_shape = tuple(target_shape)
+        if isinstance(target_shape, (str, bytes)) or not hasattr(target_shape, "__iter__") or \
+                not all(is_int(d) and (d > 0 or d == -1) for d in target_shape):
+            raise ValueError(f"Reshape {self.name!r}: `target_shape` must be a tuple of positive "
+                             f"integers (one may be -1); received target_shape={target_shape!r}.")
+        self.target_shape = tuple(int(d) for d in target_shape)
 
     def _resolve(self, input_shape):
         known = math.prod(d for d in input_shape[1:] if d is not None)
