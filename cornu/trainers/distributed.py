@@ -298,8 +298,8 @@ class DataParallelLoop(BuiltinLoop):
             model._compile_metrics.update_lists(ys, preds, sws)
         return loss
 
-    def train_epoch(self, batches, callback_list):
-        steps, logs = super().train_epoch(batches, callback_list)
+    def train_epoch(self, batches, callback_list, first=0):
+        steps, logs = super().train_epoch(batches, callback_list, first)
         if self.params is None:
             return steps, logs
         reduce_metric_states(self.model, self.session.world)
@@ -336,9 +336,9 @@ class DataParallelStepLoop(StepLoop):
                 self.session.start(self.model)  # the first batch built the model
             yield batch
 
-    def _train_epoch(self, batches, callback_list):
+    def _train_epoch(self, batches, callback_list, first=0):
         with self.session.gradient_sync(self.model.optimizer):
-            return super()._train_epoch(self._started(batches), callback_list)
+            return super()._train_epoch(self._started(batches), callback_list, first)
 
     def _logs_at_end(self, last):
         reduce_metric_states(self.model, self.session.world)

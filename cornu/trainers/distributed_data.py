@@ -131,6 +131,8 @@ def _shard_iterator(adapter, session):
     if hasattr(data, "__getitem__") and hasattr(data, "__len__") and \
             not isinstance(data, (list, tuple)):
         adapter.data = _RoundRobin(data, session.rank, session.world)
+        if hasattr(adapter, "num_batches"):  # a PyDataset's count, read when it was adapted
+            adapter.num_batches = adapter._count()
         if from_len:
             adapter.steps_per_epoch = len(adapter.data)
         return adapter

@@ -73,7 +73,7 @@ def test_dataloader_gets_a_distributed_sampler():
     loader = tud.DataLoader(data, batch_size=2)
     seen = []
     for rank in range(2):
-        adapter = adapters.IteratorAdapter(loader, None, lambda x, y, sw: (x, y, sw))
+        adapter = adapters.IteratorAdapter(loader, None, lambda x, y, sw, cw: (x, y, sw))
         sharded = shard(adapter, FakeSession(rank, 2), True)
         assert sharded.steps_per_epoch == 3
         seen.append(sorted(int(v) for xb, _, _ in sharded.batches() for v in xb[:, 0]))
@@ -90,7 +90,8 @@ def test_sequence_batches_dealt_round_robin():
 
     dealt = []
     for rank in range(2):
-        adapter = adapters.IteratorAdapter(Batches(), None, lambda x, y, sw: (x, y, sw))
+        adapter = adapters.PyDatasetAdapter(Batches(), None,
+                                            prepare=lambda x, y, sw, cw: (x, y, sw))
         sharded = shard(adapter, FakeSession(rank, 2), True)
         dealt.append([int(xb[0, 0]) for xb, _, _ in sharded.batches()])
     assert dealt == [[0, 2, 4], [1, 3, 0]]  # equal step counts: the last round wraps
@@ -101,6 +102,6 @@ def test_generators_are_not_split_and_say_so():
         while True:
             yield np.zeros((2, 1), "float32"), np.zeros(2)
 
-    adapter = adapters.IteratorAdapter(batches(), 3, lambda x, y, sw: (x, y, sw))
+    adapter = adapters.IteratorAdapter(batches(), 3, lambda x, y, sw, cw: (x, y, sw))
     with pytest.warns(UserWarning, match="cannot be split across processes"):
         assert shard(adapter, FakeSession(1, 2), True) is adapter

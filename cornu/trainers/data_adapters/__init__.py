@@ -15,7 +15,7 @@ import warnings
 from cornu.trainers.data_adapters.arrays import ArrayAdapter, split_validation as _split_arrays
 from cornu.trainers.data_adapters.base import RAN_OUT, DataAdapter, StreamAdapter, describe
 from cornu.trainers.data_adapters.convert import (
-    _is_text, _structure, _whole_steps, as_array, class_weights_to_sample_weights,
+    _is_scalar_list, _is_text, _structure, _whole_steps, as_array, class_weights_to_sample_weights,
     concat_outputs, flat, map_arrays, num_samples, order_by_names, standardize_sample_weight,
     standardize_x, standardize_y, to_tensor)
 from cornu.trainers.data_adapters.generator import GeneratorAdapter, IterableAdapter
