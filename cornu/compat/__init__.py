@@ -42,7 +42,7 @@ def install():
     if _installed:
         return
     from cornu import backend
-    from cornu.compat import aliases, arguments, backend_math, legacy_methods
+    from cornu.compat import aliases, arguments, backend_extra, backend_math, legacy_methods
     from cornu.trainers.trainer import Trainer
     from cornu.utils import legacy
     legacy.install(translate=arguments.translate,
@@ -51,5 +51,6 @@ def install():
                    argument_names=_argument_names, lookup=_lookup)
     aliases.install()
     backend_math.install(backend)
+    backend_extra.install(backend)
     legacy_methods.install(Trainer)
     _installed.append(True)
