@@ -81,7 +81,14 @@ class KerasModule(types.ModuleType):
     def __getattr__(self, attr):
         if attr.startswith("__") and attr not in ("__all__", "__version__"):
             raise AttributeError(attr)
-        return getattr(self._cornu_target, attr)
+        try:
+            return getattr(self._cornu_target, attr)
+        except AttributeError:
+            # A listed submodule is an attribute too, as after Keras's own imports
+            # (`keras.objectives.mse`, `keras.engine.topology`, `keras.utils.np_utils`).
+            if f"{self.__name__}.{attr}" not in MODULES:
+                raise
+        return importlib.import_module(f"{self.__name__}.{attr}")
 
     def __dir__(self):
         return sorted(set(dir(self._cornu_target)) | set(self.__dict__))
