@@ -263,6 +263,100 @@ def manual_variable_initialization(value):
     """Kept for old scripts: cornu's variables hold values from the start."""
 
 
+# ------------------------------------------------------------------------ Keras 1/2 spellings
+def lesser(x, y):  # Keras 1's names of less / less_equal
+    return backend_math.less(x, y)
+
+
+def lesser_equal(x, y):
+    return backend_math.less_equal(x, y)
+
+
+def reverse(x, axes):
+    """`x` flipped along `axes` (an int or a list)."""
+    axes = [axes] if isinstance(axes, int) else list(axes)
+    return torch.flip(_tensor(x), axes)
+
+
+def cumprod(x, axis=0):
+    return torch.cumprod(_tensor(x), dim=axis)
+
+
+def in_top_k(predictions, targets, k):
+    """Whether each target class is among the `k` largest predictions of its row."""
+    return ops.in_top_k(targets, predictions, k)
+
+
+def identity(x, name=None):
+    return _tensor(x).clone()
+
+
+def get_variable_shape(x):
+    return tuple(x.shape)
+
+
+def is_sparse(tensor):
+    return isinstance(tensor, torch.Tensor) and tensor.is_sparse
+
+
+def to_dense(tensor):
+    return tensor.to_dense() if is_sparse(tensor) else tensor
+
+
+def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
+    """A symbolic input (`Input(batch_shape=shape)`), as Keras 2's graph placeholder."""
+    from cornu.layers import Input
+    shape = shape if shape is not None else (None,) * (ndim or 2)
+    return Input(batch_shape=tuple(shape), dtype=dtype, name=name)
+
+
+def is_placeholder(x):
+    from cornu.graph.keras_tensor import KerasTensor
+    return isinstance(x, KerasTensor)
+
+
+def atrous_conv2d(x, kernel, rate=1, border_mode="valid", dim_ordering=None, **kwargs):
+    """Keras 1's dilated convolution: `conv2d` with `dilation_rate=(rate, rate)`."""
+    return conv2d(x, kernel, padding=border_mode, data_format=_format(None, dim_ordering),
+                  dilation_rate=(rate, rate))
+
+
+def separable_conv1d(x, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
+                     data_format=None, dilation_rate=1):
+    data_format = _format(data_format)
+    x = ops.depthwise_conv(x, depthwise_kernel, strides, padding, data_format, dilation_rate)
+    return ops.conv(x, pointwise_kernel, 1, "valid", data_format)
+
+
+def spatial_3d_padding(x, padding=((1, 1), (1, 1), (1, 1)), data_format=None):
+    x = _tensor(x)
+    pads = [v for pair in reversed(padding) for v in pair]
+    if _format(data_format) == "channels_first":
+        return F.pad(x, pads)
+    return F.pad(x, [0, 0] + pads)
+
+
+def resize_volumes(x, depth_factor, height_factor, width_factor, data_format=None):
+    x = _tensor(x)
+    first = _format(data_format) == "channels_first"
+    x = x if first else x.permute(0, 4, 1, 2, 3)
+    out = F.interpolate(x, scale_factor=(depth_factor, height_factor, width_factor),
+                        mode="nearest")
+    return out if first else out.permute(0, 2, 3, 4, 1)
+
+
+def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
+    """`(normalized, mean, variance)` over `reduction_axes` (biased variance)."""
+    x = _tensor(x)
+    axes = tuple(reduction_axes)
+    mean = x.mean(dim=axes, keepdim=True)
+    var = x.var(dim=axes, unbiased=False, keepdim=True)
+    gamma = 1.0 if gamma is None else gamma
+    beta = 0.0 if beta is None else beta
+    normed = batch_normalization(x, mean, var, beta, gamma, epsilon=epsilon)
+    return normed, mean.squeeze(), var.squeeze()
+
+
 __all__ = ["conv1d", "conv2d", "conv3d", "depthwise_conv2d",
            "separable_conv2d", "pool2d", "pool3d", "bias_add", "temporal_padding",
            "spatial_2d_padding", "resize_images", "random_normal", "truncated_normal",
@@ -270,7 +364,10 @@ __all__ = ["conv1d", "conv2d", "conv3d", "depthwise_conv2d",
            "in_train_phase", "in_test_phase", "update", "update_add", "update_sub",
            "moving_average_update", "batch_normalization", "logsumexp", "sin", "cos",
            "cast_to_floatx", "map_fn", "foldl", "foldr", "get_uid", "reset_uids", "print_tensor",
-           "manual_variable_initialization"]
+           "manual_variable_initialization", "lesser", "lesser_equal", "reverse", "cumprod",
+           "in_top_k", "identity", "get_variable_shape", "is_sparse", "to_dense", "placeholder",
+           "is_placeholder", "atrous_conv2d", "separable_conv1d", "spatial_3d_padding",
+           "resize_volumes", "normalize_batch_in_training"]
 
 
 def install(backend):

@@ -1,10 +1,12 @@
-"""Keras 2's `keras.utils.generic_utils` (also Keras 3's `keras.utils.legacy` and
+"""Keras 2's `keras.utils.generic_utils` and `layer_utils` (also Keras 3's `keras.utils.legacy` and
 `keras.legacy.saving`): `Progbar`, custom-object scopes, and the Keras 2 serialization pair.
 
 `serialize_keras_object(obj)` writes Keras 2's `{"class_name", "config"}` layout;
 `deserialize_keras_object` reads it (or a name) back through `module_objects` and the custom
 objects in scope, as custom layers' `get_config`/`from_config` code of that era calls them.
 """
+import numpy as np
+
 from cornu.utils import (CustomObjectScope, Progbar, custom_object_scope,  # noqa: F401
                          get_custom_objects)
 from cornu.utils.registry import get_custom_objects as _custom_objects
@@ -56,7 +58,22 @@ def to_list(x, allow_tuple=False):
     return [x]
 
 
-__all__ = ["Progbar", "CustomObjectScope", "custom_object_scope", "get_custom_objects",
+def print_summary(model, line_length=None, positions=None, print_fn=None):
+    """Keras 2's `keras.utils.print_summary(model)`: `model.summary(...)`."""
+    model.summary(line_length=line_length, positions=positions, print_fn=print_fn)
+
+
+def count_params(weights):
+    """The number of values in a list of weights."""
+    return int(sum(int(np.prod(tuple(w.shape))) for w in weights))
+
+
+def get_source_inputs(tensor, layer=None, node_index=None):
+    from cornu.models.functional import get_source_inputs as source_inputs
+    return source_inputs(tensor)
+
+
+__all__ = ["print_summary", "count_params", "get_source_inputs", "Progbar", "CustomObjectScope", "custom_object_scope", "get_custom_objects",
            "serialize_keras_object", "deserialize_keras_object", "to_list"]
 
 
