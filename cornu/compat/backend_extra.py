@@ -1,9 +1,10 @@
 """The rest of Keras 1/2's `keras.backend` that custom layers call: convolutions, pooling,
-padding, random tensors and variables, phases, updates (tf.keras 2's `K.*` signatures).
+padding, random tensors and variables, phases (tf.keras 2's `K.*` signatures).
 
 Each is one call into `cornu.ops` or torch; `install` adds them to `cornu.backend` after
-backend_math's table. Keras 1's spellings (`std=` in `K.random_normal`, `dim_ordering=`, `'th'`)
-are read here, as the functions of that era took them.
+backend_math's table. Graph-mode functions (`placeholder`, `update_add`, `gradients`, ...) stay
+out: `cornu.backend` explains why when they are asked for. Keras 1's spellings (`std=` in
+`K.random_normal`, `dim_ordering=`, `'th'`) are read here, as the functions of that era took them.
 """
 import itertools
 
@@ -168,7 +169,7 @@ def dropout(x, level, noise_shape=None, seed=None):
     return x * keep / (1.0 - level)
 
 
-# ------------------------------------------------------------------------ phases, updates
+# ------------------------------------------------------------------------ phases
 def _phase(training):
     if training is None:
         from cornu.backend import learning_phase
@@ -184,22 +185,6 @@ def in_train_phase(x, alt, training=None):
 
 def in_test_phase(x, alt, training=None):
     return in_train_phase(alt, x, training)
-
-
-def update(x, new_x):
-    return x.assign(new_x)
-
-
-def update_add(x, increment):
-    return x.assign_add(increment)
-
-
-def update_sub(x, decrement):
-    return x.assign_sub(decrement)
-
-
-def moving_average_update(x, value, momentum):
-    return x.assign(x * momentum + _tensor(value) * (1.0 - momentum))
 
 
 def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
@@ -259,11 +244,6 @@ def print_tensor(x, message=""):
     return x
 
 
-def manual_variable_initialization(value):
-    """Kept for old scripts: cornu's variables hold values from the start."""
-
-
-# ------------------------------------------------------------------------ Keras 1/2 spellings
 def lesser(x, y):  # Keras 1's names of less / less_equal
     return backend_math.less(x, y)
 
@@ -301,18 +281,6 @@ def is_sparse(tensor):
 
 def to_dense(tensor):
     return tensor.to_dense() if is_sparse(tensor) else tensor
-
-
-def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
-    """A symbolic input (`Input(batch_shape=shape)`), as Keras 2's graph placeholder."""
-    from cornu.layers import Input
-    shape = shape if shape is not None else (None,) * (ndim or 2)
-    return Input(batch_shape=tuple(shape), dtype=dtype, name=name)
-
-
-def is_placeholder(x):
-    from cornu.graph.keras_tensor import KerasTensor
-    return isinstance(x, KerasTensor)
 
 
 def atrous_conv2d(x, kernel, rate=1, border_mode="valid", dim_ordering=None, **kwargs):
@@ -357,17 +325,15 @@ def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
     return normed, mean.squeeze(), var.squeeze()
 
 
-__all__ = ["conv1d", "conv2d", "conv3d", "depthwise_conv2d",
-           "separable_conv2d", "pool2d", "pool3d", "bias_add", "temporal_padding",
-           "spatial_2d_padding", "resize_images", "random_normal", "truncated_normal",
-           "random_binomial", "random_normal_variable", "random_uniform_variable", "dropout",
-           "in_train_phase", "in_test_phase", "update", "update_add", "update_sub",
-           "moving_average_update", "batch_normalization", "logsumexp", "sin", "cos",
-           "cast_to_floatx", "map_fn", "foldl", "foldr", "get_uid", "reset_uids", "print_tensor",
-           "manual_variable_initialization", "lesser", "lesser_equal", "reverse", "cumprod",
-           "in_top_k", "identity", "get_variable_shape", "is_sparse", "to_dense", "placeholder",
-           "is_placeholder", "atrous_conv2d", "separable_conv1d", "spatial_3d_padding",
-           "resize_volumes", "normalize_batch_in_training"]
+__all__ = ["conv1d", "conv2d", "conv3d", "depthwise_conv2d", "separable_conv2d", "pool2d",
+           "pool3d", "bias_add", "temporal_padding", "spatial_2d_padding", "resize_images",
+           "random_normal", "truncated_normal", "random_binomial", "random_normal_variable",
+           "random_uniform_variable", "dropout", "in_train_phase", "in_test_phase",
+           "batch_normalization", "logsumexp", "sin", "cos", "cast_to_floatx", "map_fn", "foldl",
+           "foldr", "get_uid", "reset_uids", "print_tensor", "lesser", "lesser_equal", "reverse",
+           "cumprod", "in_top_k", "identity", "get_variable_shape", "is_sparse", "to_dense",
+           "atrous_conv2d", "separable_conv1d", "spatial_3d_padding", "resize_volumes",
+           "normalize_batch_in_training"]
 
 
 def install(backend):

@@ -73,7 +73,8 @@ def get_source_inputs(tensor, layer=None, node_index=None):
     return source_inputs(tensor)
 
 
-__all__ = ["print_summary", "count_params", "get_source_inputs", "Progbar", "CustomObjectScope", "custom_object_scope", "get_custom_objects",
+__all__ = ["print_summary", "count_params", "get_source_inputs", "Progbar", "CustomObjectScope",
+           "custom_object_scope", "get_custom_objects",
            "serialize_keras_object", "deserialize_keras_object", "to_list"]
 
 
