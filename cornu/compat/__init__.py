@@ -43,6 +43,7 @@ def install():
         return
     from cornu import backend
     from cornu.compat import aliases, arguments, backend_extra, backend_math, legacy_methods
+    from cornu.layers import Layer
     from cornu.trainers.trainer import Trainer
     from cornu.utils import legacy
     legacy.install(translate=arguments.translate,
@@ -53,4 +54,5 @@ def install():
     backend_math.install(backend)
     backend_extra.install(backend)
     legacy_methods.install(Trainer)
+    legacy_methods.install_layer(Layer)
     _installed.append(True)

@@ -96,7 +96,7 @@ def test_keras1_custom_layer_on_topology_initializations_and_backend(tmp_path):
         model.compile(loss='mse', optimizer='sgd')
         x = np.random.rand(8, 4).astype('float32')
         layer = model.layers[0]
-        out = layer(x)
+        out = K.eval(layer(x))
         w = K.get_value(layer.W)
         assert np.allclose(np.asarray(out), x.dot(w), atol=1e-5)
         limit = np.sqrt(6.0 / (4 + 3))
