@@ -21,7 +21,7 @@ from cornu.graph import KerasTensor
 from cornu.compat.keras_alias import install_as_keras
 from cornu.config import DTypePolicy
 from cornu.initializers import Initializer
-from cornu.layers import Input, Layer
+from cornu.layers import Input, InputSpec, Layer
 from cornu.losses import Loss
 from cornu.metrics import Metric
 from cornu.models import Model, Sequential
@@ -49,7 +49,7 @@ def version():
     return __version__
 
 
-__all__ = ["Sequential", "Model", "Input", "Layer", "Variable", "KerasTensor", "Initializer",
+__all__ = ["Sequential", "Model", "Input", "InputSpec", "Layer", "Variable", "KerasTensor", "Initializer",
            "Loss", "Metric", "Optimizer", "Regularizer", "DTypePolicy", "FloatDTypePolicy",
            "device", "name_scope", "version", "install_as_keras", "activations", "applications", "backend",
            "callbacks", "config", "constraints", "datasets", "initializers", "layers", "losses",

@@ -268,7 +268,17 @@ def deserialize(config, custom_objects=None):
     return registry.get(config, custom_objects)
 
 
-__all__ = ["Initializer", "Zeros", "Ones", "Constant", "RandomUniform", "RandomNormal",
+# Keras 3's lower-case names are the classes (`glorot_uniform(seed=1)` is a GlorotUniform).
+zeros, ones, constant = Zeros, Ones, Constant
+random_uniform, random_normal, truncated_normal = RandomUniform, RandomNormal, TruncatedNormal
+variance_scaling, orthogonal, identity = VarianceScaling, Orthogonal, Identity
+glorot_uniform, glorot_normal, he_uniform, he_normal = GlorotUniform, GlorotNormal, HeUniform, HeNormal
+lecun_uniform, lecun_normal = LecunUniform, LecunNormal
+
+__all__ = ["zeros", "ones", "constant", "random_uniform", "random_normal", "truncated_normal",
+           "variance_scaling", "orthogonal", "identity", "glorot_uniform", "glorot_normal",
+           "he_uniform", "he_normal", "lecun_uniform", "lecun_normal",
+           "Initializer", "Zeros", "Ones", "Constant", "RandomUniform", "RandomNormal",
            "TruncatedNormal", "VarianceScaling", "GlorotUniform", "GlorotNormal", "HeUniform",
            "HeNormal", "LecunUniform", "LecunNormal", "Orthogonal", "Identity", "get",
            "serialize", "deserialize", "compute_fans"]

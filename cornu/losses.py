@@ -198,8 +198,11 @@ def poisson(y_true, y_pred):
 def _bce(y_true, y_pred, from_logits):
     if from_logits:
         return F.binary_cross_entropy_with_logits(y_pred, y_true, reduction="none")
+    # The formula itself, not `F.binary_cross_entropy`: that requires targets in [0, 1] (a
+    # torch precondition; Keras on TensorFlow/JAX computes any target, e.g. a GAN's noisy labels).
     eps = epsilon()
-    return F.binary_cross_entropy(torch.clamp(y_pred, eps, 1.0 - eps), y_true, reduction="none")
+    p = torch.clamp(y_pred, eps, 1.0 - eps)
+    return -(y_true * torch.log(p) + (1.0 - y_true) * torch.log1p(-p))
 
 
 @registry.register()

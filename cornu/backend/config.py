@@ -128,3 +128,41 @@ def to_tensor(value, dtype=None, device=None):
 def detached(value):
     """`value.detach()`, without the new tensor object when nothing records its gradient."""
     return value.detach() if value.requires_grad else value
+
+
+def keras_dir():
+    """Keras's settings folder: `$KERAS_HOME`, else `~/.keras`."""
+    return os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+
+
+def load_keras_json(path=None):
+    """Applies `keras.json` (default `keras_dir()/keras.json`), as every Keras did at import:
+    `floatx`, `epsilon`, `image_data_format`, and Keras 1's `image_dim_ordering` (`'th'` →
+    `channels_first`, `'tf'` → `channels_last`). `backend` is not read: cornu is torch. A
+    missing or unparsable file changes nothing (as in Keras); a bad value raises ValueError
+    naming the file."""
+    import json
+    path = path or os.path.join(keras_dir(), "keras.json")
+    try:
+        with open(path) as f:
+            settings = json.load(f)
+    except (OSError, ValueError):
+        return
+    if not isinstance(settings, dict):
+        return
+    data_format = settings.get("image_data_format")
+    if data_format is None and "image_dim_ordering" in settings:
+        data_format = {"th": "channels_first", "tf": "channels_last"}.get(
+            settings["image_dim_ordering"], settings["image_dim_ordering"])
+    try:
+        if "floatx" in settings:
+            set_floatx(settings["floatx"])
+        if "epsilon" in settings:
+            set_epsilon(settings["epsilon"])
+        if data_format is not None:
+            set_image_data_format(data_format)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"{path}: {error}") from None
+
+
+load_keras_json()

@@ -42,7 +42,8 @@ def install():
     if _installed:
         return
     from cornu import backend
-    from cornu.compat import aliases, arguments, backend_math, legacy_methods
+    from cornu.compat import aliases, arguments, backend_extra, backend_math, legacy_methods
+    from cornu.layers import Layer
     from cornu.trainers.trainer import Trainer
     from cornu.utils import legacy
     legacy.install(translate=arguments.translate,
@@ -51,5 +52,7 @@ def install():
                    argument_names=_argument_names, lookup=_lookup)
     aliases.install()
     backend_math.install(backend)
+    backend_extra.install(backend)
     legacy_methods.install(Trainer)
+    legacy_methods.install_layer(Layer)
     _installed.append(True)

@@ -26,6 +26,13 @@ OPTIMIZERS = {f"Custom>{name}": name for name in (
 # The packages that show these names (`keras.layers.Convolution2D`, `...recurrent.CuDNNLSTM`).
 PACKAGES = {"cornu.layers": LAYERS, "cornu.layers.recurrent": {"CuDNNLSTM": "LSTM", "CuDNNGRU": "GRU"}}
 
+# Keras 2's other old names of modern objects, by module: `initializers.normal`, `losses.cosine`.
+NAMES = {
+    "cornu.initializers": {"normal": "RandomNormal", "uniform": "RandomUniform"},
+    "cornu.losses": {"cosine": "cosine_proximity"},
+    "cornu.metrics": {"cosine": "cosine_proximity"},
+}
+
 
 def install():
     """Registers each old name with the layer registry and adds it to its packages."""
@@ -43,3 +50,7 @@ def install():
             setattr(module, old, getattr(layers, new))
         if hasattr(module, "__all__"):
             module.__all__.extend(old for old in table if old not in module.__all__)
+    for package, table in NAMES.items():
+        module = sys.modules[package]
+        for old, new in table.items():
+            setattr(module, old, getattr(module, new))

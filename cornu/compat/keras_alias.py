@@ -5,6 +5,7 @@ from the table in compat/modules.py, handing out the cornu module itself. `tenso
 paths (tf.keras scripts) go through the same table; where TensorFlow is not installed,
 `import tensorflow` gives a stub that holds only `keras` and `random.set_seed`.
 """
+import difflib
 import importlib
 import importlib.abc
 import importlib.util
@@ -17,20 +18,51 @@ from cornu.compat.modules import MODULES
 def resolve(fullname):
     """The cornu module path for a `keras...` module path, or None.
 
-    Only lower-case names fall back to a listed parent: Keras's modules are all lower case, so
-    `keras.callbacks.TensorBoard` is a name cornu lacks (an ImportError), not a module.
+    A path is a row of compat/modules.py, or a submodule that the cornu module of a listed
+    parent holds (`keras.applications.vgg16` → `cornu.applications.vgg16`). Nothing else
+    resolves: `import keras.layers.recurent` is an ImportError, not the parent module.
     """
     if fullname in MODULES:
         return MODULES[fullname]
-    parts = fullname.split(".")
-    if parts[-1] != parts[-1].lower():
+    parent, _, name = fullname.rpartition(".")
+    target = resolve(parent) if parent else None
+    if target is None:
         return None
-    while len(parts) > 1:
-        parts.pop()
-        parent = ".".join(parts)
-        if parent in MODULES and parent != "keras":
-            return MODULES[parent]
+    try:
+        value = getattr(importlib.import_module(target), name)
+    except (AttributeError, ImportError):
+        return None
+    if isinstance(value, types.ModuleType) and value.__name__.split(".")[0] == "cornu":
+        return value.__name__
     return None
+
+
+def _close_matches(parent, target, name):
+    """Names near `name` that `keras.<parent>` does hold: its attributes and listed submodules."""
+    candidates = {n for n in dir(importlib.import_module(target)) if not n.startswith("_")}
+    prefix = parent + "."
+    candidates |= {m[len(prefix):] for m in MODULES if m.startswith(prefix)
+                   and "." not in m[len(prefix):]}
+    return difflib.get_close_matches(name, sorted(candidates), n=3, cutoff=0.6)
+
+
+def missing_name_error(fullname):
+    """The ImportError for `keras.<parent>.<name>` that cornu lacks: it names the import and
+    the close matches (`model_grom_json` → `model_from_json`), or cornu's reason for a name it
+    knowingly lacks (a Keras layer it does not implement)."""
+    parent, _, name = fullname.rpartition(".")
+    target = resolve(parent) if parent else None
+    if target is None:
+        return ImportError(f"No module named {fullname!r}.", name=fullname)
+    try:
+        getattr(importlib.import_module(target), name)
+    except AttributeError as error:
+        if "has no attribute" not in str(error):  # a Keras name cornu knowingly lacks: why
+            return ImportError(str(error), name=fullname)
+    matches = _close_matches(parent, target, name)
+    hint = f" Did you mean: {', '.join(matches)}?" if matches else ""
+    return ImportError(f"cannot import name {name!r} from {parent!r}: cornu provides no "
+                       f"`{fullname}` (neither a name nor a module).{hint}", name=fullname)
 
 
 class KerasModule(types.ModuleType):
@@ -48,17 +80,17 @@ class KerasModule(types.ModuleType):
     def __getattr__(self, attr):
         if attr.startswith("__") and attr not in ("__all__", "__version__"):
             raise AttributeError(attr)
-        return getattr(self._cornu_target, attr)
+        try:
+            return getattr(self._cornu_target, attr)
+        except AttributeError:
+            # A listed submodule is an attribute too, as after Keras's own imports
+            # (`keras.objectives.mse`, `keras.engine.topology`, `keras.utils.np_utils`).
+            if f"{self.__name__}.{attr}" not in MODULES:
+                raise
+        return importlib.import_module(f"{self.__name__}.{attr}")
 
     def __dir__(self):
         return sorted(set(dir(self._cornu_target)) | set(self.__dict__))
-
-    def __call__(self, *args, **kwargs):
-        # `from keras.constraints import maxnorm` for a name cornu lacks falls back to the
-        # parent module (as unknown module paths do); calling it is where that shows.
-        parent, _, name = self.__name__.rpartition(".")
-        raise TypeError(f"cornu does not provide `{name}` in `{parent}`: the import found only the "
-                        f"module {parent} (as `{self.__name__}`), which cannot be called.")
 
 
 class _AliasLoader(importlib.abc.Loader):
@@ -120,24 +152,11 @@ class KerasAliasFinder(importlib.abc.MetaPathFinder):
             return None
         cornu_name = resolve(keras_name)
         if cornu_name is None:
-            _raise_known_gap(keras_name)
-            return None
+            # An ImportError, not ModuleNotFoundError: `from keras.x import name` would swallow
+            # the latter and report Python's bare "cannot import name" without the matches.
+            raise missing_name_error(fullname if keras_name == fullname else keras_name)
         return importlib.util.spec_from_loader(fullname, _AliasLoader(cornu_name),
                                                is_package=True)
-
-
-def _raise_known_gap(fullname):
-    """`from keras.layers import X` for an X that cornu knowingly lacks: the import system asks
-    for a submodule `keras.layers.X`; answer with cornu's reason instead of a bare ImportError."""
-    parent, _, name = fullname.rpartition(".")
-    target = resolve(parent)
-    if target is None:
-        return
-    try:
-        getattr(importlib.import_module(target), name)
-    except AttributeError as error:
-        if "has no attribute" not in str(error):
-            raise ImportError(str(error), name=fullname) from None
 
 
 def install_as_keras():

@@ -2,7 +2,9 @@
 
 `fit_generator`, `evaluate_generator` and `predict_generator` are `fit`, `evaluate` and
 `predict` (the data adapter reads generators and `Sequence`s); `predict_classes` and
-`predict_proba` are the Sequential methods of Keras 1/2.
+`predict_proba` are the Sequential methods of Keras 1/2. Keras 1 layers listed their weights
+by assignment (`self.trainable_weights = [self.W, self.b]` in `build`): `install_layer` makes
+that assignment track them.
 """
 
 
@@ -33,3 +35,23 @@ def install(trainer_class):
     for name, method in vars(LegacyTrainerMethods).items():
         if callable(method) and not name.startswith("__") and name not in vars(trainer_class):
             setattr(trainer_class, name, method)
+
+
+def _weights_setter(trainable):
+    def set_weights_list(layer, weights):
+        """Keras 1: `self.trainable_weights = [self.W]` tracks those variables (as trainable,
+        or not for `non_trainable_weights`); a variable not yet an attribute gets a name."""
+        from cornu.layers import tracking
+        for variable in weights:
+            if not any(layer._parameters.get(a) is variable for a in layer._own_weights):
+                tracking.track(layer, f"variable_{len(layer._own_weights)}", variable)
+            variable.trainable = trainable
+    return set_weights_list
+
+
+def install_layer(layer_class):
+    """Gives `trainable_weights`/`non_trainable_weights` Keras 1's assignment."""
+    for name, trainable in (("trainable_weights", True), ("non_trainable_weights", False)):
+        getter = getattr(layer_class, name)
+        if isinstance(getter, property) and getter.fset is None:
+            setattr(layer_class, name, getter.setter(_weights_setter(trainable)))

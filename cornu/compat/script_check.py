@@ -78,9 +78,21 @@ def lookup(path):
     return None
 
 
+# compat modules that serve an old path with its legacy extras, and the Keras 3 module that
+# holds the rest of their names.
+COMPAT_HOMES = {"cornu.compat.np_utils": "keras.utils", "cornu.compat.generic_utils": "keras.utils"}
+
+
+def _graph_only():
+    from cornu import backend
+    return getattr(backend, "_GRAPH_ONLY", ())
+
+
 def modern_module_for(path):
     """The Keras 3 module that a legacy module path (`keras.utils.np_utils`) became."""
     target = resolve(path)
+    if target in COMPAT_HOMES:
+        return COMPAT_HOMES[target]
     homes = sorted((m for m in keras3_api() if resolve(m) == target
                     and not m.startswith("keras.legacy")), key=len)
     return homes[0] if homes else None
@@ -374,12 +386,15 @@ class Checker(cst.CSTVisitor):
             return
         if is_keras(path):
             obj = lookup(path)
-            if obj is None:
+            module, _, name = path.rpartition(".")
+            backend = resolve(module) == "cornu.backend" and name not in keras3_api()["keras.backend"]
+            if obj is None and not (backend and name in _graph_only()):
                 self.add(node, "missing", path, "", False, False)
                 return
-            module, _, name = path.rpartition(".")
-            if resolve(module) == "cornu.backend" and name not in keras3_api()["keras.backend"]:
+            if backend:
                 self._backend(node, name)
+            if obj is None:
+                return
             for finding in argument_findings(path, obj, node, self.line(node)):
                 self.findings.append(finding)
             return
@@ -387,8 +402,7 @@ class Checker(cst.CSTVisitor):
             self._method(node, node.func.attr.value)
 
     def _backend(self, node, name):
-        from cornu import backend
-        graph_only = name in getattr(backend, "_GRAPH_ONLY", ())
+        graph_only = name in _graph_only()
         ops = f"keras.ops.{name}" if name in keras3_api()["keras.ops"] else ""
         self.add(node, "backend", f"K.{name}", ops and f"{ops} (check: K.* semantics differ)",
                  not graph_only, False)

@@ -14,6 +14,7 @@ from cornu.layers.core.input_layer import Input, InputLayer
 from cornu.layers.core.lambda_layer import Identity, Lambda
 from cornu.layers.core.masking import Masking
 from cornu.layers.core.torch_module_wrapper import TorchModuleWrapper
+from cornu.layers.input_spec import InputSpec
 from cornu.layers.layer import Layer, registry
 from cornu.utils import legacy
 from cornu.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
@@ -101,7 +102,7 @@ def __getattr__(name):
     raise AttributeError(f"module 'cornu.layers' has no attribute {name!r}")
 
 
-__all__ = ["LayerNormalization", "Normalization", "Rescaling", "Layer", "Input", "InputLayer", "Dense", "Activation", "Lambda", "Dropout",
+__all__ = ["InputSpec", "LayerNormalization", "Normalization", "Rescaling", "Layer", "Input", "InputLayer", "Dense", "Activation", "Lambda", "Dropout",
            "GaussianNoise", "GaussianDropout", "Flatten", "Reshape", "BatchNormalization",
            "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "ThresholdedReLU", "serialize",
            "deserialize", "get", "Identity", "Add", "Subtract", "Multiply", "Average", "Maximum",

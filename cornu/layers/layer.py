@@ -58,6 +58,7 @@ def _wrap_init(cls, init):
             if depth == 0:
                 names = [c.__name__ for c in type(self).__mro__]
                 owner = type(self).__name__
+                args, kwargs = nest.python_scalars(args), nest.python_scalars(kwargs)
                 args, extra = legacy.translate_positional(names, args, n_modern, owner, kwargs)
                 kwargs = legacy.translate("layer", {**kwargs, **extra}, owner, names, own)
             init(self, *args, **kwargs)
@@ -104,7 +105,8 @@ class Layer(NodeHistory, torch.nn.Module):
 
     def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
         if self.__dict__.get("_init_depth", 0) == 0:  # Layer() itself: translate legacy here
-            kwargs = legacy.translate("layer", kwargs, type(self).__name__, ["Layer"])
+            kwargs = legacy.translate("layer", nest.python_scalars(kwargs), type(self).__name__,
+                                      ["Layer"])
         unknown = set(kwargs) - _BASE_KWARGS
         if unknown:
             raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) "

@@ -1,11 +1,14 @@
 """Models: `Sequential`, functional `Model(inputs, outputs)` and subclassed `Model`s."""
-from cornu.models.functional import Functional
+from cornu.models.functional import Functional, get_source_inputs
 from cornu.models.model import Model
 from cornu.models.sequential import Sequential
 from cornu.models.serialization import (model_from_config, model_from_json, model_from_yaml)
 
 from cornu.saving import load_model, save_model
+from cornu import utils as _utils
 from cornu.utils import legacy
+
+_utils.provide(get_source_inputs=get_source_inputs)  # Keras 3's keras.utils.get_source_inputs
 
 
 def clone_model(model, input_tensors=None, clone_function=None):

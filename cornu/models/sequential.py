@@ -6,6 +6,7 @@ tensor, so shapes and weights exist at once. Otherwise the model waits for its f
 (`fit`, `predict`, a call) and builds from that, as Keras does.
 """
 from cornu.graph.keras_tensor import KerasTensor
+from cornu.layers.core.embedding import Embedding
 from cornu.layers.core.input_layer import Input, InputLayer
 from cornu.layers.layer import Layer, registry
 from cornu.models.functional import Functional
@@ -133,6 +134,17 @@ class Sequential(Functional):
             self._input_tensor = Input(batch_shape=(None,) + input_shape[1:],
                                        name=self._input_name(self._stack[0]))
         self._rebuild()
+
+    def summary(self, *args, **kwargs):
+        first = self._stack[0] if self._stack else None
+        if not self.built and isinstance(first, Embedding) and first._batch_input_shape is None:
+            # tf.keras 2 gave an Embedding without `input_length` the input shape `(None,)`,
+            # so its summary printed shapes (docs/ERAS.md); construction stays lazy.
+            try:
+                self.build((None, None))
+            except (ValueError, TypeError):
+                self._input_tensor = None  # a later layer needs the length: stay unbuilt
+        super().summary(*args, **kwargs)
 
     def _build_once(self, input_shape):
         self.build(input_shape)

@@ -29,7 +29,7 @@ import torch
 
 from cornu.backend.variables import Variable
 from cornu.optimizers import schedules
-from cornu.utils import legacy
+from cornu.utils import legacy, nest
 
 f32 = np.float32
 
@@ -109,6 +109,7 @@ class Optimizer:
                     args = ()
                 if "decay" in kw and "lr" not in kw and "learning_rate" not in kw:
                     kw["learning_rate"] = _default_lr(type(self))
+                kw = nest.python_scalars(kw)
                 kw = legacy.translate("optimizer", kw, type(self).__name__)
             init(self, *args, **kw)
 

@@ -11,6 +11,7 @@ from cornu.utils.dataset_utils import split_dataset, timeseries_dataset_from_arr
 
 from cornu.utils.model_visualization import model_to_dot, plot_model
 from cornu.utils.plot_history import plot_history
+from cornu.utils.progbar import AveragingProgbar as Progbar
 
 __all__ = ["to_categorical", "normalize", "set_random_seed", "CustomObjectScope",
            "custom_object_scope", "get_custom_objects", "register_keras_serializable", "Sequence", "PyDataset",
@@ -18,7 +19,7 @@ __all__ = ["to_categorical", "normalize", "set_random_seed", "CustomObjectScope"
            "unpack_x_y_sample_weight", "get_file", "Dataset", "split_dataset",
            "timeseries_dataset_from_array", "image_dataset_from_directory",
            "text_dataset_from_directory", "load_img", "img_to_array", "array_to_img", "save_img",
-           "plot_history", "export_onnx"]
+           "plot_history", "export_onnx", "Progbar", "get_source_inputs"]
 
 
 def provide(**names):

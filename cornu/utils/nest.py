@@ -1,4 +1,5 @@
 """Minimal nested-structure helpers (lists, tuples, dicts of leaves)."""
+import numpy as np
 
 
 def flatten(structure):
@@ -37,3 +38,22 @@ def pack_sequence_as(structure, leaves):
         return {k: filled[k] for k in s}
 
     return fill(structure)
+
+
+def python_scalars(structure):
+    """`structure` with NumPy scalars made Python ones (`np.int64(6)` → `6`, `np.float32` →
+    `float`, `np.bool_` → `bool`), in lists, tuples and dicts; anything else unchanged.
+
+    tf.keras 2 read integer arguments with `int(units)`, so `Dense(np.prod(shape[1:]))` worked;
+    constructors apply this to their arguments so every integer/float check accepts them
+    (docs/ERAS.md, "Argument types"). Only exact list/tuple/dict containers are rebuilt.
+    """
+    kind = type(structure)
+    if kind in (list, tuple):
+        items = [python_scalars(s) for s in structure]
+        return items if kind is list else tuple(items)
+    if kind is dict:
+        return {k: python_scalars(v) for k, v in structure.items()}
+    if isinstance(structure, (np.integer, np.floating, np.bool_)):
+        return structure.item()
+    return structure

@@ -103,3 +103,61 @@ class Progbar:
         sys.stdout.write(f"{count} - {elapsed:.0f}s{self._values_text(values or [])} - "
                          f"{elapsed:.0f}s/epoch - {format_time_per_unit(per_unit, self.unit_name)}\n")
         sys.stdout.flush()
+
+
+class AveragingProgbar(Progbar):
+    """`keras.utils.Progbar` (every Keras): a progress bar for your own loops.
+
+    Each value given to `update(current, values)` is averaged over the steps seen so far,
+    weighted by the steps since the previous update, except names in `stateful_metrics`,
+    shown as given (or: only the names in `stateless_metrics` are averaged), as tf.keras 2
+    printed it; the last update too is an average (Keras 3.15 shows its value as given).
+    `add(n, values)` advances by `n` steps.
+
+    Args:
+        target: the total number of steps (None if unknown).
+        width: the bar's width in characters.
+        verbose: 0 silent, 1 the bar, 2 one line at the end.
+        interval: the least number of seconds between redraws.
+        stateful_metrics: names whose values are shown as given, not averaged.
+        stateless_metrics: instead, the only names that are averaged.
+        unit_name: the unit in the time per unit (`step`).
+
+    >>> bar = AveragingProgbar(2, verbose=0)
+    >>> bar.update(1, [("loss", 1.0)]); bar.update(2, [("loss", 3.0)])
+    >>> bar.average("loss")
+    2.0
+    """
+
+    def __init__(self, target, width=30, verbose=1, interval=0.05, stateful_metrics=None,
+                 stateless_metrics=None, unit_name="step"):
+        if stateful_metrics is not None and stateless_metrics is not None:
+            raise ValueError("Progbar: give `stateful_metrics` (names shown as given) or "
+                             "`stateless_metrics` (the only names averaged), not both.")
+        super().__init__(target, width=width, verbose=verbose, interval=interval,
+                         unit_name=unit_name)
+        self.stateful_metrics = set(stateful_metrics or ())
+        self.stateless_metrics = None if stateless_metrics is None else set(stateless_metrics)
+        self._sums = {}
+        self._seen_so_far = 0
+
+    def update(self, current, values=None, finalize=None):
+        for name, value in values or []:
+            value = float(value)
+            averaged = name in self.stateless_metrics if self.stateless_metrics is not None \
+                else name not in self.stateful_metrics
+            if not averaged:
+                self._sums[name] = [value, 1]
+            else:
+                steps = max(current - self._seen_so_far, 1)
+                total, count = self._sums.get(name, [0.0, 0])
+                self._sums[name] = [total + value * steps, count + steps]
+        self._seen_so_far = current
+        super().update(current, [(name, self.average(name)) for name in self._sums], finalize)
+
+    def add(self, n, values=None):
+        self.update(self._seen_so_far + n, values)
+
+    def average(self, name):
+        total, count = self._sums[name]
+        return total / count

@@ -4,6 +4,7 @@ from cornu.graph.keras_tensor import KerasTensor
 from cornu.backend.naming import uniquify
 from cornu.layers.layer import Layer, registry
 from cornu.graph.node import Node
+from cornu.utils import nest
 from cornu.utils.validation import check_int, standardize_shape
 
 
@@ -35,7 +36,7 @@ class InputLayer(Layer):
         super().__init__(name=name or uniquify("input", zero_based=False), dtype=dtype, **kwargs)
         self._batch_input_shape = None
         self.optional = bool(optional)
-        self.batch_shape = tuple(batch_shape)
+        self.batch_shape = _checked_shape(batch_shape, self.name)
         self.dtype = dtype or floatx()
         self.built = True
         if input_tensor is None:
@@ -52,6 +53,18 @@ class InputLayer(Layer):
         # An input layer's input is its own tensor (tf.keras 2), so that
         # `K.function([model.layers[0].input], ...)` works on functional models too.
         return self._input_tensor
+
+
+def _checked_shape(batch_shape, name):
+    if isinstance(batch_shape, str) or not hasattr(batch_shape, "__iter__"):
+        raise ValueError(f"Input {name!r}: the shape must be a tuple of integers or None, "
+                         f"received {batch_shape!r}.")
+    batch_shape = tuple(batch_shape)
+    for dim in batch_shape:
+        if dim is not None and (not isinstance(dim, int) or isinstance(dim, bool) or dim < 0):
+            raise ValueError(f"Input {name!r}: every dimension of the shape must be a "
+                             f"non-negative integer or None, received shape {batch_shape[1:]!r}.")
+    return batch_shape
 
 
 def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None, tensor=None,
@@ -71,6 +84,8 @@ def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None, 
     >>> x.shape
     (None, 784)
     """
+    shape, batch_size, batch_shape = nest.python_scalars((shape, batch_size, batch_shape))
+    batch_input_shape = nest.python_scalars(batch_input_shape)
     layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name,
                        batch_shape=batch_shape or batch_input_shape, input_tensor=tensor,
                        optional=optional)
