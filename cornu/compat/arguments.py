@@ -119,6 +119,7 @@ LAYER_ARGS = {
 # A rule of None keeps the keyword as it is for that class (it is a current argument there).
 CLASS_ARGS = {
     "Dropout": {"p": _keras1_dropout_p},
+    "ParametricSoftplus": {"beta_init": None},  # its own argument (Keras 1), not BN's
     "SpatialDropout1D": {"p": _keras1_dropout_p},
     "SpatialDropout2D": {"p": _keras1_dropout_p},
     "SpatialDropout3D": {"p": _keras1_dropout_p},
@@ -132,6 +133,8 @@ CLASS_ARGS = {
                   "W_constraint": "embeddings_constraint"},
     "RNN": {"input_dim": _recurrent_input("input_dim"),
             "input_length": _recurrent_input("input_length")},
+    "TimeDistributedDense": {"input_dim": _recurrent_input("input_dim"),
+                             "input_length": _recurrent_input("input_length")},
     "Model": {"input": "inputs", "output": "outputs"},
     "Conv1D": {"input_dim": lambda v, kw: _steps_features(v, kw.pop("input_length", None)),
                "input_length": lambda v, kw: _steps_features(kw.pop("input_dim", None), v)},
