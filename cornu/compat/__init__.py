@@ -52,4 +52,7 @@ def install():
     aliases.install()
     backend_math.install(backend)
     legacy_methods.install(Trainer)
+    from cornu.compat.legacy_layers import word_dropout
+    from cornu.layers import Embedding
+    word_dropout.install(Embedding)  # Keras 1's Embedding(dropout=p)
     _installed.append(True)

@@ -128,7 +128,7 @@ CLASS_ARGS = {
     "LeakyReLU": {"alpha": "negative_slope"},
     "BatchNormalization": {"mode": _bn_mode},
     "Embedding": {"output_dim": None,  # a real argument here, not Keras 1's `units`
-                  "input_length": _input_length, "dropout": _drop,
+                  "input_length": _input_length,  # `dropout`: legacy_layers/word_dropout
                   "init": "embeddings_initializer", "W_regularizer": "embeddings_regularizer",
                   "W_constraint": "embeddings_constraint"},
     "RNN": {"input_dim": _recurrent_input("input_dim"),

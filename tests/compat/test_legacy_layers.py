@@ -140,3 +140,41 @@ def test_keras1_advanced_layers_in_a_script():
     result = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True,
                             text=True)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_embedding_word_dropout_keras1():
+    # Keras 1: gather(W * B, x), B ~ Bernoulli(1 - p) / (1 - p) per row of the table, in training
+    import torch
+    layer = cornu.layers.Embedding(4000, 3, dropout=0.3)
+    ids = np.stack([np.arange(4000), np.arange(4000)[::-1]])
+    table = layer(ids).detach().numpy()[0]  # inference: the plain lookup
+    np.testing.assert_array_equal(table, layer.get_weights()[0])
+    layer.train()
+    out = layer(torch.as_tensor(ids)).detach().numpy()
+    kept = out != 0
+    np.testing.assert_allclose(out[kept], (table[ids] / 0.7)[kept], rtol=1e-6)
+    np.testing.assert_array_equal(kept[0], kept[1][::-1])  # a word drops everywhere alike
+    np.testing.assert_array_equal(kept[0, :, 0], kept[0, :, 2])  # the whole row
+    dropped = (~kept[0, :, 0]).mean()
+    assert abs(dropped - 0.3) < 4 * np.sqrt(0.3 * 0.7 / 4000)
+    layer.eval()
+    np.testing.assert_array_equal(layer(ids).detach().numpy(), table[ids])
+    clone = cornu.layers.Embedding.from_config(layer.get_config())
+    assert clone.word_dropout == 0.3
+    assert "dropout" not in cornu.layers.Embedding(5, 2).get_config()
+    with pytest.raises(ValueError, match="dropout"):
+        cornu.layers.Embedding(5, 2, dropout=1.0)
+
+
+def test_embedding_word_dropout_in_fit_only():
+    seen = []
+    model = cornu.Sequential([cornu.Input((6,)), cornu.layers.Embedding(30, 2, dropout=0.5),
+                              cornu.layers.Flatten(), cornu.layers.Dense(1)])
+    emb = model.layers[0]
+    emb.register_forward_hook(lambda layer, args, out: seen.append(layer.training))
+    model.compile("sgd", "mse")
+    x = np.random.RandomState(0).randint(0, 30, (8, 6))
+    model.fit(x, np.ones((8, 1)), epochs=1, batch_size=8, verbose=0)
+    assert seen and seen[-1] is True  # the training step
+    model.predict(x, verbose=0)
+    assert seen[-1] is False
