@@ -55,6 +55,9 @@ def test_config_round_trip_and_errors():
     layer = L.Hashing(num_bins=7, mask_value="", salt=5, output_mode="count")
     config = layer.get_config()
     assert config["salt"] == [5, 5] and config["num_bins"] == 7 and config["dtype"]
+    # Keras 3.15's Hashing.get_config keys (its constructor needs TensorFlow)
+    assert {"name", "trainable", "dtype", "num_bins", "salt", "mask_value", "output_mode",
+            "sparse"} <= set(config)
     clone = L.Hashing.from_config(config)
     data = [["a", "", "b", "c"]]
     np.testing.assert_array_equal(clone(data).numpy(), layer(data).numpy())
