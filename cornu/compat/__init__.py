@@ -55,4 +55,7 @@ def install():
     backend_extra.install(backend)
     legacy_methods.install(Trainer)
     legacy_methods.install_layer(Layer)
+    from cornu.compat.legacy_layers import word_dropout
+    from cornu.layers import Embedding
+    word_dropout.install(Embedding)  # Keras 1's Embedding(dropout=p)
     _installed.append(True)

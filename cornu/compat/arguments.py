@@ -130,6 +130,7 @@ def _time_major(value, kwargs):
 # A rule of None keeps the keyword as it is for that class (it is a current argument there).
 CLASS_ARGS = {
     "Dropout": {"p": _keras1_dropout_p},
+    "ParametricSoftplus": {"beta_init": None},  # its own argument (Keras 1), not BN's
     "SpatialDropout1D": {"p": _keras1_dropout_p},
     "SpatialDropout2D": {"p": _keras1_dropout_p},
     "SpatialDropout3D": {"p": _keras1_dropout_p},
@@ -138,12 +139,14 @@ CLASS_ARGS = {
     "LeakyReLU": {"alpha": "negative_slope"},
     "BatchNormalization": {"mode": _bn_mode},
     "Embedding": {"output_dim": None,  # a real argument here, not Keras 1's `units`
-                  "input_length": _input_length, "dropout": _drop,
+                  "input_length": _input_length,  # `dropout`: legacy_layers/word_dropout
                   "init": "embeddings_initializer", "W_regularizer": "embeddings_regularizer",
                   "W_constraint": "embeddings_constraint"},
     "RNN": {"input_dim": _recurrent_input("input_dim"),
             "input_length": _recurrent_input("input_length"), "time_major": _time_major},
     "ConvLSTM": {"time_major": _time_major},
+    "TimeDistributedDense": {"input_dim": _recurrent_input("input_dim"),
+                             "input_length": _recurrent_input("input_length")},
     "Model": {"input": "inputs", "output": "outputs"},
     "Conv1D": {"input_dim": lambda v, kw: _steps_features(v, kw.pop("input_length", None)),
                "input_length": lambda v, kw: _steps_features(kw.pop("input_dim", None), v)},

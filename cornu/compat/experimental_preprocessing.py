@@ -1,11 +1,11 @@
 """tf.keras 2's `keras.layers.experimental.preprocessing`: the preprocessing layers under their
 old path (Keras 3 keeps them in `keras.layers`)."""
-from cornu.layers import (CategoryEncoding, CenterCrop, Discretization, IntegerLookup,
+from cornu.layers import (CategoryEncoding, CenterCrop, Discretization, Hashing, IntegerLookup,
                           Normalization, RandomBrightness, RandomContrast, RandomCrop, RandomFlip,
                           RandomRotation, RandomTranslation, RandomZoom, Rescaling, Resizing,
                           StringLookup, TextVectorization)
 
-__all__ = ["CategoryEncoding", "CenterCrop", "Discretization", "IntegerLookup", "Normalization",
+__all__ = ["CategoryEncoding", "CenterCrop", "Discretization", "Hashing", "IntegerLookup", "Normalization",
            "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation",
            "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "StringLookup",
            "TextVectorization"]

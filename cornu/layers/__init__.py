@@ -37,6 +37,7 @@ from cornu.layers.preprocessing.category import CategoryEncoding, Discretization
 from cornu.layers.preprocessing.image import (CenterCrop, RandomBrightness, RandomContrast,
                                               RandomCrop, RandomFlip, RandomRotation,
                                               RandomTranslation, RandomZoom, Resizing)
+from cornu.layers.preprocessing.hashing import Hashing
 from cornu.layers.preprocessing.lookup import IntegerLookup, StringLookup
 from cornu.layers.preprocessing.normalization import Normalization
 from cornu.layers.preprocessing.rescaling import Rescaling
@@ -72,8 +73,6 @@ def get(identifier):
 
 # Keras layers cornu does not have yet, and why: named so a script fails with a reason.
 UNSUPPORTED = {
-    "Hashing": "Keras's buckets are FarmHash64 fingerprints, which cornu does not compute yet; "
-               "map strings with StringLookup (a vocabulary) instead",
     "TFSMLayer": "it loads TensorFlow SavedModels",
     "JaxLayer": "it wraps JAX functions", "FlaxLayer": "it wraps Flax modules",
 }
@@ -131,6 +130,6 @@ __all__ = ["InputSpec", "LayerNormalization", "Normalization", "Rescaling", "Lay
            "ActivityRegularization", "Resizing", "CenterCrop", "RandomCrop", "RandomFlip",
            "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
            "RandomBrightness", "CategoryEncoding", "Discretization",
-           "IntegerLookup", "StringLookup", "TextVectorization", "ConvLSTM1D", "ConvLSTM2D",
+           "IntegerLookup", "StringLookup", "Hashing", "TextVectorization", "ConvLSTM1D", "ConvLSTM2D",
            "ConvLSTM3D"]
 # compat adds the Keras 1/2 names of these classes (Convolution2D, CuDNNLSTM, ...) when cornu loads.

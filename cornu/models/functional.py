@@ -7,6 +7,8 @@ plan: a list of steps over numbered slots. Layout conversions (channels-last ↔
 see backend/layout.py) are planned once here, only where a layer needs the other layout.
 A chain of single-input layers (every Sequential) runs as `for step in chain: x = step(x)`.
 """
+import inspect
+
 import torch
 
 from cornu.backend import layout as layouts
@@ -383,7 +385,8 @@ class _Plan:
                         mask_out.append(slot_of[id(m)])
                     else:
                         mask_out.append(None)
-                steps.append(("masked", (node, mask_in, mask_out), in_slots, out_slots))
+                named = [(key, slot_of.get(id(m))) for key, m in masks[2]]
+                steps.append(("masked", (node, mask_in, mask_out, named), in_slots, out_slots))
                 continue
             one_arg = len(node.call_args) == 1 and not node.call_kwargs and \
                 isinstance(node.outputs, KerasTensor)
@@ -465,13 +468,14 @@ class _CallTemplate:
         return args, kwargs
 
 
-def _call_node(node, values, mask=None):
+def _call_node(node, values, mask=None, named_masks=()):
     values = iter(values)
     fill = lambda t: next(values) if isinstance(t, KerasTensor) else t
     args = nest.map_structure(fill, list(node.call_args))
     kwargs = nest.map_structure(fill, node.call_kwargs)
     if mask is not None:
         kwargs["mask"] = mask
+    kwargs.update(named_masks)
     return torch.nn.Module.__call__(node.layer, *args, **kwargs)
 
 
@@ -485,13 +489,29 @@ def _masks_for(node):
     passed = [m for m in mask_in if m is not None]
     takes = bool(passed) and layer._call_takes_mask and "mask" not in node.call_kwargs
     computes = layer._defines_mask() and any(m is not None for m in mask_out)
-    if not takes and not computes:
+    named = _named_masks(node)
+    if not takes and not computes and not named:
         return None
-    return mask_in, mask_out
+    return mask_in, mask_out, named
+
+
+def _named_masks(node):
+    """Keras 3's rule for a call of several tensors: a `<argument>_mask` parameter of `call`
+    gets that argument's mask (MultiHeadAttention's `query_mask`, `value_mask`, `key_mask`).
+    Read once, when the graph is compiled."""
+    params = inspect.signature(type(node.layer).call).parameters
+    given = list(zip([p for p in params if p != "self"], node.call_args)) + \
+        list(node.call_kwargs.items())
+    tensors = [(name, t) for name, t in given if isinstance(t, KerasTensor)]
+    if len(tensors) < 2:
+        return []
+    return [(f"{name}_mask", t._keras_mask) for name, t in tensors
+            if f"{name}_mask" in params and node.call_kwargs.get(f"{name}_mask") is None
+            and getattr(t, "_keras_mask", None) is not None]
 
 
 def _run_masked(payload, ins, outs, slots):
-    node, mask_in, mask_out = payload
+    node, mask_in, mask_out, named = payload
     masks = [None if i is None else slots[i] for i in mask_in]
     layer = node.layer
     first = node.call_args[0]
@@ -500,7 +520,8 @@ def _run_masked(payload, ins, outs, slots):
         mask = None
     takes = layer._call_takes_mask and "mask" not in node.call_kwargs
     values = [slots[i] for i in ins]
-    result = _call_node(node, values, mask if takes else None)
+    result = _call_node(node, values, mask if takes else None,
+                        [(key, slots[i]) for key, i in named if i is not None])
     for slot, value in zip(outs, nest.flatten(result)):
         slots[slot] = value
     if any(i is not None for i in mask_out):

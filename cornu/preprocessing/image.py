@@ -240,6 +240,19 @@ class ImageDataGenerator:
                                  class_mode, batch_size, shuffle, seed, subset, interpolation,
                                  keep_aspect_ratio, follow_links)
 
+    def flow_from_dataframe(self, dataframe, directory=None, x_col="filename", y_col="class",
+                            weight_col=None, target_size=(256, 256), color_mode="rgb",
+                            classes=None, class_mode="categorical", batch_size=32, shuffle=True,
+                            seed=None, subset=None, interpolation="nearest",
+                            validate_filenames=True, keep_aspect_ratio=False, **kwargs):
+        """Batches of the images named in `dataframe[x_col]` (paths relative to `directory`)
+        labelled by `y_col`: Keras 2.x's iterator (see cornu/preprocessing/dataframe.py)."""
+        from cornu.preprocessing.dataframe import DataFrameIterator
+        return DataFrameIterator(dataframe, self, directory, x_col, y_col, weight_col,
+                                 target_size, color_mode, classes, class_mode, batch_size,
+                                 shuffle, seed, subset, interpolation, validate_filenames,
+                                 keep_aspect_ratio)
+
 
 def _affine(img, theta, tx, ty, shear, zx, zy, fill_mode, cval):
     """Applies rotation/shift/shear/zoom about the image centre (nearest-neighbour sampling)."""

@@ -41,9 +41,9 @@ class IndexLookup(Layer):
             raise ValueError(f"{name}: `output_mode` must be one of {_MODES}, got "
                              f"{output_mode!r}.")
         if num_oov_indices not in (0, 1):
-            raise NotImplementedError(f"{name}: num_oov_indices={num_oov_indices} needs "
-                                      "Keras's FarmHash64 buckets, which cornu does not have; "
-                                      "use 0 or 1.")
+            raise NotImplementedError(f"{name}: num_oov_indices={num_oov_indices} is not "
+                                      "supported yet (its buckets are Keras's FarmHash64 "
+                                      "bins, which Hashing computes); use 0 or 1.")
         if invert and output_mode != "int":
             raise ValueError(f"{name}: `invert=True` needs output_mode='int'.")
         if sparse:

@@ -69,6 +69,38 @@ def test_masks_from_inputs_against_keras(mask_zero):
     assert (getattr(eager, "_keras_mask", None) is not None) == mask_zero
 
 
+def _masked_graph(lib, scores, cross):
+    ids = lib.Input(shape=(5,), dtype="int32")
+    other = lib.Input(shape=(4,), dtype="int32")
+    x = lib.layers.Embedding(20, 8, mask_zero=True)(ids)
+    y = lib.layers.Embedding(20, 8, mask_zero=True)(other) if cross else x
+    # (each graph feeds `x` to one attention layer: Keras's call clears the masks of the
+    # tensors it is given, so a second layer reading `x` would see none)
+    outputs = lib.layers.MultiHeadAttention(num_heads=2, key_dim=4)(
+        x, y, return_attention_scores=scores)
+    return lib.Model([ids, other] if cross else ids, list(outputs) if scores else outputs)
+
+
+@pytest.mark.parametrize("cross", [False, True])
+@pytest.mark.parametrize("scores", [False, True])
+def test_fully_masked_rows_in_a_functional_graph_against_keras(scores, cross):
+    # Keras sets masked logits to a large negative value before the softmax, so a query whose
+    # keys are all masked (a value sequence of padding only) gets uniform weights on the fused
+    # path and zeros where scores are returned (its masked softmax zeroes them), never NaN;
+    # the value's mask reaches the layer as `value_mask` (Keras 3's `<argument>_mask` rule)
+    import keras
+    ids = np.array([[3, 4, 0, 0, 0], [0, 0, 0, 0, 0], [1, 2, 3, 4, 5]], "int32")
+    other = np.array([[0, 0, 0, 0], [7, 8, 0, 0], [5, 6, 7, 8]], "int32")
+    ref, ours = _masked_graph(keras, scores, cross), _masked_graph(cornu, scores, cross)
+    ours.set_weights(ref.get_weights())
+    data = [ids, other] if cross else ids
+    want, got = ref(data), ours(data)
+    for want, got in zip(*((w,) if not scores else w for w in (want, got))):
+        want, got = np.asarray(want.detach()), got.detach().numpy()
+        assert np.isfinite(got).all()
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
 def test_weight_layout_and_files_cross_load(tmp_path):
     import keras
     ref = keras.Sequential([keras.Input((5, 8))])

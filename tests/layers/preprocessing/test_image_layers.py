@@ -164,7 +164,8 @@ def test_old_experimental_paths():
             "assert preprocessing.RandomRotation is keras.layers.RandomRotation\n"
             "assert keras.layers.experimental.preprocessing.RandomZoom is keras.layers.RandomZoom\n"
             "assert RandomFlip is keras.layers.RandomFlip\n"
-            "try:\n    preprocessing.Hashing\nexcept AttributeError as e:\n"
-            "    assert 'Hashing' in str(e)\nelse:\n    raise SystemExit('no error')\n")
+            "assert preprocessing.Hashing is keras.layers.Hashing\n"
+            "try:\n    preprocessing.HashedCrossing\nexcept AttributeError as e:\n"
+            "    assert 'HashedCrossing' in str(e)\nelse:\n    raise SystemExit('no error')\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
