@@ -4,7 +4,7 @@ import torch
 import torch.nn.functional as F
 
 from cornu.backend.config import floatx, get_device, torch_dtype
-from cornu.backend.keras_tensor import KerasTensor
+from cornu.graph.keras_tensor import KerasTensor
 from cornu.layers.layer import Layer, registry
 from cornu.utils.hashing import fingerprint64, siphash64
 
