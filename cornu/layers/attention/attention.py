@@ -100,10 +100,6 @@ class Attention(Layer):
             raise ValueError(f"{name} {self.name!r}: `mask` must be a list [query_mask, "
                              f"value_mask]; received {_describe(mask)}.")
 
-    def get_config(self):
-        return {**super().get_config(), "use_scale": self.use_scale,
-                "score_mode": self.score_mode, "dropout": self.dropout, "seed": self.seed}
-
 
 @registry.register()
 class AdditiveAttention(Attention):
@@ -113,6 +109,8 @@ class AdditiveAttention(Attention):
         use_scale: learn a `scale` vector of the feature size (glorot-uniform initialized).
         dropout, seed: as in `Attention`.
     """
+
+    _config_omit = ("score_mode",)  # Keras 3 writes Attention's keys but this one
 
     def __init__(self, use_scale=True, dropout=0.0, seed=None, **kwargs):
         super().__init__(use_scale=use_scale, dropout=dropout, seed=seed, **kwargs)
@@ -127,10 +125,6 @@ class AdditiveAttention(Attention):
         summed = torch.tanh(query.unsqueeze(-2) + key.unsqueeze(-3))
         return (summed * self.scale if self.scale is not None else summed).sum(-1)
 
-    def get_config(self):
-        config = super().get_config()
-        del config["score_mode"]
-        return config
 
 
 def _bool(mask, like):

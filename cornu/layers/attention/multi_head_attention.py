@@ -278,20 +278,6 @@ class MultiHeadAttention(Layer):
                                           None if key is None else _shape(key))
         return KerasTensor(shape, self.dtype)
 
-    def get_config(self):
-        return {**super().get_config(), "num_heads": self.num_heads, "key_dim": self.key_dim,
-                "value_dim": self.value_dim, "dropout": self.dropout, "use_bias": self.use_bias,
-                "use_gate": self.use_gate, "output_shape": self._output_shape,
-                "attention_axes": self.attention_axes, "sliding_window": self.sliding_window,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": serialized(regularizers, self.kernel_regularizer),
-                "bias_regularizer": serialized(regularizers, self.bias_regularizer),
-                "activity_regularizer": serialized(regularizers, self.activity_regularizer),
-                "kernel_constraint": serialized(constraints, self.kernel_constraint),
-                "bias_constraint": serialized(constraints, self.bias_constraint),
-                "seed": self.seed}
-
 
 def _shape(t):
     return tuple(t.shape) if hasattr(t, "shape") else tuple(torch.as_tensor(t).shape)

@@ -86,16 +86,6 @@ class GroupNormalization(Layer):
     def compute_output_shape(self, input_shape):
         return input_shape
 
-    def get_config(self):
-        return {**super().get_config(), "groups": self.groups, "axis": self.axis,
-                "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
-                "beta_initializer": initializers.serialize(self.beta_initializer),
-                "gamma_initializer": initializers.serialize(self.gamma_initializer),
-                "beta_regularizer": serialized(regularizers, self.beta_regularizer),
-                "gamma_regularizer": serialized(regularizers, self.gamma_regularizer),
-                "beta_constraint": serialized(constraints, self.beta_constraint),
-                "gamma_constraint": serialized(constraints, self.gamma_constraint)}
-
 
 @registry.register()
 class UnitNormalization(Layer):
@@ -127,5 +117,3 @@ class UnitNormalization(Layer):
                                  f"bounds for the input shape {tuple(input_shape)}.")
         return input_shape
 
-    def get_config(self):
-        return {**super().get_config(), "axis": self.axis}

@@ -184,30 +184,6 @@ class ConvLSTM(Layer):
         config.pop("zero_output_for_mask", None)  # Keras writes it; a ConvLSTM ignores it
         return super().from_config(config)
 
-    def get_config(self):
-        return {**super().get_config(), "filters": self.filters,
-                "kernel_size": self.kernel_size, "strides": self.strides,
-                "padding": self.padding, "data_format": self.data_format,
-                "dilation_rate": self.dilation_rate,
-                "activation": activations.serialize(self.activation),
-                "recurrent_activation": activations.serialize(self.recurrent_activation),
-                "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "unit_forget_bias": self.unit_forget_bias,
-                "kernel_regularizer": serialized(regularizers, self.kernel_regularizer),
-                "recurrent_regularizer": serialized(regularizers, self.recurrent_regularizer),
-                "bias_regularizer": serialized(regularizers, self.bias_regularizer),
-                "activity_regularizer": serialized(regularizers, self.activity_regularizer),
-                "kernel_constraint": serialized(constraints, self.kernel_constraint),
-                "recurrent_constraint": serialized(constraints, self.recurrent_constraint),
-                "bias_constraint": serialized(constraints, self.bias_constraint),
-                "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
-                "seed": self.seed, "return_sequences": self.return_sequences,
-                "return_state": self.return_state, "go_backwards": self.go_backwards,
-                "stateful": self.stateful, "unroll": self.unroll}
-
 
 @registry.register()
 class ConvLSTM1D(ConvLSTM):

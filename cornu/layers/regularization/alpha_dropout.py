@@ -42,10 +42,6 @@ class AlphaDropout(_Noise):
         b = -a * alpha_p * self.rate
         return a * (inputs * kept + alpha_p * (1 - kept)) + b
 
-    def get_config(self):
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
-                "noise_shape": self.noise_shape}
-
 
 @registry.register()
 class ActivityRegularization(Layer):
@@ -65,6 +61,7 @@ class ActivityRegularization(Layer):
         return input_shape
 
     def get_config(self):
+        # Keras 3 writes l1 and l2, not the activity regularizer made from them.
         config = super().get_config()
         config.pop("activity_regularizer", None)
         return {**config, "l1": self.l1, "l2": self.l2}

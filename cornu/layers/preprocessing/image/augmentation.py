@@ -32,11 +32,6 @@ class _Geometric(ImageLayer):
     def compute_output_shape(self, input_shape):
         return input_shape
 
-    def get_config(self):
-        return {**super().get_config(), "fill_mode": self.fill_mode,
-                "fill_value": self.fill_value, "interpolation": self.interpolation,
-                "seed": self.seed}
-
 
 def _theta(a, b, tx, c, d, ty):
     return torch.stack([torch.stack([a, b, tx], -1), torch.stack([c, d, ty], -1)], -2)
@@ -66,9 +61,6 @@ class RandomRotation(_Geometric):
         # a rotation in pixels, written in coordinates normalized per axis
         return _theta(cos, -sin * h / w, zero, sin * w / h, cos, zero)
 
-    def get_config(self):
-        return {**super().get_config(), "factor": self.factor}
-
 
 @registry.register()
 class RandomZoom(_Geometric):
@@ -91,10 +83,6 @@ class RandomZoom(_Geometric):
         zero = torch.zeros_like(zy)
         return _theta(zx, zero, zero, zero, zy, zero)
 
-    def get_config(self):
-        return {**super().get_config(), "height_factor": self.height_factor,
-                "width_factor": self.width_factor}
-
 
 @registry.register()
 class RandomTranslation(_Geometric):
@@ -115,10 +103,6 @@ class RandomTranslation(_Geometric):
         one, zero = torch.ones_like(dy), torch.zeros_like(dy)
         # output(x) = input(x - shift): a shift of d image sizes is 2d in normalized units
         return _theta(one, zero, -2 * dx, zero, one, -2 * dy)
-
-    def get_config(self):
-        return {**super().get_config(), "height_factor": self.height_factor,
-                "width_factor": self.width_factor}
 
 
 @registry.register()
@@ -150,9 +134,6 @@ class RandomFlip(ImageLayer):
     def compute_output_shape(self, input_shape):
         return input_shape
 
-    def get_config(self):
-        return {**super().get_config(), "seed": self.seed, "mode": self.mode}
-
 
 @registry.register()
 class RandomContrast(ImageLayer):
@@ -176,10 +157,6 @@ class RandomContrast(ImageLayer):
 
     def compute_output_shape(self, input_shape):
         return input_shape
-
-    def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}
 
 
 @registry.register()
@@ -207,10 +184,6 @@ class RandomBrightness(ImageLayer):
     def compute_output_shape(self, input_shape):
         return input_shape
 
-    def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}
-
 
 @registry.register()
 class RandomCrop(ImageLayer):
@@ -237,6 +210,3 @@ class RandomCrop(ImageLayer):
         shape[hi], shape[wi] = self.height, self.width
         return tuple(shape)
 
-    def get_config(self):
-        return {**super().get_config(), "height": self.height, "width": self.width,
-                "seed": self.seed}

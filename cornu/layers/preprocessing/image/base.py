@@ -59,9 +59,6 @@ class ImageLayer(Layer):
         return (first, first + 1) if self.data_format == "channels_last" else \
             (first + 1, first + 2)
 
-    def get_config(self):
-        return {**super().get_config(), "data_format": self.data_format}
-
 
 def factor_pair(factor, name, bounds=(-1.0, 1.0), owner="layer"):
     """Keras's reading of a `factor`: a number f means (-f, f) (clipped to `bounds`), a pair is

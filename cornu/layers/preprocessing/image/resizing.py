@@ -80,13 +80,6 @@ class Resizing(ImageLayer):
         shape[h], shape[w] = self.height, self.width
         return tuple(shape)
 
-    def get_config(self):
-        return {**super().get_config(), "height": self.height, "width": self.width,
-                "interpolation": self.interpolation,
-                "crop_to_aspect_ratio": self.crop_to_aspect_ratio,
-                "pad_to_aspect_ratio": self.pad_to_aspect_ratio, "fill_mode": self.fill_mode,
-                "fill_value": self.fill_value, "antialias": self.antialias}
-
 
 @registry.register()
 class CenterCrop(ImageLayer):
@@ -110,6 +103,3 @@ class CenterCrop(ImageLayer):
 
     compute_output_shape = Resizing.compute_output_shape
 
-    def get_config(self):
-        config = super().get_config()
-        return {**config, "height": self.height, "width": self.width}
