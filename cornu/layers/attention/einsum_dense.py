@@ -92,6 +92,7 @@ class EinsumDense(Layer):
         return f"equation={self.equation!r}, output_shape={self.partial_output_shape}"
 
     def get_config(self):
+        # `output_shape` is kept as `partial_output_shape`: `Layer.output_shape` is the built one.
         return {**super().get_config(), "output_shape": self.partial_output_shape,
                 "equation": self.equation, "activation": activations.serialize(self.activation),
                 "bias_axes": self.bias_axes,

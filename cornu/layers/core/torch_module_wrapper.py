@@ -107,6 +107,7 @@ class TorchModuleWrapper(Layer):
                              f"the module: {error}") from None
 
     def get_config(self):
+        # The module is written as torch.save bytes (read back only with safe_mode=False).
         buffer = io.BytesIO()
         torch.save(self.module, buffer)
         return {**super().get_config(),

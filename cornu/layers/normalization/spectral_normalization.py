@@ -89,6 +89,7 @@ class SpectralNormalization(Layer):
         return self.layer.compute_output_shape(input_shape)
 
     def get_config(self):
+        # The wrapped layer is written as its own nested config.
         return {**super().get_config(), "layer": serialize(self.layer),
                 "power_iterations": self.power_iterations}
 

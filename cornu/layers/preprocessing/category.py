@@ -60,6 +60,7 @@ class CategoryEncoding(Layer):
         return input_shape[:-1] + (self.num_tokens,)
 
     def get_config(self):
+        # Only the two arguments Keras 3 writes (its `sparse` is left out).
         return {**super().get_config(), "num_tokens": self.num_tokens,
                 "output_mode": self.output_mode}
 
@@ -123,6 +124,7 @@ class Discretization(Layer):
         return CategoryEncoding(depth, self.output_mode).compute_output_shape(input_shape)
 
     def get_config(self):
+        # Keras 3 writes no `trainable` here and the dtype as given (see test_configs.py).
         return {"bin_boundaries": self.bin_boundaries, "num_bins": self.num_bins,
                 "epsilon": self.epsilon, "output_mode": self.output_mode, "sparse": self.sparse,
                 "name": self.name, "dtype": self._dtype_arg or self.dtype}

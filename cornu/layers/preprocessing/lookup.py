@@ -188,6 +188,7 @@ class IndexLookup(Layer):
         return tuple(input_shape[:-1]) + (self.output_depth(),)
 
     def get_config(self):
+        # The vocabulary and idf weights are `adapt()` state, written as Keras 3 writes them.
         return {**super().get_config(), "invert": self.invert, "max_tokens": self.max_tokens,
                 "num_oov_indices": self.num_oov_indices, "oov_token": self.oov_token,
                 "mask_token": self.mask_token, "output_mode": self.output_mode,
@@ -221,6 +222,7 @@ class StringLookup(IndexLookup):
         self.encoding = encoding
 
     def get_config(self):
+        # IndexLookup's written config, plus StringLookup's own argument.
         return {**super().get_config(), "encoding": self.encoding}
 
 

@@ -149,6 +149,7 @@ class TextVectorization(Layer):
         return (input_shape[0], depth)
 
     def get_config(self):
+        # The vocabulary and idf weights are `adapt()` state, written as Keras 3 writes them.
         return {**super().get_config(), "max_tokens": self.max_tokens,
                 "standardize": self.standardize, "split": self.split, "ngrams": self.ngrams,
                 "output_mode": self.output_mode,
