@@ -26,8 +26,6 @@ import contextlib
 import copy
 import inspect
 import random
-import types
-import warnings
 
 import numpy as np
 
