@@ -48,22 +48,23 @@ except ImportError:  # the wrappers work without scikit-learn too (no input vali
 
 # sk_params the wrapper itself reads, whatever build_fn takes.
 _OWN_PARAMS = ("random_state",)
+_NO_Y = object()
 
 
-def _validate(estimator, x, y="no_validation", reset=True, y_numeric=False):
+def _validate(estimator, x, y=_NO_Y, reset=True, y_numeric=False):
     """`x` (and `y`) checked by scikit-learn: numeric, finite, dense, `x` 2-D or more."""
     if sklearn is None:
         x = np.asarray(x)
         if reset:
             estimator.n_features_in_ = x.shape[1] if x.ndim > 1 else 1
-        return x if isinstance(y, str) else (x, np.asarray(y))
+        return x if y is _NO_Y else (x, np.asarray(y))
     try:
         from sklearn.utils.validation import validate_data
     except ImportError:  # scikit-learn < 1.6
         def validate_data(est, *args, **kwargs):
             return est._validate_data(*args, **kwargs)
     kwargs = dict(reset=reset, allow_nd=True, dtype="numeric")
-    if isinstance(y, str):
+    if y is _NO_Y:
         return validate_data(estimator, x, **kwargs)
     return validate_data(estimator, x, y, multi_output=True, y_numeric=y_numeric, **kwargs)
 
@@ -99,7 +100,7 @@ def _check_sample_weight(sample_weight, n_samples, owner):
 
 
 @contextlib.contextmanager
-def _seeded(random_state):
+def _seeded(random_state, owner):
     """Python's, NumPy's and torch's generators seeded from `random_state` inside, restored
     after; nothing changes for None."""
     if random_state is None:
@@ -114,10 +115,11 @@ def _seeded(random_state):
     elif isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
         seed = int(random_state)
     else:
-        raise ValueError(f"random_state must be None, an int or a numpy RandomState, got "
-                         f"{random_state!r}.")
+        raise ValueError(f"{owner}: random_state must be None, an int or a numpy RandomState, "
+                         f"got {random_state!r}.")
     python_state, numpy_state = random.getstate(), np.random.get_state()
-    with torch.random.fork_rng(devices=[]):
+    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_initialized() else []
+    with torch.random.fork_rng(devices=devices):
         try:
             set_random_seed(seed)
             yield
@@ -251,8 +253,10 @@ class BaseWrapper(BaseEstimator):
                              + (" (not compiled)" if hasattr(model, "fit") else "") + ".")
         return model
 
-    def _prepare_target(self, y):
-        raise NotImplementedError
+    def _prepare_target(self, y, sample_weight):
+        """`y` as the model takes it; sets `n_outputs_` (the classifier: `classes_` too)."""
+        self.n_outputs_ = 1 if y.ndim == 1 else int(np.prod(y.shape[1:]))
+        return y
 
     def fit(self, x, y, **kwargs):
         """Builds a new model with `build_fn` and fits it to `(x, y)`; `kwargs` are arguments
@@ -264,7 +268,7 @@ class BaseWrapper(BaseEstimator):
             kwargs["sample_weight"] = _check_sample_weight(kwargs["sample_weight"], len(x),
                                                            type(self).__name__)
         y = self._prepare_target(y, kwargs.get("sample_weight"))
-        with _seeded(self._sk_params.get("random_state")):
+        with _seeded(self._sk_params.get("random_state"), type(self).__name__):
             model = self._build(x, kwargs)
             loss = getattr(model, "loss", None)
             names = [loss] if not isinstance(loss, (list, tuple)) else list(loss)
@@ -417,8 +421,7 @@ class KerasRegressor(RegressorMixin, BaseWrapper):
     greater is better), `y` may have several columns (`n_outputs_`)."""
 
     def _prepare_target(self, y, sample_weight):
-        self.n_outputs_ = 1 if y.ndim == 1 else int(np.prod(y.shape[1:]))
-        return _floats(np.asarray(y))
+        return _floats(np.asarray(super()._prepare_target(y, sample_weight)))
 
     def predict(self, x, **kwargs):
         """The model's output, float64, with a last axis of size 1 dropped."""
