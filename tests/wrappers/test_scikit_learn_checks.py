@@ -208,3 +208,25 @@ def test_regressor_several_outputs_float64_predictions_and_negative_loss_score()
     assert reg.score(X, y) == pytest.approx(-expected, rel=1e-5)
     single = KerasRegressor(build_fn=_Named(tiny_regressor), epochs=1, verbose=0).fit(X, y[:, 0])
     assert single.n_outputs_ == 1 and single.predict(X).shape == (40,)
+
+
+def test_build_fn_taking_meta_is_told_the_data_and_a_subclass_builds_with_call():
+    seen = {}
+
+    def sized(meta, hidden=4):
+        seen.update(meta)
+        return tiny_classifier(meta, hidden=hidden)
+    X, y = _data(30)
+    KerasClassifier(build_fn=sized, epochs=1, verbose=0).fit(X, y)
+    assert seen["n_features_in_"] == 4 and seen["X_shape_"] == (30, 4)
+    assert list(seen["classes_"]) == ["no", "yes"] and seen["n_classes_"] == 2
+    assert seen["n_outputs_"] == 1
+
+    class Wrapped(KerasClassifier):  # Keras 2: build_fn=None builds with __call__
+        def __call__(self, hidden=4):
+            return no_meta_classifier(hidden)
+    clf = Wrapped(hidden=6, epochs=1, verbose=0)
+    assert clf.get_params() == {"build_fn": None, "hidden": 6, "epochs": 1, "verbose": 0}
+    assert clf.fit(X, y).model.layers[0].units == 6
+    with pytest.raises(ValueError, match="build_fn is None and the class has no `__call__`"):
+        KerasClassifier(epochs=1).fit(X, y)
