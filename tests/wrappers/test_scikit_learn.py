@@ -29,6 +29,7 @@ def softmax_model():
 
 
 def test_fit_returns_estimator_with_history_and_predicts_classes():
+    cornu.utils.set_random_seed(0)  # 5 epochs from some initial weights score under 0.8
     clf = KerasClassifier(build_fn=create_model, epochs=5, batch_size=16, verbose=0)
     assert clf.fit(X, Y) is clf
     assert len(clf.fit(X, Y).history["loss"]) == 5
