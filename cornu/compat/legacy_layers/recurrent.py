@@ -20,8 +20,15 @@ import inspect
 
 import torch
 
+from cornu.compat import initializations as _initializations
 from cornu.compat.backend_extra import rnn
 from cornu.layers.layer import Layer, registry
+
+_KERAS12_ORDER = ("shape", "initializer", "name", "trainable", "regularizer", "constraint")
+
+
+def _is_shape(value):
+    return isinstance(value, (tuple, list)) and all(isinstance(d, int) for d in value)
 
 
 def _takes_training(function):
@@ -70,8 +77,6 @@ class Recurrent(Layer):
         shape = self._batch_input_shape
         self.input_length, self.input_dim = tuple(shape[1:]) if shape and len(shape) == 3 \
             else (None, None)
-        if "states" not in self.__dict__:
-            self.states = [None]
 
     def _build_once(self, input_shape):
         if not self.built:
@@ -84,6 +89,20 @@ class Recurrent(Layer):
             self._rnn_batch_size = shape[0]
             self.input_length, self.input_dim = shape[1], shape[2]
         super()._build_once(input_shape)
+        if "states" not in self.__dict__:  # Keras 1's subclasses set it in `build`
+            self.states = [None]
+
+    def add_weight(self, *args, **kwargs):
+        """Also Keras 1.2's order, `add_weight(shape, initializer, name, trainable,
+        regularizer, constraint)`, which Keras 1.2's own recurrent layers (and the custom ones
+        copied from them) used, with a Keras 1 `initializations` function as initializer."""
+        if args and _is_shape(args[0]):
+            kwargs.update(zip(_KERAS12_ORDER, args))
+            args = ()
+        init = kwargs.get("initializer")
+        if callable(init) and getattr(init, "__module__", "") == _initializations.__name__:
+            kwargs["initializer"] = lambda shape, dtype=None: init(tuple(shape)).detach()
+        return super().add_weight(*args, **kwargs)
 
     # ------------------------------------------------------- the subclass's hooks
     def step(self, x, states):
@@ -107,6 +126,9 @@ class Recurrent(Layer):
 
     def get_initial_state(self, inputs):  # Keras 2's name of the same hook
         return self.get_initial_states(inputs)
+
+    def _n_states(self):
+        return len(self.__dict__.get("states") or [None])
 
     def _units(self):
         units = self.__dict__.get("units", getattr(self, "output_dim", None))
@@ -136,8 +158,9 @@ class Recurrent(Layer):
 
     def _start_states(self, inputs, initial_state):
         if initial_state is not None:
-            return list(initial_state) if isinstance(initial_state, (list, tuple)) \
+            given = initial_state if isinstance(initial_state, (list, tuple)) \
                 else [initial_state]
+            return [torch.as_tensor(s, dtype=inputs.dtype, device=inputs.device) for s in given]
         if self.stateful and self.states and all(s is not None for s in self.states):
             states = [torch.as_tensor(s).detach().to(inputs.device) for s in self.states]
             if states[0].shape[0] != inputs.shape[0]:
@@ -181,11 +204,11 @@ class Recurrent(Layer):
                              f"timesteps, input_dim)` (found batch size {batch}, output_dim "
                              f"{units}).")
         if states is None:
-            self.states = [torch.zeros((batch, units)) for _ in self.states]
+            self.states = [torch.zeros((batch, units)) for _ in range(self._n_states())]
             return
         states = list(states) if isinstance(states, (list, tuple)) else [states]
-        if len(states) != len(self.states):
-            raise ValueError(f"{type(self).__name__} {self.name!r} expects {len(self.states)} "
+        if len(states) != self._n_states():
+            raise ValueError(f"{type(self).__name__} {self.name!r} expects {self._n_states()} "
                              f"states, received {len(states)}.")
         values = [torch.as_tensor(s, dtype=torch.float32) for s in states]
         for i, value in enumerate(values):
@@ -213,7 +236,7 @@ class Recurrent(Layer):
         batch, steps, units = input_shape[0], input_shape[1], self._units()
         output = (batch, steps, units) if self.return_sequences else (batch, units)
         if self.return_state:
-            return [output] + [(batch, units) for _ in self.states]
+            return [output] + [(batch, units) for _ in range(self._n_states())]
         return output
 
     def compute_mask(self, inputs, mask=None):
@@ -221,5 +244,5 @@ class Recurrent(Layer):
             mask = mask[0]
         output_mask = mask if self.return_sequences else None
         if self.return_state:
-            return [output_mask] + [None for _ in self.states]
+            return [output_mask] + [None for _ in range(self._n_states())]
         return output_mask
