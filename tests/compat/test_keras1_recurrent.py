@@ -211,5 +211,8 @@ def test_keras1_spellings_reach_the_base():
     assert layer.consume_less == "mem" and layer.input_dim == 5 and layer.input_length == 4
     from cornu.compat.keras_alias import resolve
     assert resolve("keras.layers.recurrent") == "cornu.layers"
+    assert resolve("keras.legacy.layers") == "cornu.compat.legacy_models"  # Keras 2's path
+    from cornu.compat import legacy_models
+    assert legacy_models.Recurrent is Recurrent
     assert cornu.layers.deserialize({"class_name": "Recurrent", "config": {}}).__class__ \
         is Recurrent
