@@ -18,8 +18,16 @@ from cornu.testing import run_layer_test
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+def _add_bias(out, bias, data_format):
+    if bias is None:
+        return out
+    if data_format == "channels_first":  # K.bias_add: a reshape of (*out, filters)
+        return out + bias.reshape(bias.shape[-1], *bias.shape[:-1])
+    return out + bias
+
+
 def _reference(x, kernel, bias, kernel_size, strides, data_format):
-    """A Python loop over the output positions, with Keras 2's flattening order."""
+    """Implementation 1: a Python loop over the output positions, Keras 2's flattening."""
     first = data_format == "channels_first"
     xl = np.moveaxis(x, 1, -1) if first else x  # (n, *spatial, c)
     n, spatial = xl.shape[0], xl.shape[1:-1]
@@ -31,20 +39,68 @@ def _reference(x, kernel, bias, kernel_size, strides, data_format):
         if first:
             patch = np.moveaxis(patch, -1, 1)  # (n, c, *kernel_size)
         out[(slice(None),) + pos] = patch.reshape(n, -1) @ kernel[p]
-    if first:
-        out = np.moveaxis(out, -1, 1)
-        if bias is not None:
-            out = out + bias.reshape(kernel.shape[-1], *out_sp)
-    elif bias is not None:
-        out = out + bias
-    return out
+    return _add_bias(np.moveaxis(out, -1, 1) if first else out, bias, data_format)
 
 
-def _keras2_shapes(rank, spatial, channels, kernel_size, strides, filters):
-    """Keras 2's implementation-1 weight shapes, from its documentation."""
-    out = [(d - k) // s + 1 for d, k, s in zip(spatial, kernel_size, strides)]
-    kernel = (int(np.prod(out)), int(np.prod(kernel_size)) * channels, filters)
-    return [kernel, tuple(out) + (filters,)]
+def _connected(in_sp, kernel_size, strides):
+    """Keras's conv_connected_inputs for padding='valid': (output position, its inputs)."""
+    out_sp = [(d - k) // s + 1 for d, k, s in zip(in_sp, kernel_size, strides)]
+    for o in itertools.product(*[range(d) for d in out_sp]):
+        yield o, itertools.product(*[range(p * s, p * s + k)
+                                     for p, k, s in zip(o, kernel_size, strides)])
+
+
+def _reference_dense(x, kernel, bias, kernel_size, strides, data_format):
+    """Implementation 2 (local_conv_matmul): `x_flat @ (kernel * mask)` as a 2D matrix."""
+    first = data_format == "channels_first"
+    in_sp = x.shape[2:] if first else x.shape[1:-1]
+    nd = len(in_sp)
+    out_sp = tuple((d - k) // s + 1 for d, k, s in zip(in_sp, kernel_size, strides))
+    mask = np.zeros(tuple(in_sp) + out_sp)
+    for o, inputs in _connected(in_sp, kernel_size, strides):
+        for i in inputs:
+            mask[i + o] = 1
+    mask = np.expand_dims(np.expand_dims(mask, 0), nd + 1) if first \
+        else np.expand_dims(np.expand_dims(mask, nd), -1)
+    dense = (kernel * mask).reshape(int(np.prod(kernel.shape[:nd + 1])), -1)
+    out = (x.reshape(len(x), -1) @ dense).reshape(len(x), *kernel.shape[nd + 1:])
+    return _add_bias(out, bias, data_format)
+
+
+def _reference_sparse(x, vector, bias, kernel_size, strides, data_format, filters):
+    """Implementation 3 (local_conv_sparse_matmul): a sparse matrix whose entries are the
+    sorted (output, input) flat index pairs of conv_kernel_idxs, times x_flat."""
+    first = data_format == "channels_first"
+    in_sp = tuple(x.shape[2:] if first else x.shape[1:-1])
+    chans = x.shape[1] if first else x.shape[-1]
+    out_sp = tuple((d - k) // s + 1 for d, k, s in zip(in_sp, kernel_size, strides))
+
+    def cat(spatial, f):
+        return (f,) + tuple(spatial) if first else tuple(spatial) + (f,)
+    pairs = []
+    for o, inputs in _connected(in_sp, kernel_size, strides):
+        for i in inputs:
+            for f_in in range(chans):
+                for f_out in range(filters):
+                    pairs.append((np.ravel_multi_index(cat(o, f_out), cat(out_sp, filters)),
+                                  np.ravel_multi_index(cat(i, f_in), cat(in_sp, chans))))
+    pairs = sorted(pairs)
+    matrix = np.zeros((int(np.prod(out_sp)) * filters, int(np.prod(in_sp)) * chans))
+    matrix[tuple(np.array(pairs).T)] = vector
+    out = (matrix @ x.reshape(len(x), -1).T).T.reshape(len(x), *cat(out_sp, filters))
+    return _add_bias(out, bias, data_format)
+
+
+def _keras2_shapes(spatial, channels, kernel_size, strides, filters, implementation,
+                   data_format):
+    """tf.keras 2's weight shapes per implementation, from its documentation."""
+    out = tuple((d - k) // s + 1 for d, k, s in zip(spatial, kernel_size, strides))
+    window = int(np.prod(kernel_size)) * channels
+    kernel = {1: (int(np.prod(out)), window, filters),
+              2: (*spatial, channels, *out, filters) if data_format == "channels_last"
+              else (channels, *spatial, filters, *out),
+              3: (int(np.prod(out)) * window * filters,)}[implementation]
+    return [kernel, out + (filters,)]
 
 
 CASES = [(rank, strides, fmt, use_bias)
@@ -69,26 +125,38 @@ def test_layer_contract_formula_and_weight_shapes(index, case):
                            expected_output_shape=expected,
                            expected_num_trainable_weights=2 if use_bias else 1)
     weights = layer.get_weights()
-    want = _keras2_shapes(rank, spatial, channels, kernel_size, (strides,) * rank, filters)
+    want = _keras2_shapes(spatial, channels, kernel_size, (strides,) * rank, filters,
+                          implementation, fmt)
     assert [w.shape for w in weights] == (want if use_bias else want[:1])
     rng = np.random.RandomState(index)
     layer.set_weights([rng.randn(*w.shape).astype("float32") for w in weights])
     weights = layer.get_weights()
     x = rng.randn(*shape).astype("float32")
-    want = _reference(x, weights[0], weights[1] if use_bias else None, kernel_size,
-                      (strides,) * rank, fmt)
+    bias, step = (weights[1] if use_bias else None), (strides,) * rank
+    if implementation == 1:
+        want = _reference(x, weights[0], bias, kernel_size, step, fmt)
+    elif implementation == 2:
+        want = _reference_dense(x, weights[0], bias, kernel_size, step, fmt)
+    else:
+        want = _reference_sparse(x, weights[0], bias, kernel_size, step, fmt, filters)
     np.testing.assert_allclose(layer(x).detach().numpy(), want, rtol=1e-5, atol=1e-5)
 
 
-def test_implementations_compute_the_same_function():
-    x = np.random.RandomState(0).randn(3, 6, 6, 2).astype("float32")
-    layers = [cornu.layers.LocallyConnected2D(3, 2, strides=2, implementation=i,
-                                              activation="relu") for i in (1, 2, 3)]
-    layers[0](x)
-    for other in layers[1:]:
-        other(x)
-        other.set_weights(layers[0].get_weights())
-        np.testing.assert_array_equal(other(x).detach().numpy(), layers[0](x).detach().numpy())
+@pytest.mark.parametrize("fmt", ["channels_last", "channels_first"])
+@pytest.mark.parametrize("implementation", [2, 3])
+def test_each_implementation_by_its_own_formula(implementation, fmt):
+    # Every implementation in both data formats, on a 2D case with uneven strides.
+    shape = (2, 7, 6, 3) if fmt == "channels_last" else (2, 3, 7, 6)
+    layer = cornu.layers.LocallyConnected2D(4, (3, 2), strides=(2, 1), data_format=fmt,
+                                            implementation=implementation)
+    x = np.random.RandomState(5).randn(*shape).astype("float32")
+    layer(x)
+    rng = np.random.RandomState(6)
+    layer.set_weights([rng.randn(*w.shape).astype("float32") for w in layer.get_weights()])
+    kernel, bias = layer.get_weights()
+    want = _reference_dense(x, kernel, bias, (3, 2), (2, 1), fmt) if implementation == 2 \
+        else _reference_sparse(x, kernel, bias, (3, 2), (2, 1), fmt, 4)
+    np.testing.assert_allclose(layer(x).detach().numpy(), want, rtol=1e-5, atol=1e-5)
 
 
 def _model():
@@ -96,7 +164,7 @@ def _model():
         cornu.Input((8, 8, 2)),
         cornu.layers.LocallyConnected2D(3, (3, 3), strides=(2, 1), activation="tanh"),
         cornu.layers.Reshape((3 * 6, 3)),
-        cornu.layers.LocallyConnected1D(2, 4, strides=2, use_bias=False),
+        cornu.layers.LocallyConnected1D(2, 4, strides=2, use_bias=False, implementation=3),
         cornu.layers.Flatten(), cornu.layers.Dense(1)])
 
 
@@ -114,6 +182,9 @@ def test_h5_round_trip_in_keras2_layout(tmp_path):
         group = f["model_weights"][model.layers[0].name]
         names = [n.decode() if isinstance(n, bytes) else n for n in group.attrs["weight_names"]]
         assert [group[n].shape for n in names] == [(18, 18, 3), (3, 6, 3)]
+        group = f["model_weights"][model.layers[2].name]
+        names = [n.decode() if isinstance(n, bytes) else n for n in group.attrs["weight_names"]]
+        assert [group[n].shape for n in names] == [(8 * 4 * 3 * 2,)]  # implementation 3
     loaded = cornu.models.load_model(path)
     assert [type(layer).__name__ for layer in loaded.layers] == \
         [type(layer).__name__ for layer in model.layers]

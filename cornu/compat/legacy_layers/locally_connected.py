@@ -2,8 +2,8 @@
 whose weights are not shared, each output position having its own filters.
 
 `y[p] = activation(patch(x, p) . kernel[p] + bias[p])` for every output position `p` (output
-positions in row-major order). The weights have Keras 2's shapes and order (its
-`implementation=1` layout), so `get_weights()` and Keras 2 `.h5` files match:
+positions in row-major order). The weights have Keras 2's shapes and order, so `get_weights()`
+and Keras 2 `.h5` files match. `implementation=1` (the default):
 
 - kernel `(output_positions, prod(kernel_size) * input_channels, filters)`, a patch flattened
   as Keras 2's `K.local_conv` flattens it: `(*kernel_size, channels)` for channels_last,
@@ -11,10 +11,15 @@ positions in row-major order). The weights have Keras 2's shapes and order (its
 - bias `(*output_spatial, filters)`. With channels_first, Keras 2's `K.bias_add` reshapes
   (not transposes) that array to `(filters, *output_spatial)`; cornu reads it the same way.
 
-All patches come from one `unfold` and the products from one `einsum`, for every position at
-once. `implementation=2` and `3` (tf.keras 2.3+, other memory/speed trade-offs of the same
-function) are accepted and computed the same way, with implementation 1's weights.
+tf.keras 2.3+'s `implementation=2` keeps a dense kernel `(*input_spatial, channels,
+*output_spatial, filters)` (channels_first: `(channels, *input_spatial, filters,
+*output_spatial)`) of which only the connected entries count, and `implementation=3` a vector
+of the connected `(output, input)` pairs' weights, sorted by their flat indices; the bias is
+the same. cornu stores each in Keras's layout and computes all three the same way: the
+patches from one `unfold`, implementation 1's kernel (for 2 and 3 gathered from theirs by an
+index built once) and one `einsum` for every position at once. Only `padding='valid'`.
 """
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -56,24 +61,56 @@ class LocallyConnected(SpatialLayer):
 
     def build(self, input_shape):
         n_in = self._input_channels(input_shape)
-        spatial = self._fixed_spatial(input_shape)
+        self._input_spatial = self._fixed_spatial(input_shape)
         self.output_spatial = self._output_spatial(input_shape)
         self._n_channels = n_in
-        positions = 1
-        for d in self.output_spatial:
-            positions *= d
-        window = 1
-        for k in self.kernel_size:
-            window *= k
-        self._input_spatial = spatial
-        self.kernel = self._weight("kernel", (positions, window * n_in, self.filters))
+        positions, window = int(np.prod(self.output_spatial)), int(np.prod(self.kernel_size))
+        last = self.data_format == "channels_last"
+        shape = {1: (positions, window * n_in, self.filters),
+                 2: (*self._input_spatial, n_in, *self.output_spatial, self.filters) if last
+                 else (n_in, *self._input_spatial, self.filters, *self.output_spatial),
+                 3: (positions * window * n_in * self.filters,)}[self.implementation]
+        self.kernel = self._weight("kernel", shape)
         self.bias = None
         if self.use_bias:
             self.bias = self._weight("bias", self.output_spatial + (self.filters,))
-        # How `call` reads the kernel: the patch axis split in Keras 2's flattening order.
-        self._kernel_view = (positions,) + ((*self.kernel_size, n_in) if
-                                            self.data_format == "channels_last" else
-                                            (n_in, *self.kernel_size)) + (self.filters,)
+        # `call` reads the kernel as (positions, window, channels, filters) for channels_last,
+        # (positions, channels, window, filters) for channels_first: implementation 1's order.
+        self._kernel_view = (positions, window, n_in, self.filters) if last \
+            else (positions, n_in, window, self.filters)
+        self._gather = None if self.implementation == 1 else torch.as_tensor(
+            self._kernel_indices(n_in), device=self.kernel.device)
+
+    def _kernel_indices(self, n_in):
+        """For implementations 2 and 3: where each entry of implementation 1's kernel lies in
+        theirs, as Keras lays them out (2: the dense kernel, only the connected entries used;
+        3: the connected (output, input) pairs' weights, sorted by their flat indices)."""
+        out_sp, in_sp, f_out = self.output_spatial, self._input_spatial, self.filters
+        out_pos = np.array(list(np.ndindex(*out_sp)))  # (P, rank), row-major
+        offsets = np.array(list(np.ndindex(*self.kernel_size)))  # (W, rank)
+        in_pos = out_pos[:, None] * np.array(self.strides) + offsets[None]  # (P, W, rank)
+        grid = np.broadcast_to  # every index below broadcasts to (P, W, C, F)
+        p_in = [in_pos[:, :, None, None, d] for d in range(self.rank)]
+        p_out = [out_pos[:, None, None, None, d] for d in range(self.rank)]
+        c = np.arange(n_in)[None, None, :, None]
+        f = np.arange(f_out)[None, None, None, :]
+        last = self.data_format == "channels_last"
+        if self.implementation == 2:
+            flat = np.ravel_multi_index(
+                [*p_in, c, *p_out, f] if last else [c, *p_in, f, *p_out],
+                tuple(self.kernel.shape))
+        else:
+            out_idx = np.ravel_multi_index([*p_out, f] if last else [f, *p_out],
+                                           (*out_sp, f_out) if last else (f_out, *out_sp))
+            in_idx = np.ravel_multi_index([*p_in, c] if last else [c, *p_in],
+                                          (*in_sp, n_in) if last else (n_in, *in_sp))
+            key = grid(out_idx * (int(np.prod(in_sp)) * n_in) + in_idx,
+                       (len(out_pos), len(offsets), n_in, f_out)).ravel()
+            flat = np.empty(key.size, np.int64)
+            flat[np.argsort(key, kind="stable")] = np.arange(key.size)
+            flat = flat.reshape(len(out_pos), len(offsets), n_in, f_out)
+        flat = grid(flat, (len(out_pos), len(offsets), n_in, f_out))
+        return np.array(flat if last else flat.transpose(0, 2, 1, 3))  # a writable copy
 
     def _fixed_spatial(self, input_shape):
         spatial = tuple(input_shape[1:-1]) if self.data_format == "channels_last" \
@@ -92,9 +129,12 @@ class LocallyConnected(SpatialLayer):
                              f"{tuple(inputs.shape[2:])} (its weights are per position).")
         batch = inputs.shape[0]
         patches = self._patches(inputs)  # (batch, channels, window, positions)
-        kernel = self.kernel.view(self._kernel_view)
-        kernel = kernel.flatten(1, self.rank) if self.data_format == "channels_last" \
-            else kernel.flatten(2, self.rank + 1)
+        if self._gather is None:
+            kernel = self.kernel.view(self._kernel_view)
+        else:
+            if self._gather.device != self.kernel.device:
+                self._gather = self._gather.to(self.kernel.device)
+            kernel = self.kernel.reshape(-1)[self._gather]
         equation = "ncwp,pwcf->nfp" if self.data_format == "channels_last" else "ncwp,pcwf->nfp"
         out = torch.einsum(equation, patches, kernel)
         out = out.reshape(batch, self.filters, *self.output_spatial)
@@ -141,8 +181,8 @@ class LocallyConnected1D(LocallyConnected):
         activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
         bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint: as in
             Keras.
-        implementation: 1, 2 or 3 (Keras 2's memory/speed trade-offs of one function; all
-            computed here the same way, with implementation 1's weights).
+        implementation: 1, 2 or 3: the weights' layout (tf.keras 2's memory/speed
+            trade-offs of one function, see the module's notes); the same computation here.
 
     >>> LocallyConnected1D(4, 3)(np.ones((2, 10, 5))).shape
     torch.Size([2, 8, 4])
