@@ -82,6 +82,8 @@ def test_keras1_custom_recurrent_layers_in_a_script(tmp_path):
     np.testing.assert_allclose(r["stateful_second"], second, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(r["stateful_reset"], fresh, rtol=1e-5, atol=1e-6)
     assert np.abs(second - fresh).max() > 1e-3  # the carried state made a difference
+    assert r["trained_state"].shape == (2, 4) and np.abs(r["trained_state"]).max() > 0
+    np.testing.assert_array_equal(r["trained_reset"], np.zeros((2, 4)))  # its own reset_states
 
 
 class Keras2Minimal(Recurrent):
@@ -182,6 +184,27 @@ def test_k_rnn_matches_a_loop_with_constants_and_mask():
         K.rnn(step, x, [torch.zeros(3, 2)], mask=mask[:, :4])
 
 
+def test_stateful_states_carry_over_and_keep_the_graph_intact():
+    layer = Keras2Minimal(3, stateful=True, batch_input_shape=(2, 4, 5))
+    x = torch.as_tensor(np.random.RandomState(4).rand(2, 4, 5).astype("float32"))
+    first, second = layer(x), layer(x)  # two calls, then one backward through both
+    (first.sum() + second.sum()).backward()
+    kernel, recurrent = (_t(w) for w in layer.get_weights())
+
+    def cell(xt, h):
+        return torch.tanh(xt @ kernel + h @ recurrent) * 0.5
+    _, h1 = _loop(x.numpy(), cell, np.zeros((2, 3)))
+    _, h2 = _loop(x.numpy(), cell, h1)
+    np.testing.assert_allclose(second.detach().numpy(), h2, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(layer.states[0].numpy(), h2, rtol=1e-5, atol=1e-6)
+    model = cornu.Sequential([layer, cornu.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    model.fit(np.random.rand(4, 4, 5), np.ones((4, 1)), batch_size=2, shuffle=False,
+              epochs=2, verbose=0)
+    model.reset_states()
+    np.testing.assert_array_equal(layer.states[0].numpy(), np.zeros((2, 3)))
+
+
 def test_errors_name_the_layer_and_shapes():
     class NoStep(Recurrent):
         def __init__(self, output_dim, **kwargs):
@@ -209,6 +232,11 @@ def test_keras1_spellings_reach_the_base():
         layer = Keras2Minimal(3, input_dim=5, input_length=4, consume_less="mem")
     assert layer._batch_input_shape == (None, 4, 5) and layer.built
     assert layer.consume_less == "mem" and layer.input_dim == 5 and layer.input_length == 4
+    rng = np.random.RandomState(3)
+    given = [rng.randn(5, 3).astype("float32"), rng.randn(3, 3).astype("float32")]
+    layer = Keras2Minimal(3, weights=given, input_shape=(4, 5))  # Keras 1's `weights=`
+    for got, want in zip(layer.get_weights(), given):
+        np.testing.assert_array_equal(got, want)
     from cornu.compat.keras_alias import resolve
     assert resolve("keras.layers.recurrent") == "cornu.layers"
     assert resolve("keras.legacy.layers") == "cornu.compat.legacy_models"  # Keras 2's path

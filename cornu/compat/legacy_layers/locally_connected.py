@@ -40,8 +40,9 @@ class LocallyConnected(SpatialLayer):
         owner = f"{type(self).__name__} {self.name!r}"
         self._init_spatial(kernel_size, strides, padding, data_format)
         if self.padding != "valid":
-            raise ValueError(f"{owner}: only padding='valid' is supported (as Keras 2's "
-                             f"implementation 1), received padding={padding!r}.")
+            raise ValueError(f"{owner}: cornu supports only padding='valid' (Keras 2 took "
+                             f"'same' only with implementation 2 or 3), received "
+                             f"padding={padding!r}.")
         if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
             raise ValueError(f"{owner}: `filters` must be a positive integer, received "
                              f"filters={filters!r}.")

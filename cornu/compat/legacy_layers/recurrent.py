@@ -162,7 +162,9 @@ class Recurrent(Layer):
                 else [initial_state]
             return [torch.as_tensor(s, dtype=inputs.dtype, device=inputs.device) for s in given]
         if self.stateful and self.states and all(s is not None for s in self.states):
-            states = [torch.as_tensor(s).detach().to(inputs.device) for s in self.states]
+            # copies: the stored states change in place after the call (`_keep_states`)
+            states = [torch.as_tensor(s).detach().to(inputs.device).clone()
+                      for s in self.states]
             if states[0].shape[0] != inputs.shape[0]:
                 raise ValueError(f"{type(self).__name__} {self.name!r} is stateful with batch "
                                  f"size {states[0].shape[0]}, but received a batch of "
@@ -179,7 +181,7 @@ class Recurrent(Layer):
         did, so a subclass's own `reset_states` still finds it."""
         kept = []
         for i, new in enumerate(states):
-            new = new.detach()
+            new = new.detach().clone()  # not a view of this call's graph, which may backward
             old = self.states[i] if i < len(self.states) else None
             if isinstance(old, torch.Tensor) and old.shape == new.shape \
                     and old.device == new.device:

@@ -138,5 +138,13 @@ out.update(stateful_first=first, stateful_second=second, stateful_reset=again)
 for name, w in zip('WUb', stateful.layers[0].get_weights()):
     out['stateful_%s' % name] = w
 out.update({'elman_%s' % n: w for n, w in zip('WUb', elman.layers[1].get_weights())})
+trained = Sequential()  # stateful training: the states carry over between batches
+trained.add(ElmanRNN(4, stateful=True, batch_input_shape=(2, T, D)))
+trained.add(Dense(1))
+trained.compile('sgd', 'mse')
+trained.fit(x[:4], y[:4], batch_size=2, nb_epoch=2, shuffle=False, verbose=0)
+out['trained_state'] = np.array(K.get_value(trained.layers[0].states[0]))
+trained.reset_states()
+out['trained_reset'] = K.get_value(trained.layers[0].states[0])
 np.savez(os.environ.get('PRED_OUT', 'rnn.npz'), **out)
 print('RNN OK', elman.output_shape, stateful.output_shape)
