@@ -132,10 +132,13 @@ class LocallyConnected(SpatialLayer):
         patches = self._patches(inputs)  # (batch, channels, window, positions)
         if self._gather is None:
             kernel = self.kernel.view(self._kernel_view)
-        else:
-            if self._gather.device != self.kernel.device:
-                self._gather = self._gather.to(self.kernel.device)
-            kernel = self.kernel.reshape(-1)[self._gather]
+        else:  # the index lives beside the kernel (moved once when the layer moves)
+            gather = self._gather
+            if gather.device != self.kernel.device:
+                gather = gather.to(self.kernel.device)
+                if self.kernel.device.type != "meta":
+                    self._gather = gather
+            kernel = self.kernel.reshape(-1)[gather]
         equation = "ncwp,pwcf->nfp" if self.data_format == "channels_last" else "ncwp,pcwf->nfp"
         out = torch.einsum(equation, patches, kernel)
         out = out.reshape(batch, self.filters, *self.output_spatial)
