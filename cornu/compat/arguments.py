@@ -145,6 +145,10 @@ CLASS_ARGS = {
     "RNN": {"input_dim": _recurrent_input("input_dim"),
             "input_length": _recurrent_input("input_length"), "time_major": _time_major},
     "ConvLSTM": {"time_major": _time_major},
+    # Keras 1/2's base of custom recurrent layers (legacy_layers/recurrent.py) takes
+    # `consume_less` and `implementation` itself: its subclasses' code may read them.
+    "Recurrent": {"input_dim": _recurrent_input("input_dim"),
+                  "input_length": _recurrent_input("input_length"), "consume_less": None},
     "TimeDistributedDense": {"input_dim": _recurrent_input("input_dim"),
                              "input_length": _recurrent_input("input_length")},
     "Model": {"input": "inputs", "output": "outputs"},
@@ -152,6 +156,12 @@ CLASS_ARGS = {
                "input_length": lambda v, kw: _steps_features(kw.pop("input_dim", None), v)},
     "Conv2D": {"nb_row": _kernel_dim("nb_row"), "nb_col": _kernel_dim("nb_col")},
     "Conv3D": {name: _kernel_dim(name) for name in ("kernel_dim1", "kernel_dim2", "kernel_dim3")},
+    # Keras 1's LocallyConnected1D(nb_filter, filter_length, input_dim=, input_length=) and
+    # LocallyConnected2D(nb_filter, nb_row, nb_col): as Convolution1D/2D spelled them.
+    "LocallyConnected1D": {
+        "input_dim": lambda v, kw: _steps_features(v, kw.pop("input_length", None)),
+        "input_length": lambda v, kw: _steps_features(kw.pop("input_dim", None), v)},
+    "LocallyConnected2D": {"nb_row": _kernel_dim("nb_row"), "nb_col": _kernel_dim("nb_col")},
     "Conv2DTranspose": {"output_shape": _drop},  # Keras 2 dropped it too
     "Conv3DTranspose": {"output_shape": _drop},
     "UpSampling1D": {"length": "size"},
@@ -167,6 +177,7 @@ POSITIONAL = {
     "SeparableConv2D": [("filters", 1), ("kernel_size", 2)],
     "Conv2DTranspose": [("filters", 1), ("kernel_size", 2)],  # Deconvolution2D
     "Conv3DTranspose": [("filters", 1), ("kernel_size", 3)],
+    "LocallyConnected2D": [("filters", 1), ("kernel_size", 2)],
 }
 
 # Classes whose modern signature also takes integers in those positions (Conv2D's `strides`):
@@ -174,7 +185,8 @@ POSITIONAL = {
 # none of these keywords is, so `Conv2D(32, 3, 3)` is a 3x3 kernel, while
 # `Conv2D(32, 3, 2, padding='same')` keeps Keras 3's meaning (strides=2).
 POSITIONAL_UNLESS = {name: ("strides", "padding", "data_format") for name in
-                     ("Conv2D", "Conv3D", "SeparableConv2D", "Conv2DTranspose", "Conv3DTranspose")}
+                     ("Conv2D", "Conv3D", "SeparableConv2D", "Conv2DTranspose", "Conv3DTranspose",
+                      "LocallyConnected2D")}
 
 
 def _samples_per_epoch(value, kwargs):

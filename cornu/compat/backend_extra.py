@@ -325,7 +325,55 @@ def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
     return normed, mean.squeeze(), var.squeeze()
 
 
-__all__ = ["conv1d", "conv2d", "conv3d", "depthwise_conv2d", "separable_conv2d", "pool2d",
+# ------------------------------------------------------------------------ K.rnn
+def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, constants=None,
+        unroll=False, input_length=None, time_major=False, zero_output_for_mask=False):
+    """Keras 1/2's `K.rnn`: runs `step_function(x_t, states + constants) -> (output_t,
+    new_states)` over the time axis of `inputs` `(batch, time, ...)`; returns
+    `(last_output, outputs (batch, time, ...), new_states)`.
+
+    With `go_backwards` the steps run from the end and `outputs` keep that order. Where
+    `mask` `(batch, time)` is False a step keeps the previous states and repeats the previous
+    output (zeros before the first, or always with `zero_output_for_mask`). `unroll` and
+    `input_length` change nothing here: the loop is always a Python loop.
+    """
+    x = _tensor(inputs)
+    if time_major:
+        x = x.transpose(0, 1)
+    if x.ndim < 3 or x.shape[1] == 0:
+        raise ValueError(f"K.rnn: `inputs` must be (batch, time, ...) with at least one "
+                         f"timestep, received shape {tuple(x.shape)}.")
+    masks = None
+    if mask is not None:
+        m = _tensor(mask).bool()
+        m = m.transpose(0, 1) if time_major else m
+        if m.ndim == 3 and m.shape[-1] == 1:
+            m = m[..., 0]
+        if tuple(m.shape) != tuple(x.shape[:2]):
+            raise ValueError(f"K.rnn: `mask` must be (batch, time) = {tuple(x.shape[:2])}, "
+                             f"received shape {tuple(m.shape)}.")
+        masks = m.unbind(1)
+    steps = x.unbind(1)
+    states, constants = list(initial_states), list(constants or [])
+    order = range(len(steps) - 1, -1, -1) if go_backwards else range(len(steps))
+    outputs, output = [], None
+    for t in order:
+        output_t, new_states = step_function(steps[t], states + constants)
+        new_states = list(new_states) if isinstance(new_states, (list, tuple)) else [new_states]
+        if masks is not None:
+            def keep(like, m=masks[t]):
+                return m.view((-1,) + (1,) * (like.ndim - 1))
+            previous = torch.zeros_like(output_t) if output is None or zero_output_for_mask \
+                else output
+            output_t = torch.where(keep(output_t), output_t, previous)
+            new_states = [torch.where(keep(new), new, old) for new, old in zip(new_states, states)]
+        output, states = output_t, new_states
+        outputs.append(output)
+    outputs = torch.stack(outputs, 1)
+    return output, (outputs.transpose(0, 1) if time_major else outputs), states
+
+
+__all__ = ["rnn", "conv1d", "conv2d", "conv3d", "depthwise_conv2d", "separable_conv2d", "pool2d",
            "pool3d", "bias_add", "temporal_padding", "spatial_2d_padding", "resize_images",
            "random_normal", "truncated_normal", "random_binomial", "random_normal_variable",
            "random_uniform_variable", "dropout", "in_train_phase", "in_test_phase",

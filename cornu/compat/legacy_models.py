@@ -16,6 +16,7 @@ declared `(batch, 1)`, which is what `Dot(normalize=True)` computes.
 """
 import collections
 
+from cornu.compat.legacy_layers.recurrent import Recurrent  # noqa: F401 (keras.legacy.layers)
 from cornu.graph.keras_tensor import KerasTensor
 from cornu.backend.naming import uniquify
 from cornu.layers.core.input_layer import Input

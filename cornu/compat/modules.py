@@ -33,6 +33,7 @@ MODULES = {
     "keras.layers.convolutional_recurrent": "cornu.layers",
     "keras.layers.cudnn_recurrent": "cornu.layers",
     "keras.layers.local": "cornu.layers",
+    "keras.layers.locally_connected": "cornu.layers",  # tf.keras 2.9+
     "keras.layers.core.dense": "cornu.layers",
     "keras.layers.rnn": "cornu.layers",
     "keras.layers.activation": "cornu.layers",
