@@ -113,7 +113,8 @@ def assert_same_numbers(name, ours, theirs, inputs, call_kwargs, training, rtol,
                         gradients=True):
     """`ours` (cornu) and `theirs` (Keras) hold the same weights: the same outputs, and the same
     gradients of a random projection of them for each float input and each trainable weight.
-    Gradients are compared to `rtol` and `max(atol, 1e-5)` (float32 sums reorder)."""
+    Gradients are compared to `rtol` and `max(atol, 1e-5)` (float32 sums reorder). Returns
+    cornu's outputs (flattened)."""
     ours_in, ref_in = to_torch(inputs, grad=gradients), to_torch(inputs, grad=gradients)
     ours_out = flatten(call(ours, ours_in, call_kwargs, training))
     ref_out = flatten(call(theirs, ref_in, call_kwargs, training))
@@ -126,7 +127,7 @@ def assert_same_numbers(name, ours, theirs, inputs, call_kwargs, training, rtol,
     diff = [i for i, (o, r) in enumerate(zip(ours_out, ref_out))
             if _differentiable(o) and _differentiable(r)]
     if not gradients or not diff:
-        return
+        return ours_out
     ours_vars = list(ours.trainable_weights)
     ref_vars = [v.value for v in theirs.trainable_weights]
     assert len(ours_vars) == len(ref_vars), \
@@ -146,3 +147,4 @@ def assert_same_numbers(name, ours, theirs, inputs, call_kwargs, training, rtol,
         assert g is not None, f"{name}: no gradient for {label}; Keras has one"
         np.testing.assert_allclose(numpy(g), numpy(r), rtol=rtol, atol=max(atol, 1e-5),
                                    err_msg=f"{name}: gradient of {label} differs from Keras 3's")
+    return ours_out

@@ -6,7 +6,7 @@ import pytest
 
 import cornu
 from cornu import callbacks
-from tests.helpers import keras_module
+from cornu.testing import real_keras
 
 
 def _regression(lib, weights=None, lr=0.01):
@@ -24,7 +24,7 @@ def _xy():
 
 
 def test_early_stopping_stops_and_restores_like_keras():
-    keras = keras_module()
+    keras = real_keras()
     x, y = _xy()
     vx, vy = x[:8], y[:8] + np.linspace(0, 3, 8)[:, None].astype("float32")
     ref = _regression(keras, lr=0.3)
@@ -49,7 +49,7 @@ def test_early_stopping_modes():
 
 
 def test_reduce_lr_on_plateau_lowers_learning_rate_like_keras():
-    keras = keras_module()
+    keras = real_keras()
     x, y = _xy()
     final = []
     for lib in (keras, cornu):

@@ -5,7 +5,7 @@ from PIL import Image
 
 import cornu
 from cornu.preprocessing import image
-from tests.helpers import keras_module
+from cornu.testing import real_keras
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def picture(tmp_path):
 
 
 def test_load_img_and_img_to_array_match_keras(picture):
-    keras = keras_module()
+    keras = real_keras()
     for kwargs in ({}, {"target_size": (20, 30)}, {"color_mode": "grayscale", "target_size": (10, 10)},
                    {"target_size": (16, 16), "interpolation": "bilinear"}):
         ours = image.img_to_array(image.load_img(picture, **kwargs))
@@ -28,7 +28,7 @@ def test_load_img_and_img_to_array_match_keras(picture):
 
 
 def test_array_to_img_and_save_img_round_trip(tmp_path):
-    keras = keras_module()
+    keras = real_keras()
     x = np.random.RandomState(1).rand(8, 9, 3).astype("float32")
     np.testing.assert_array_equal(np.asarray(image.array_to_img(x)),
                                   np.asarray(keras.utils.array_to_img(x)))
