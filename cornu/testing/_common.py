@@ -105,6 +105,15 @@ def comparable(config):
     return config
 
 
+def check_clone_weights(name, clone, layer):
+    """A layer rebuilt from its config has the same weights (a config that drops an argument,
+    `use_bias=False`, gives another layer with the same config)."""
+    got = [(w.path.split("/")[-1], tuple(w.shape)) for w in clone.weights]
+    want = [(w.path.split("/")[-1], tuple(w.shape)) for w in layer.weights]
+    assert got == want, f"{name}: from_config(get_config()) builds the weights {got}, the layer " \
+                        f"has {want}: the config loses an argument"
+
+
 def _differentiable(t):
     return isinstance(t, torch.Tensor) and t.is_floating_point() and t.requires_grad
 

@@ -13,8 +13,9 @@ import torch
 
 from cornu import layers as cornu_layers
 from cornu.layers import Input
-from cornu.testing._common import (assert_same_numbers, call, comparable, flatten, numpy,
-                                   random_inputs, shape_list, to_torch, weight_paths)
+from cornu.testing._common import (assert_same_numbers, call, check_clone_weights, comparable,
+                                   flatten, numpy, random_inputs, shape_list, to_torch,
+                                   weight_paths)
 
 __all__ = ["real_keras", "keras_reference", "compare_with_keras", "assert_config_matches_keras"]
 
@@ -151,6 +152,7 @@ def _clone(name, layer, x, call_kwargs):
         f"{name}: from_config(get_config()) gives another config:\n  {config}\n  " \
         f"{clone.get_config()}"
     call(clone, to_torch(x, grad=False), call_kwargs, None)
+    check_clone_weights(name, clone, layer)
     clone.set_weights(layer.get_weights())
     return clone
 

@@ -2,7 +2,8 @@
 
 What it checks, in order:
 
-1. the config round trip: `from_config(get_config())` gives the same config;
+1. the config round trip: `from_config(get_config())` gives the same config, and (once built)
+   the same weights and the same outputs;
 2. an eager call on random data: output shape equal to `expected_output_shape` (when given) and to
    `compute_output_shape`;
 3. a symbolic call on `Input`s: the same shapes with a `None` batch, and a functional model over it
@@ -24,8 +25,9 @@ import torch
 from cornu.layers import Input
 from cornu.models import Model
 from cornu.optimizers import SGD
-from cornu.testing._common import (assert_same_numbers, call, comparable, flatten, map_inputs,
-                                   numpy, random_inputs, to_torch, values, weighted_sum)
+from cornu.testing._common import (assert_same_numbers, call, check_clone_weights, comparable,
+                                   flatten, map_inputs, numpy, random_inputs, to_torch, values,
+                                   weighted_sum)
 from cornu.testing.keras_compare import keras_reference
 
 __all__ = ["run_layer_test"]
@@ -79,6 +81,7 @@ def run_layer_test(layer_cls, init_kwargs=None, input_shape=None, *, input_dtype
         assert shapes == expected, f"{name}: output shape {shapes} != expected {expected}"
     _check_compute_output_shape(layer, inputs, shapes, call_kwargs)
     _check_config(layer, layer_cls)  # again once built: building must not change the config
+    _check_clone(layer, layer_cls, inputs, call_kwargs)
     if expected_num_trainable_weights is not None:
         assert len(layer.trainable_weights) == expected_num_trainable_weights, \
             f"{name}: {len(layer.trainable_weights)} trainable weights, expected " \
@@ -107,6 +110,20 @@ def _check_config(layer, layer_cls):
     assert comparable(again) == comparable(config), \
         f"{layer_cls.__name__}: from_config(get_config()) gives another config:\n" \
         f"  {config}\n  {again}"
+
+
+def _check_clone(layer, layer_cls, inputs, call_kwargs):
+    # The same config is not enough: a config that drops an argument gives the same config back.
+    name = layer_cls.__name__
+    clone = layer_cls.from_config(layer.get_config())
+    call(clone, to_torch(inputs, grad=False), call_kwargs, False)
+    check_clone_weights(name, clone, layer)
+    clone.set_weights(layer.get_weights())
+    got = flatten(call(clone, to_torch(inputs, grad=False), call_kwargs, False))
+    want = flatten(call(layer, to_torch(inputs, grad=False), call_kwargs, False))
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(numpy(g), numpy(w), rtol=1e-6, atol=1e-7,
+                                   err_msg=f"{name}: from_config(get_config()) computes otherwise")
 
 
 def _check_compute_output_shape(layer, inputs, shapes, call_kwargs):
