@@ -105,7 +105,7 @@ def compare_with_keras(layer, x=None, *, kwargs=None, cornu_kwargs=None, input_s
                    for k, v in (call_kwargs or {}).items()}
     theirs, ours = make_keras(keras.layers), make_cornu(cornu_layers)
     name = type(ours).__name__
-    call(theirs, to_torch(x, grad=False), call_kwargs, None)  # builds both
+    call(theirs, to_torch(x, grad=False), call_kwargs, None)  # builds each
     eager = [tuple(o.shape) for o in flatten(call(ours, to_torch(x, grad=False), call_kwargs,
                                                   None))]
     ref_weights = theirs.get_weights()
@@ -136,7 +136,7 @@ def _check_shapes(name, ours, theirs, x, eager, call_kwargs):
     assert computed == [(None,) + s[1:] for s in eager], \
         f"{name}: compute_output_shape({shape}) gives {computed}; the call gives {eager}"
     dtype = str(x.dtype).replace("torch.", "")
-    # tensors (a mask, initial states) cannot join a symbolic call: the shapes do not depend on them
+    # tensors (a mask, initial states) cannot join a symbolic call; the shapes do not need them
     plain = {k: v for k, v in call_kwargs.items() if not isinstance(v, (torch.Tensor, list))}
     symbolic = call(ours, Input(shape=shape[1:], dtype=dtype), plain, None)
     got = [tuple(t.shape) for t in flatten(symbolic)]

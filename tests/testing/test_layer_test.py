@@ -182,7 +182,7 @@ def test_real_keras_is_keras_3_on_torch():
     assert keras.__version__.startswith("3") and keras.backend.backend() == "torch"
 
 
-# ----------------------------------------------------------------------------- assert_allclose_nested
+# ---------------------------------------------------------------------- assert_allclose_nested
 def test_assert_allclose_nested_checks_structure_shape_dtype_and_values():
     ones = torch.ones(2, 3)
     assert_allclose_nested([ones, (ones[0],)], [np.ones((2, 3), "float32"), (torch.ones(3),)])

@@ -33,7 +33,8 @@ VARIANTS = [
 def test_outputs_and_gradients_match_keras(cls, kwargs, mask):
     make = lambda L: getattr(L, cls)(3, **kwargs)
     # outputs, gradients, compute_output_shape and weight paths against Keras's:
-    layer, ref = compare_with_keras(make, X, call_kwargs={"mask": mask} if mask is not None else None, **TOL)
+    layer, ref = compare_with_keras(make, X, call_kwargs=None if mask is None else {"mask": mask},
+                                    **TOL)
     config = layer.get_config()
     assert set(config) | {"activity_regularizer"} == set(ref.get_config())
     clone = type(layer).from_config(config)
