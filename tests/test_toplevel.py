@@ -91,6 +91,7 @@ def test_dtype_policy():
 def test_max_epochs_and_steps_cap_fit():
     model = cornu.Sequential([cornu.Input((2,)), cornu.layers.Dense(1)])
     model.compile("sgd", "mse")
+    start = model.get_weights()
     x, y = np.ones((40, 2), "float32"), np.ones((40, 1), "float32")
     try:
         cornu.config.set_max_epochs(2)
@@ -102,5 +103,12 @@ def test_max_epochs_and_steps_cap_fit():
     finally:
         cornu.config.set_max_epochs(None)
         cornu.config.set_max_steps_per_epoch(None)
+    # the reference: the 2 epochs of 3 batches the caps allow, asked for without caps
+    reference = cornu.Sequential([cornu.Input((2,)), cornu.layers.Dense(1)])
+    reference.compile("sgd", "mse")
+    reference.set_weights(start)
+    expected = reference.fit(x[:12], y[:12], batch_size=4, epochs=2, verbose=0).history["loss"]
+    np.testing.assert_allclose(history.history["loss"], expected, rtol=1e-6)
+    np.testing.assert_allclose(model.get_weights()[0], reference.get_weights()[0], rtol=1e-6)
     with pytest.raises(ValueError, match="max_epochs"):
         cornu.config.set_max_epochs(0)

@@ -2,7 +2,8 @@
 
 What it checks, in order:
 
-1. the config round trip: `from_config(get_config())` gives the same config;
+1. the config round trip: `from_config(get_config())` gives the same config, and (once built)
+   the same weights and the same outputs;
 2. an eager call on random data: output shape equal to `expected_output_shape` (when given) and to
    `compute_output_shape`;
 3. a symbolic call on `Input`s: the same shapes with a `None` batch, and a functional model over it
@@ -18,27 +19,18 @@ Inputs: `input_shape` is one shape (the layer is called on one tensor), a list o
 on one list, as merge layers are) or a dict of shapes (called with those keyword arguments, as
 `MultiHeadAttention(query=..., value=...)`); `input_data` gives the arrays instead.
 """
-import importlib
-import os
-
 import numpy as np
 import torch
 
-__all__ = ["run_layer_test", "keras_reference"]
+from cornu.layers import Input
+from cornu.models import Model
+from cornu.optimizers import SGD
+from cornu.testing._common import (assert_same_numbers, call, check_clone_weights, comparable,
+                                   flatten, map_inputs, numpy, random_inputs, to_torch, values,
+                                   weighted_sum)
+from cornu.testing.keras_compare import keras_reference
 
-
-def keras_reference(class_name):
-    """Real Keras 3's layer class of that name, or None when Keras 3 (torch backend) is absent."""
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    try:
-        keras = importlib.import_module("keras")
-    except ImportError:
-        return None
-    if not str(getattr(keras, "__version__", "0")).startswith("3"):
-        return None
-    if keras.backend.backend() != "torch":
-        return None
-    return getattr(keras.layers, class_name, None)
+__all__ = ["run_layer_test"]
 
 
 def run_layer_test(layer_cls, init_kwargs=None, input_shape=None, *, input_dtype="float32",
@@ -71,7 +63,7 @@ def run_layer_test(layer_cls, init_kwargs=None, input_shape=None, *, input_dtype
     init_kwargs = dict(init_kwargs or {})
     call_kwargs = dict(call_kwargs or {})
     name = layer_cls.__name__
-    inputs = input_data if input_data is not None else _random_inputs(input_shape, input_dtype, seed)
+    inputs = input_data if input_data is not None else random_inputs(input_shape, input_dtype, seed)
 
     layer = layer_cls(**init_kwargs)
     if supports_masking is not None:
@@ -80,8 +72,8 @@ def run_layer_test(layer_cls, init_kwargs=None, input_shape=None, *, input_dtype
     _check_config(layer, layer_cls)
 
     # eager call
-    outputs = _call(layer, _to_torch(inputs, grad=False), call_kwargs, training)
-    flat_out = _flatten(outputs)
+    outputs = call(layer, to_torch(inputs, grad=False), call_kwargs, training)
+    flat_out = flatten(outputs)
     shapes = [tuple(o.shape) for o in flat_out]
     if expected_output_shape is not None:
         expected = expected_output_shape
@@ -89,6 +81,7 @@ def run_layer_test(layer_cls, init_kwargs=None, input_shape=None, *, input_dtype
         assert shapes == expected, f"{name}: output shape {shapes} != expected {expected}"
     _check_compute_output_shape(layer, inputs, shapes, call_kwargs)
     _check_config(layer, layer_cls)  # again once built: building must not change the config
+    _check_clone(layer, layer_cls, inputs, call_kwargs)
     if expected_num_trainable_weights is not None:
         assert len(layer.trainable_weights) == expected_num_trainable_weights, \
             f"{name}: {len(layer.trainable_weights)} trainable weights, expected " \
@@ -109,94 +102,34 @@ def run_layer_test(layer_cls, init_kwargs=None, input_shape=None, *, input_dtype
     return layer
 
 
-# ----------------------------------------------------------------------------- inputs and calls
-def _random_inputs(input_shape, dtype, seed):
-    rng = np.random.RandomState(seed)
-
-    def one(shape):
-        if "int" in str(dtype):
-            return rng.randint(0, 10, size=shape).astype(dtype)
-        if "bool" in str(dtype):
-            return rng.rand(*shape) > 0.5
-        return rng.randn(*shape).astype(dtype)
-    if input_shape is None:
-        raise ValueError("run_layer_test: give `input_shape` or `input_data`.")
-    if isinstance(input_shape, dict):
-        return {k: one(tuple(v)) for k, v in input_shape.items()}
-    if isinstance(input_shape, list):
-        return [one(tuple(s)) for s in input_shape]
-    return one(tuple(input_shape))
-
-
-def _map(fn, inputs):
-    if isinstance(inputs, dict):
-        return {k: fn(v) for k, v in inputs.items()}
-    if isinstance(inputs, list):
-        return [fn(v) for v in inputs]
-    return fn(inputs)
-
-
-def _values(inputs):
-    if isinstance(inputs, dict):
-        return list(inputs.values())
-    return list(inputs) if isinstance(inputs, list) else [inputs]
-
-
-def _to_torch(inputs, grad):
-    def one(a):
-        if isinstance(a, torch.Tensor):
-            t = a.detach().clone()
-        elif isinstance(a, np.ndarray) and a.dtype.kind in "fiub":
-            t = torch.as_tensor(a)
-        else:
-            return a  # strings and other host data go to the layer as they are
-        return t.requires_grad_(grad and t.is_floating_point())
-    return _map(one, inputs)
-
-
-def _call(layer, inputs, call_kwargs, training):
-    kwargs = dict(call_kwargs)
-    if training is not None:
-        kwargs["training"] = training
-    if isinstance(inputs, dict):
-        return layer(**inputs, **kwargs)
-    return layer(inputs, **kwargs)
-
-
-def _flatten(outputs):
-    if isinstance(outputs, dict):
-        return list(outputs.values())
-    if isinstance(outputs, (list, tuple)):
-        return [t for o in outputs for t in _flatten(o)]
-    return [outputs]
-
-
-def _numpy(t):
-    return t.detach().cpu().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
-
-
 # ----------------------------------------------------------------------------- the checks
 def _check_config(layer, layer_cls):
     config = layer.get_config()
     clone = layer_cls.from_config(config)
     again = clone.get_config()
-    assert _comparable(again) == _comparable(config), \
+    assert comparable(again) == comparable(config), \
         f"{layer_cls.__name__}: from_config(get_config()) gives another config:\n" \
         f"  {config}\n  {again}"
 
 
-def _comparable(config):
-    if isinstance(config, dict):
-        return {k: _comparable(v) for k, v in config.items()}
-    if isinstance(config, (list, tuple)):
-        return [_comparable(v) for v in config]
-    return config
+def _check_clone(layer, layer_cls, inputs, call_kwargs):
+    # The same config is not enough: a config that drops an argument gives the same config back.
+    name = layer_cls.__name__
+    clone = layer_cls.from_config(layer.get_config())
+    call(clone, to_torch(inputs, grad=False), call_kwargs, False)
+    check_clone_weights(name, clone, layer)
+    clone.set_weights(layer.get_weights())
+    got = flatten(call(clone, to_torch(inputs, grad=False), call_kwargs, False))
+    want = flatten(call(layer, to_torch(inputs, grad=False), call_kwargs, False))
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(numpy(g), numpy(w), rtol=1e-6, atol=1e-7,
+                                   err_msg=f"{name}: from_config(get_config()) computes otherwise")
 
 
 def _check_compute_output_shape(layer, inputs, shapes, call_kwargs):
     if isinstance(inputs, dict) or call_kwargs:
         return  # several call arguments: checked through the symbolic call instead
-    in_shapes = _map(lambda a: tuple(np.shape(a)), inputs)
+    in_shapes = map_inputs(lambda a: tuple(np.shape(a)), inputs)
     computed = layer.compute_output_shape(in_shapes)
     computed = computed if isinstance(computed, list) else [computed]
     computed = [tuple(s) for s in computed]
@@ -205,47 +138,44 @@ def _check_compute_output_shape(layer, inputs, shapes, call_kwargs):
 
 
 def _symbolic_inputs(inputs):
-    import cornu
 
     def one(a):
         a = np.asarray(a) if not isinstance(a, torch.Tensor) else a
         dtype = str(a.dtype).replace("torch.", "")
-        return cornu.Input(shape=tuple(a.shape[1:]), dtype=dtype if dtype != "object" else "string")
-    return _map(one, inputs)
+        return Input(shape=tuple(a.shape[1:]), dtype=dtype if dtype != "object" else "string")
+    return map_inputs(one, inputs)
 
 
 def _check_symbolic(layer_cls, init_kwargs, layer, inputs, call_kwargs, shapes, rtol, atol, fit):
-    import cornu
     name = layer_cls.__name__
     symbolic = _symbolic_inputs(inputs)
     fresh = layer_cls(**init_kwargs)
-    out = _call(fresh, symbolic, call_kwargs, None)
-    sym_shapes = [tuple(t.shape) for t in _flatten(out)]
+    out = call(fresh, symbolic, call_kwargs, None)
+    sym_shapes = [tuple(t.shape) for t in flatten(out)]
     expected = [(None,) + s[1:] for s in shapes]
     assert sym_shapes == expected, f"{name}: symbolic output shape {sym_shapes} != {expected}"
     fresh.set_weights(layer.get_weights())
     model_inputs = list(symbolic.values()) if isinstance(symbolic, dict) else symbolic
-    model = cornu.Model(model_inputs, out)
-    data = _values(inputs) if isinstance(inputs, dict) else inputs
-    got = _flatten(model(_to_torch(data, grad=False)))
-    want = _flatten(_call(layer, _to_torch(inputs, grad=False), call_kwargs, False))
+    model = Model(model_inputs, out)
+    data = values(inputs) if isinstance(inputs, dict) else inputs
+    got = flatten(model(to_torch(data, grad=False)))
+    want = flatten(call(layer, to_torch(inputs, grad=False), call_kwargs, False))
     for g, w in zip(got, want):
-        np.testing.assert_allclose(_numpy(g), _numpy(w), rtol=rtol, atol=atol,
+        np.testing.assert_allclose(numpy(g), numpy(w), rtol=rtol, atol=atol,
                                    err_msg=f"{name}: the functional model differs from the layer")
     if fit:
         _check_fit(model, fresh, data, name)
 
 
 def _check_fit(model, layer, data, name):
-    outputs = _flatten(model.outputs) if isinstance(model.outputs, list) else [model.outputs]
+    outputs = flatten(model.outputs) if isinstance(model.outputs, list) else [model.outputs]
     if not all("float" in str(t.dtype) for t in outputs) or not layer.trainable_weights:
         return  # nothing a fit step could change
-    import cornu
     if len(outputs) > 1:  # train through the first output only
-        model = cornu.Model(model.inputs, outputs[0])
+        model = Model(model.inputs, outputs[0])
     before = [w.detach().clone() for w in layer.trainable_weights]
-    prediction = _numpy(_flatten(model(_to_torch(data, grad=False)))[0])
-    model.compile(optimizer=cornu.optimizers.SGD(learning_rate=0.1), loss="mse")
+    prediction = numpy(flatten(model(to_torch(data, grad=False)))[0])
+    model.compile(optimizer=SGD(learning_rate=0.1), loss="mse")
     target = np.zeros(prediction.shape, "float32") + 1.0
     history = model.fit(data, target, epochs=1, batch_size=prediction.shape[0], verbose=0)
     loss = history.history["loss"][0]
@@ -257,14 +187,14 @@ def _check_fit(model, layer, data, name):
 
 def _check_gradients(layer, inputs, call_kwargs, seed):
     name = type(layer).__name__
-    tensors = _to_torch(inputs, grad=True)
-    outputs = [o for o in _flatten(_call(layer, tensors, call_kwargs, False))
+    tensors = to_torch(inputs, grad=True)
+    outputs = [o for o in flatten(call(layer, tensors, call_kwargs, False))
                if isinstance(o, torch.Tensor) and o.is_floating_point() and o.requires_grad]
     if not outputs:
         return
     weights = [w for w in layer.trainable_weights if w.requires_grad]
-    float_inputs = [t for t in _values(tensors) if isinstance(t, torch.Tensor) and t.requires_grad]
-    loss = _weighted_sum(outputs, seed)
+    float_inputs = [t for t in values(tensors) if isinstance(t, torch.Tensor) and t.requires_grad]
+    loss = weighted_sum(outputs, seed)
     grads = torch.autograd.grad(loss, float_inputs + weights, allow_unused=True)
     for i, grad in enumerate(grads[len(float_inputs):]):
         assert grad is not None, f"{name}: trainable weight {weights[i].path} gets no gradient"
@@ -272,16 +202,6 @@ def _check_gradients(layer, inputs, call_kwargs, seed):
     for grad in grads[:len(float_inputs)]:
         if grad is not None:
             assert torch.isfinite(grad).all(), f"{name}: non-finite gradient for an input"
-
-
-def _weighted_sum(outputs, seed):
-    # A random cotangent per output: a plain sum would hide errors that sum to zero (softmax).
-    rng = np.random.RandomState(seed + 1)
-    total = 0
-    for out in outputs:
-        r = torch.as_tensor(rng.randn(*out.shape).astype("float32"), device=out.device)
-        total = total + (out.float() * r).sum()
-    return total
 
 
 def _compare_with_keras(layer, keras_name, kwargs, inputs, call_kwargs, training, rtol, atol, seed):
@@ -295,39 +215,11 @@ def _compare_with_keras(layer, keras_name, kwargs, inputs, call_kwargs, training
                              "(and check the layer against its formula) or name it `keras_name`.")
     name = type(layer).__name__
     ref = ref_cls(**kwargs)
-    ref_in = _to_torch(inputs, grad=True)
-    ref_out = [o for o in _flatten(_call(ref, ref_in, call_kwargs, training))]
+    call(ref, to_torch(inputs, grad=False), call_kwargs, training)  # builds it
     ref_weights = ref.get_weights()
     ours_weights = layer.get_weights()
     assert [w.shape for w in ref_weights] == [w.shape for w in ours_weights], \
         f"{name}: weight shapes {[w.shape for w in ours_weights]} != Keras's " \
         f"{[w.shape for w in ref_weights]}"
     layer.set_weights(ref_weights)
-    ours_in = _to_torch(inputs, grad=True)
-    ours_out = _flatten(_call(layer, ours_in, call_kwargs, training))
-    assert len(ours_out) == len(ref_out), f"{name}: {len(ours_out)} outputs, Keras {len(ref_out)}"
-    for o, r in zip(ours_out, ref_out):
-        assert tuple(o.shape) == tuple(r.shape), f"{name}: shape {tuple(o.shape)} != Keras " \
-                                                 f"{tuple(r.shape)}"
-        np.testing.assert_allclose(_numpy(o), _numpy(r), rtol=rtol, atol=atol,
-                                   err_msg=f"{name}: outputs differ from Keras 3's")
-    diff = [i for i, (o, r) in enumerate(zip(ours_out, ref_out))
-            if isinstance(o, torch.Tensor) and o.is_floating_point() and o.requires_grad
-            and isinstance(r, torch.Tensor) and r.requires_grad]
-    if not diff:
-        return
-    ours_vars = [w for w in layer.trainable_weights]
-    ref_vars = [v.value for v in ref.trainable_weights]
-    ours_x = [t for t in _values(ours_in) if isinstance(t, torch.Tensor) and t.requires_grad]
-    ref_x = [t for t in _values(ref_in) if isinstance(t, torch.Tensor) and t.requires_grad]
-    g_ours = torch.autograd.grad(_weighted_sum([ours_out[i] for i in diff], seed),
-                                 ours_x + ours_vars, allow_unused=True)
-    g_ref = torch.autograd.grad(_weighted_sum([ref_out[i] for i in diff], seed),
-                                ref_x + ref_vars, allow_unused=True)
-    labels = [f"input {i}" for i in range(len(ours_x))] + [w.path for w in ours_vars]
-    for label, g, r in zip(labels, g_ours, g_ref):
-        if r is None:
-            continue
-        assert g is not None, f"{name}: no gradient for {label}; Keras has one"
-        np.testing.assert_allclose(_numpy(g), _numpy(r), rtol=rtol, atol=max(atol, 1e-5),
-                                   err_msg=f"{name}: gradient of {label} differs from Keras 3's")
+    assert_same_numbers(name, layer, ref, inputs, call_kwargs, training, rtol, atol, seed)

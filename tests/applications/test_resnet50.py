@@ -7,12 +7,12 @@ import numpy as np
 import cornu
 from cornu.applications import imagenet_utils, resnet50
 from tests.datasets.test_mnist import local_server  # noqa: F401  (fixture)
-from tests.helpers import keras_module
+from cornu.testing import real_keras
 
 
 def test_resnet50_loads_keras_weight_file_and_predicts_like_keras(tmp_path, monkeypatch,
                                                                   local_server):  # noqa: F811
-    keras = keras_module()
+    keras = real_keras()
     from keras.src.legacy.saving import legacy_h5_format
     import h5py
     ref = keras.applications.ResNet50(weights=None)

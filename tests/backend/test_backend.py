@@ -227,8 +227,8 @@ def test_more_tf_keras_math_and_a_clear_error_for_graph_only_functions():
 
 
 def test_keras3_config_namespace_matches_keras():
-    from tests.helpers import keras_module
-    keras = keras_module()
+    from cornu.testing import real_keras
+    keras = real_keras()
     for name in ("floatx", "epsilon", "image_data_format", "backend"):
         assert getattr(cornu.config, name)() == getattr(keras.config, name)()
     cornu.config.set_epsilon(1e-5)

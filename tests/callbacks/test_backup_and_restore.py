@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import cornu
-from tests.helpers import keras_module
+from cornu.testing import real_keras
 
 EPOCHS = 6
 _SETUP = """
@@ -119,7 +119,7 @@ def test_a_run_killed_mid_epoch_resumes_bit_identically(tmp_path):
 
 def test_keras3_reads_cornus_backup_and_cornu_reads_keras3s(tmp_path):
     """Same two files both ways: Keras 3 resumes at cornu's epoch with cornu's weights."""
-    keras = keras_module()
+    keras = real_keras()
     backup_dir = str(tmp_path / "backup")
     model, backed_up = make(), []
     keep = cornu.callbacks.LambdaCallback(

@@ -6,7 +6,7 @@ import pytest
 
 import cornu
 from cornu import callbacks
-from tests.helpers import keras_module
+from cornu.testing import real_keras
 
 
 def _regression(lib, weights=None, lr=0.01):
@@ -24,7 +24,7 @@ def _xy():
 
 
 def test_early_stopping_stops_and_restores_like_keras():
-    keras = keras_module()
+    keras = real_keras()
     x, y = _xy()
     vx, vy = x[:8], y[:8] + np.linspace(0, 3, 8)[:, None].astype("float32")
     ref = _regression(keras, lr=0.3)
@@ -49,7 +49,7 @@ def test_early_stopping_modes():
 
 
 def test_reduce_lr_on_plateau_lowers_learning_rate_like_keras():
-    keras = keras_module()
+    keras = real_keras()
     x, y = _xy()
     final = []
     for lib in (keras, cornu):
@@ -122,8 +122,9 @@ def test_terminate_on_nan(capsys):
     x = np.array([[np.nan, 1.0]] * 8, "float32")
     history = model.fit(x, np.ones((8, 1)), epochs=5, batch_size=4, verbose=0,
                         callbacks=[callbacks.TerminateOnNaN()])
-    assert len(history.epoch) == 1
+    assert len(history.epoch) == 1 and np.isnan(history.history["loss"][0])
     assert "Invalid loss, terminating training" in capsys.readouterr().out
+    assert int(model.optimizer.iterations) == 1  # it stops after the first batch, as Keras's
 
 
 def test_tensorboard_accepts_keras_arguments_and_does_not_break_fit(tmp_path):
@@ -131,12 +132,20 @@ def test_tensorboard_accepts_keras_arguments_and_does_not_break_fit(tmp_path):
     # writes scalars when `tensorboard` is installed and otherwise warns, but fit always runs.
     x, y = _xy()
     model = _regression(cornu)
+    start = model.get_weights()
     board = callbacks.TensorBoard(log_dir=tmp_path / "logs", histogram_freq=0, write_graph=True,
                                   write_grads=False, batch_size=8)
     with _maybe_warns():
-        history = model.fit(x, y, epochs=2, verbose=0, validation_split=0.25, callbacks=[board])
+        history = model.fit(x, y, epochs=2, verbose=0, validation_split=0.25, shuffle=False,
+                            callbacks=[board])
     assert sorted(history.history) == ["loss", "val_loss"]
     assert len(history.history["loss"]) == 2 and np.isfinite(history.history["val_loss"]).all()
+    # the reference: the same fit without the callback, which must change nothing
+    expected = _regression(cornu, start).fit(x, y, epochs=2, verbose=0, validation_split=0.25,
+                                             shuffle=False).history
+    for key in ("loss", "val_loss"):
+        np.testing.assert_allclose(history.history[key], expected[key], rtol=1e-6)
+    assert history.history["loss"][1] < history.history["loss"][0]
 
 
 def _maybe_warns():

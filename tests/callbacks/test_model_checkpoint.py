@@ -8,7 +8,7 @@ import pytest
 
 import cornu
 from cornu import callbacks
-from tests.helpers import keras_module
+from cornu.testing import real_keras
 
 
 def _fit(path):
@@ -57,7 +57,7 @@ def _run(lib, checkpoint_args, path, values=None, epochs=3, monitor=None):
 
 
 def test_an_integer_save_freq_saves_after_exactly_those_batches_as_keras(tmp_path):
-    keras = keras_module()
+    keras = real_keras()
     args = {"save_freq": 3, "save_weights_only": True}
     ours = _run(cornu, args, str(tmp_path / "c" / "m_{epoch}_{batch}.weights.h5"))
     theirs = _run(keras, args, str(tmp_path / "k" / "m_{epoch}_{batch}.weights.h5"))
@@ -72,7 +72,7 @@ def test_an_integer_save_freq_saves_after_exactly_those_batches_as_keras(tmp_pat
 @pytest.mark.parametrize("threshold", [None, 0.65])
 def test_save_best_only_follows_every_mode_and_threshold_as_keras(tmp_path, monitor, mode,
                                                                    threshold):
-    keras = keras_module()
+    keras = real_keras()
     values = [0.5, 0.7, 0.6, 0.9, 0.4]
     args = {"save_best_only": True, "monitor": monitor, "mode": mode,
             "initial_value_threshold": threshold}

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from tests.helpers import keras_module
+from cornu.testing import real_keras
 
 GRID = {
     "Activation": [dict(activation="relu"), dict(activation="softmax")],
@@ -163,7 +163,7 @@ def _without_name(config):
 @pytest.mark.parametrize("class_name, make", list(_cases()))
 def test_config_equals_keras(class_name, make):
     import cornu
-    keras = keras_module()
+    keras = real_keras()
     ours = getattr(cornu.layers, class_name)(**make(cornu))
     ref = getattr(keras.layers, class_name)(**make(keras))
     assert _without_name(_json(ours.get_config())) == _without_name(_json(ref.get_config()))
@@ -185,7 +185,7 @@ def test_from_config_round_trip(class_name, make):
 def test_every_shared_layer_is_in_the_grid():
     import cornu
     from cornu.layers.layer import registry
-    keras = keras_module()
+    keras = real_keras()
     names = {name for name, cls in registry._by_name.items() if name == cls.__name__}
     shared = {n for n in names if hasattr(keras.layers, n)} - NOT_COMPARED
     assert shared - set(GRID) - set(NESTED) == set()
@@ -194,7 +194,7 @@ def test_every_shared_layer_is_in_the_grid():
 def test_keras_config_loads_in_cornu():
     """A config Keras 3.15 wrote (dtype policy, quantization_config) builds the same layer."""
     import cornu
-    keras = keras_module()
+    keras = real_keras()
     ref = keras.layers.Dense(4, activation="relu", kernel_regularizer="l2")
     config = _json(ref.get_config())
     layer = cornu.layers.Dense.from_config(config)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import cornu
-from tests.helpers import compare_layer_with_keras, keras_module
+from cornu.testing import compare_with_keras, real_keras
 
 
 @pytest.mark.parametrize("class_name,kwargs,shape", [
@@ -26,16 +26,16 @@ from tests.helpers import compare_layer_with_keras, keras_module
     ("GaussianDropout", {"rate": 0.3}, (3, 4)),
 ])
 def test_inference_matches_keras(class_name, kwargs, shape):
-    compare_layer_with_keras(class_name, kwargs, shape)
+    compare_with_keras(class_name, kwargs=kwargs, input_shape=shape)
 
 
 @pytest.mark.parametrize("shape,axis", [((8, 5), -1), ((4, 3, 3, 5), -1), ((4, 5, 3, 3), 1)])
 def test_batch_normalization_matches_keras_in_training_and_inference(shape, axis):
-    keras = keras_module()
+    keras = real_keras()
     rng = np.random.RandomState(1)
     x = (rng.randn(*shape) * 3 + 1).astype("float32")
     kwargs = {"axis": axis, "momentum": 0.9}
-    layer, ref = compare_layer_with_keras("BatchNormalization", kwargs, shape, x=x)
+    layer, ref = compare_with_keras("BatchNormalization", x, kwargs=kwargs)
     for _ in range(3):  # training: batch statistics, moving statistics updated
         ref_out = np.asarray(ref(x, training=True).detach().cpu())
         out = layer(x, training=True).detach().numpy()

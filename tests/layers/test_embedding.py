@@ -4,11 +4,11 @@ import pytest
 import torch
 
 import cornu
-from tests.helpers import keras_module
+from cornu.testing import real_keras
 
 
 def _pair(kwargs, x):
-    keras = keras_module()
+    keras = real_keras()
     ref = keras.layers.Embedding(**kwargs)
     expected = np.asarray(ref(x).detach())
     layer = cornu.layers.Embedding(**kwargs)
@@ -63,7 +63,7 @@ def test_embedding_keras1_arguments():
 
 
 def test_masking_matches_keras():
-    keras = keras_module()
+    keras = real_keras()
     x = np.random.RandomState(0).randn(3, 5, 4).astype("float32")
     x[0, 1] = 0
     x[2, 3:] = 0

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import cornu
-from tests.helpers import keras_module
+from cornu.testing import real_keras
 
 
 def _layers(K):
@@ -41,7 +41,7 @@ def _values(losses):
 
 
 def test_losses_hold_only_the_last_top_level_call_as_in_keras():
-    keras = keras_module()
+    keras = real_keras()
     results = []
     for K in (keras, cornu):
         _, OuterLayer, Twice = _layers(K)
@@ -74,7 +74,7 @@ def test_calling_another_layer_keeps_this_layers_losses():
 
 
 def test_kernel_regularizer_loss_matches_keras():
-    keras = keras_module()
+    keras = real_keras()
     values = []
     for K in (keras, cornu):
         class OuterLayerWithKernelRegularizer(K.layers.Layer):
@@ -106,7 +106,7 @@ def test_add_loss_of_a_non_tensor_names_the_layer():
 
 def test_fit_with_add_loss_in_call_matches_keras():
     """The subclassing guide's functional model with an add_loss layer, from the same weights."""
-    keras = keras_module()
+    keras = real_keras()
     histories = []
     x = np.random.RandomState(0).random_sample((8, 3)).astype("float32")
     y = np.random.RandomState(1).random_sample((8, 3)).astype("float32")

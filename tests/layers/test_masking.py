@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import cornu
-from tests.helpers import keras_module
+from cornu.testing import real_keras
 
 RAW = [[711, 632, 71], [73, 8, 3215, 55, 927], [83, 91, 1, 645, 1253, 927]]
 
@@ -18,7 +18,7 @@ def _padded(K):
 
 
 def test_embedding_and_masking_layer_masks_match_keras():
-    keras = keras_module()
+    keras = real_keras()
     masks = []
     for K in (keras, cornu):
         padded = _padded(K)
@@ -67,7 +67,7 @@ def _custom_embedding(K):
 
 
 def test_a_layer_that_modifies_the_mask_matches_keras():
-    keras = keras_module()
+    keras = real_keras()
     results = []
     for K in (keras, cornu):
         padded = _padded(K)
@@ -86,7 +86,7 @@ def test_a_layer_that_modifies_the_mask_matches_keras():
 
 
 def test_a_layer_that_generates_a_mask_matches_keras():
-    keras = keras_module()
+    keras = real_keras()
     x = (np.random.RandomState(0).random_sample((3, 10)) * 9).astype("int32")
     out = []
     for K in (keras, cornu):
@@ -132,7 +132,7 @@ def _softmax_model(K):
 
 
 def test_call_with_mask_argument_downstream_of_embedding_matches_keras():
-    keras = keras_module()
+    keras = real_keras()
     (ref, ref_shape), (ours, our_shape) = _softmax_model(keras), _softmax_model(cornu)
     assert our_shape == ref_shape == (None, None)
     ours.set_weights(ref.get_weights())
@@ -161,7 +161,7 @@ def _pooling_models(K):
 # Keras 3 warns too: the layer consumes the mask without declaring `supports_masking`.
 @pytest.mark.filterwarnings("ignore:Layer 'masked_mean")
 def test_custom_layer_receives_the_mask_eagerly_and_in_graphs_as_in_keras():
-    keras = keras_module()
+    keras = real_keras()
     (ref_f, ref_s, RefMean), (our_f, our_s, OurMean) = _pooling_models(keras), \
         _pooling_models(cornu)
     our_f.set_weights(ref_f.get_weights())
@@ -186,7 +186,7 @@ def test_custom_layer_receives_the_mask_eagerly_and_in_graphs_as_in_keras():
 
 
 def test_mask_passed_explicitly_inside_a_custom_layer_matches_keras():
-    keras = keras_module()
+    keras = real_keras()
     built = []
     for K in (keras, cornu):
         class MyLayer(K.layers.Layer):
@@ -210,7 +210,7 @@ def test_mask_passed_explicitly_inside_a_custom_layer_matches_keras():
 
 
 def test_sequential_and_functional_propagate_into_lstm_as_in_keras():
-    keras = keras_module()
+    keras = real_keras()
     models = []
     for K in (keras, cornu):
         inputs = K.Input(shape=(None,), dtype="int32")

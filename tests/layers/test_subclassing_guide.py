@@ -3,7 +3,7 @@ in real Keras 3 on the same code and weights."""
 import numpy as np
 
 import cornu
-from tests.helpers import keras_module
+from cornu.testing import real_keras
 
 
 def _np(t):
@@ -79,7 +79,7 @@ def _guide_layers(K):
 
 
 def test_linear_with_weights_in_init_matches_keras():
-    keras = keras_module()
+    keras = real_keras()
     (RefLinear, *_), (Linear, *_) = _guide_layers(keras), _guide_layers(cornu)
     ref, ours = RefLinear(4, 2), Linear(4, 2)
     assert ours.weights == [ours.w, ours.b]
@@ -89,7 +89,7 @@ def test_linear_with_weights_in_init_matches_keras():
 
 
 def test_non_trainable_weight_updated_with_assign_add_matches_keras():
-    keras = keras_module()
+    keras = real_keras()
     sums = []
     for K in (keras, cornu):
         layer = _guide_layers(K)[1](2)
@@ -103,7 +103,7 @@ def test_non_trainable_weight_updated_with_assign_add_matches_keras():
 
 
 def test_deferred_build_nested_block_and_config_match_keras():
-    keras = keras_module()
+    keras = real_keras()
     blocks = []
     for K in (keras, cornu):
         _, _, LazyLinear, MLPBlock, _ = _guide_layers(K)

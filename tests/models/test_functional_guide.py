@@ -3,7 +3,7 @@ code: parameter counts, outputs from the same weights and training losses with s
 import numpy as np
 
 import cornu
-from tests.helpers import keras_module
+from cornu.testing import real_keras
 
 
 def _np(t):
@@ -33,7 +33,7 @@ def _toy_resnet(K):
 
 
 def test_toy_resnet_trains_like_keras_from_the_same_weights():
-    keras = keras_module()
+    keras = real_keras()
     ref, ours = _toy_resnet(keras), _toy_resnet(cornu)
     assert ours.count_params() == ref.count_params()
     assert [type(layer).__name__ for layer in ours.layers] == \
@@ -75,7 +75,7 @@ def _encoder_decoder(K):
 
 
 def test_models_used_as_layers_match_keras():
-    keras = keras_module()
+    keras = real_keras()
     ref, ours = _encoder_decoder(keras), _encoder_decoder(cornu)
     assert ours.count_params() == ref.count_params()
     assert [layer.name for layer in ours.layers] == [layer.name for layer in ref.layers]
@@ -87,7 +87,7 @@ def test_models_used_as_layers_match_keras():
 
 
 def test_ensembling_and_shared_layers_match_keras():
-    keras = keras_module()
+    keras = real_keras()
     built = []
     for K in (keras, cornu):
         def get_model():
@@ -178,7 +178,7 @@ def _mixed(K):
 
 
 def test_mixing_subclassed_and_functional_models_matches_keras():
-    keras = keras_module()
+    keras = real_keras()
     (ref_f, ref_w), (our_f, our_w) = _mixed(keras), _mixed(cornu)
     x = np.random.RandomState(4).rand(2, 5, 3).astype("float32")
     ref_w(x)

@@ -5,7 +5,7 @@ import pytest
 
 import cornu
 from cornu.utils import nest
-from tests.helpers import keras_module
+from cornu.testing import real_keras
 
 
 def _ticket_model(K, num_words=50, num_tags=6, num_departments=4):
@@ -38,7 +38,7 @@ def _ticket_data(n=64, num_words=50, num_tags=6, num_departments=4):
 
 
 def test_ticket_model_dict_inputs_targets_losses_match_keras():
-    keras = keras_module()
+    keras = real_keras()
     ref, ours = _ticket_model(keras), _ticket_model(cornu)
     ours.set_weights(ref.get_weights())
     x, y = _ticket_data()
@@ -83,7 +83,7 @@ def _shapes(value):
 @pytest.mark.parametrize("structure,data", [
     ("dict", "dict"), ("dict", "flat"), ("list", "dict"), ("list", "tuple"), ("nested", "nested")])
 def test_structured_call_and_predict_match_keras(structure, data):
-    keras = keras_module()
+    keras = real_keras()
     ref, ours = _three_input_model(keras, structure), _three_input_model(cornu, structure)
     ours.set_weights(ref.get_weights())
     rng = np.random.RandomState(1)
@@ -99,7 +99,7 @@ def test_structured_call_and_predict_match_keras(structure, data):
 
 
 def test_nested_outputs_fit_matches_keras():
-    keras = keras_module()
+    keras = real_keras()
     ref, ours = _three_input_model(keras, "nested"), _three_input_model(cornu, "nested")
     ours.set_weights(ref.get_weights())
     rng = np.random.RandomState(2)
@@ -128,7 +128,7 @@ def _cnn(K):
 
 def test_missing_channel_axis_is_added_as_in_keras():
     """Keras 3 feeds (n, 6, 6) data to Input((6, 6, 1)): call, predict, fit and evaluate."""
-    keras = keras_module()
+    keras = real_keras()
     ref, ours = _cnn(keras), _cnn(cornu)
     ours.set_weights(ref.get_weights())
     rng = np.random.RandomState(3)
@@ -150,7 +150,7 @@ def test_missing_channel_axis_is_added_as_in_keras():
 
 
 def test_trailing_axis_of_one_is_squeezed_as_in_keras():
-    keras = keras_module()
+    keras = real_keras()
     models = []
     for K in (keras, cornu):
         inp = K.Input((5,))
@@ -170,7 +170,7 @@ def test_trailing_axis_of_one_is_squeezed_as_in_keras():
 
 @pytest.mark.parametrize("shape", [(4, 6), (4, 5, 2)])
 def test_other_rank_differences_raise_as_in_keras(shape):
-    keras = keras_module()
+    keras = real_keras()
     x = np.zeros(shape, "float32")
     with pytest.raises(ValueError):
         _cnn(keras)(x) if len(shape) == 2 else keras.Model(

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import cornu
-from tests.helpers import keras_module
+from cornu.testing import real_keras
 
 
 def _subclassed(K):
@@ -31,7 +31,7 @@ def _subclassed(K):
 
 
 def test_subclassed_model_layers_get_layer_and_counts_match_keras():
-    keras = keras_module()
+    keras = real_keras()
     ref, ours = _subclassed(keras), _subclassed(cornu)
     x = np.random.RandomState(0).rand(3, 5).astype("float32")
     ref(x)
@@ -65,7 +65,7 @@ def test_submodules_list_every_nested_layer_once():
 
 
 def test_summary_of_a_called_subclassed_model_lists_its_layers():
-    keras = keras_module()
+    keras = real_keras()
     ref, ours = _subclassed(keras), _subclassed(cornu)
     x = np.zeros((2, 5), "float32")
     ref(x)
@@ -82,7 +82,7 @@ def test_summary_of_a_called_subclassed_model_lists_its_layers():
 
 
 def test_compute_output_spec_matches_keras():
-    keras = keras_module()
+    keras = real_keras()
     ref, ours = _subclassed(keras), _subclassed(cornu)
     ref(np.zeros((1, 5), "float32"))
     ours(np.zeros((1, 5), "float32"))
@@ -93,7 +93,7 @@ def test_compute_output_spec_matches_keras():
 
 
 def test_feature_extraction_with_intermediate_outputs_matches_keras():
-    keras = keras_module()
+    keras = real_keras()
     outs = []
     for K in (keras, cornu):
         inputs = K.Input((12, 12, 3))
@@ -207,7 +207,7 @@ def _vae(K, seed, x_train):
 
 
 def test_vae_guide_trains_within_keras_seed_range():
-    keras = keras_module()
+    keras = real_keras()
     (x_train, _), _ = cornu.datasets.mnist.load_data()
     x_train = x_train[:1024].reshape(-1, 784).astype("float32") / 255
     ref_final = [_vae(keras, seed, x_train)[1][-1] for seed in range(5)]

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from cornu.preprocessing.sequence import pad_sequences
-from tests.helpers import keras_module
+from cornu.testing import real_keras
 
 SEQS = [[1, 2, 3, 4], [5, 6], [], [7, 8, 9, 10, 11, 12], [13]]
 
@@ -14,14 +14,14 @@ SEQS = [[1, 2, 3, 4], [5, 6], [], [7, 8, 9, 10, 11, 12], [13]]
     {"dtype": "float32", "value": 0.5}, {"maxlen": 5, "dtype": "int64"},
 ])
 def test_pad_sequences_matches_keras(kwargs):
-    keras = keras_module()
+    keras = real_keras()
     ours, ref = pad_sequences(SEQS, **kwargs), keras.utils.pad_sequences(SEQS, **kwargs)
     assert ours.dtype == ref.dtype and ours.shape == ref.shape
     np.testing.assert_array_equal(ours, ref)
 
 
 def test_pad_sequences_of_vectors_and_strings():
-    keras = keras_module()
+    keras = real_keras()
     seqs = [np.ones((2, 3)), np.full((4, 3), 2.0)]
     np.testing.assert_array_equal(pad_sequences(seqs, dtype="float32"),
                                   keras.utils.pad_sequences(seqs, dtype="float32"))

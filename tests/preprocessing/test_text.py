@@ -3,14 +3,14 @@ import numpy as np
 import pytest
 
 from cornu.preprocessing import text
-from tests.helpers import keras_module
+from cornu.testing import real_keras
 
 TEXTS = ["The cat sat on the mat.", "The dog ate my homework!", "Dog, cat; and a BIRD?",
          "the end"]
 
 
 def _legacy():
-    keras_module()
+    real_keras()
     from keras._tf_keras.keras.preprocessing import text as legacy  # Keras 2's code, kept by Keras 3
     return legacy
 

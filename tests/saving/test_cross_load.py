@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import cornu
-from tests.helpers import keras_module
+from cornu.testing import real_keras
 from tests.saving import cross_load_models as models
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -107,7 +107,7 @@ def test_tf_keras2_writes_h5_cornu_loads(tf_keras_files, name):
 @pytest.mark.parametrize("ext", [".keras", ".weights.h5", ".h5"])
 @pytest.mark.parametrize("name", models.NAMES)
 def test_cornu_writes_keras3_loads(tmp_path, name, ext):
-    keras = keras_module()
+    keras = real_keras()
     model = models.build(cornu, name)
     models.randomize(model)
     models.compile_model(model, name)

@@ -8,7 +8,7 @@ import pytest
 
 import cornu
 from cornu import callbacks
-from tests.helpers import keras_module
+from cornu.testing import real_keras
 
 
 def _cornu_model():
@@ -24,7 +24,7 @@ def _cornu_model():
 
 @pytest.mark.parametrize("name", ["model.keras", "model.h5", "best_model.hd5"])
 def test_cornu_files_reload_in_cornu_and_in_keras(tmp_path, name):
-    keras = keras_module()
+    keras = real_keras()
     model, x = _cornu_model()
     expected = model.predict(x, verbose=0)
     path = str(tmp_path / name)
@@ -45,7 +45,7 @@ def test_cornu_files_reload_in_cornu_and_in_keras(tmp_path, name):
 
 @pytest.mark.parametrize("name", ["w.weights.h5", "w.h5"])
 def test_weights_files_both_ways(tmp_path, name):
-    keras = keras_module()
+    keras = real_keras()
     model, x = _cornu_model()
     path = str(tmp_path / name)
     model.save_weights(path)
@@ -67,7 +67,7 @@ def test_weights_files_both_ways(tmp_path, name):
 
 
 def test_keras_saved_models_load_in_cornu(tmp_path):
-    keras = keras_module()
+    keras = real_keras()
     ref = keras.Sequential([keras.Input((5,)), keras.layers.Dense(3, activation="tanh"),
                             keras.layers.BatchNormalization(), keras.layers.Dense(1)])
     ref.compile("sgd", "mse", metrics=["mae"])
@@ -152,7 +152,7 @@ def test_model_checkpoint_saves_best(tmp_path):
 @pytest.mark.parametrize("name", ["model.keras", "model.h5"])
 def test_custom_loss_and_metric_in_the_training_config_load_via_custom_objects(tmp_path, name):
     # As in Keras, `custom_objects` also resolves the compiled loss and metrics by name.
-    keras = keras_module()
+    keras = real_keras()
 
     def my_loss(y_true, y_pred):
         return ((y_pred - y_true) ** 2).mean(-1)
@@ -174,7 +174,7 @@ def test_custom_loss_and_metric_in_the_training_config_load_via_custom_objects(t
 
 def test_keras3_saving_namespace_registers_custom_layers(tmp_path):
     # Keras 3 scripts decorate with `keras.saving.register_keras_serializable(package=...)`.
-    keras = keras_module()
+    keras = real_keras()
     classes = {}
     for lib in (cornu, keras):
         @lib.saving.register_keras_serializable(package="tests_ns")

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import cornu
-from tests.helpers import keras_module
+from cornu.testing import real_keras
 
 X = np.random.RandomState(0).rand(32, 3).astype("float32")
 Y = np.random.RandomState(1).rand(32, 1).astype("float32")
@@ -50,7 +50,7 @@ def _copy_weights(source, target):
 @pytest.mark.parametrize("kind", ["adam", "sgd", "schedule"])
 @pytest.mark.parametrize("name", ["m.keras", "m.weights.h5", "m.h5"])
 def test_keras3_files_restore_their_optimizer_in_cornu(tmp_path, kind, name):
-    keras = keras_module()
+    keras = real_keras()
     ref = _model(keras, kind)
     path = str(tmp_path / name)
     if name.endswith(".weights.h5"):
@@ -72,7 +72,7 @@ def test_keras3_files_restore_their_optimizer_in_cornu(tmp_path, kind, name):
 @pytest.mark.parametrize("kind", ["adam", "sgd", "schedule"])
 @pytest.mark.parametrize("name", ["m.keras", "m.weights.h5", "m.h5"])
 def test_cornu_files_restore_their_optimizer_in_keras3(tmp_path, kind, name):
-    keras = keras_module()
+    keras = real_keras()
     model = _model(cornu, kind)
     path = str(tmp_path / name)
     ref = _model(keras, kind, train=False)
@@ -126,7 +126,7 @@ def test_keras2_names_are_matched_whatever_their_order(tmp_path, style):
 
 
 def test_a_state_that_does_not_fit_loads_the_weights_and_warns(tmp_path):
-    keras = keras_module()
+    keras = real_keras()
     ref = _model(keras, "adam")
     path = str(tmp_path / "m.weights.h5")
     ref.save_weights(path)

@@ -5,7 +5,7 @@ import numpy as np
 import cornu
 from cornu.callbacks import Callback
 from cornu.trainers import chunked_eval
-from tests.helpers import keras_module
+from cornu.testing import real_keras as keras_module
 
 
 def _two_output_model(lib):

@@ -6,7 +6,7 @@ import torch
 
 import cornu
 from cornu.layers import Dense
-from tests.helpers import keras_module
+from cornu.testing import real_keras as keras_module
 
 
 def _data(n=40, features=4, seed=0):
@@ -210,7 +210,7 @@ def test_accuracy_resolves_from_shapes_like_keras3():
 
 def test_a_user_layers_add_loss_counts_in_training_and_evaluation():
     # Keras 3: losses a layer adds in `call` join the compiled loss (with no regularizers).
-    from tests.helpers import keras_module
+    from cornu.testing import real_keras as keras_module
     keras = keras_module()
     x = np.random.RandomState(0).rand(8, 3).astype("float32")
     y = np.ones((8, 1), "float32")
@@ -252,7 +252,7 @@ def test_keras2_add_loss_of_graph_tensors_and_compile_without_loss():
 def test_a_model_subclass_called_with_inputs_and_outputs_is_functional():
     # Keras 3's "customize fit()" guide builds `CustomModel(inputs, outputs)`: a graph model of
     # that subclass, and fit calls its overridden train_step.
-    from tests.helpers import keras_module
+    from cornu.testing import real_keras as keras_module
     keras = keras_module()
     for lib in (cornu, keras):
         class Plain(lib.Model):

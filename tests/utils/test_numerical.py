@@ -2,13 +2,13 @@ import numpy as np
 import pytest
 
 import cornu
-from tests.helpers import keras_module
+from cornu.testing import real_keras
 
 
 @pytest.mark.parametrize("y,num_classes", [([0, 2, 1, 2], None), ([[1], [0]], 3),
                                            (np.array([[0, 1], [2, 3]]), None)])
 def test_to_categorical_matches_keras(y, num_classes):
-    keras = keras_module()
+    keras = real_keras()
     np.testing.assert_array_equal(cornu.utils.to_categorical(y, num_classes),
                                   keras.utils.to_categorical(y, num_classes))
 
@@ -19,7 +19,7 @@ def test_to_categorical_rejects_out_of_range():
 
 
 def test_normalize_matches_keras():
-    keras = keras_module()
+    keras = real_keras()
     x = np.random.RandomState(0).randn(4, 3)
     x[1] = 0
     np.testing.assert_allclose(cornu.utils.normalize(x), np.asarray(keras.utils.normalize(x)),

@@ -5,14 +5,14 @@ from cornu.layers import config as layer_config
 from cornu.layers.layer import Layer, registry
 from cornu.layers.recurrent import fused
 from cornu.layers.recurrent.base import CellLayer
-from cornu.utils.registry import serialize
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 
 
 def _renamed_copy(layer, prefix, **changes):
     from cornu.layers import deserialize
-    config = serialize(layer)
+    # with its `build_config`, as Keras copies it: the copies of a built layer are built
+    config = layer_config.layer_entry(layer)
     inner = config["config"]
     inner.pop("batch_input_shape", None)
     name = layer.name[len(prefix):] if layer.name.startswith(prefix) else layer.name

@@ -37,6 +37,8 @@ class TimeDistributed(Layer):
                              f"dimensions (batch, timesteps, ...), received {input_shape}.")
         if not self.layer.built:
             self.layer._build_once((input_shape[0],) + input_shape[2:])
+            for weight in self.layer.weights:  # built inside the wrapper: Keras nests the paths
+                weight.path = f"{self.name}/{weight.path}"
 
     def compute_output_shape(self, input_shape):
         inner = self.layer.compute_output_shape((input_shape[0],) + tuple(input_shape[2:]))

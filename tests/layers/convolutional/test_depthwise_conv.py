@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from cornu import layers
-from tests.layers.convolutional.keras_reference import compare_with_keras, same_config_keys
+from cornu.testing import assert_config_matches_keras, compare_with_keras
 
 FORMATS = ["channels_last", "channels_first"]
 
@@ -20,19 +20,22 @@ def test_depthwise_and_separable_2d_grid_match_keras():
         if s > 1 and d > 1:
             continue
         shape = _shape(2, (6, 7), 3, data_format)
-        compare_with_keras("DepthwiseConv2D", k, strides=s, padding=p, dilation_rate=d,
-                           depth_multiplier=m, data_format=data_format, input_shape=shape)
-        compare_with_keras("SeparableConv2D", 4, k, strides=s, padding=p, dilation_rate=d,
-                           depth_multiplier=m, data_format=data_format, input_shape=shape)
+        compare_with_keras(lambda L: L.DepthwiseConv2D(k, strides=s, padding=p, dilation_rate=d,
+                                                       depth_multiplier=m,
+                                                       data_format=data_format), input_shape=shape)
+        compare_with_keras(lambda L: L.SeparableConv2D(4, k, strides=s, padding=p, dilation_rate=d,
+                                                       depth_multiplier=m,
+                                                       data_format=data_format), input_shape=shape)
 
 
 def test_depthwise_and_separable_1d_match_keras():
     for data_format, k, s, p in itertools.product(FORMATS, [2, 3], [1, 2], ["valid", "same"]):
         shape = _shape(2, (8,), 3, data_format)
-        compare_with_keras("DepthwiseConv1D", k, strides=s, padding=p, depth_multiplier=2,
-                           data_format=data_format, input_shape=shape)
-        compare_with_keras("SeparableConv1D", 4, k, strides=s, padding=p, activation="relu",
-                           data_format=data_format, input_shape=shape)
+        compare_with_keras(lambda L: L.DepthwiseConv1D(k, strides=s, padding=p, depth_multiplier=2,
+                                                       data_format=data_format), input_shape=shape)
+        compare_with_keras(lambda L: L.SeparableConv1D(4, k, strides=s, padding=p,
+                                                       activation="relu", data_format=data_format),
+                           input_shape=shape)
 
 
 def test_weight_layouts_are_keras_and_free_views_for_torch():
@@ -46,8 +49,8 @@ def test_weight_layouts_are_keras_and_free_views_for_torch():
 
 
 def test_config_errors_and_legacy_name():
-    same_config_keys("DepthwiseConv2D", 3, depth_multiplier=2, padding="same")
-    same_config_keys("SeparableConv2D", 4, 3, depth_multiplier=2)
+    assert_config_matches_keras(lambda L: L.DepthwiseConv2D(3, depth_multiplier=2, padding="same"))
+    assert_config_matches_keras(lambda L: L.SeparableConv2D(4, 3, depth_multiplier=2))
     with pytest.raises(ValueError, match="depth_multiplier"):
         layers.DepthwiseConv2D(3, depth_multiplier=0)
     with pytest.raises(ValueError, match=r"'dw'.*rows \(2 < 3\)"):

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import cornu
-from tests.helpers import keras_module
+from cornu.testing import real_keras
 
 CASES = [
     ("Dense", dict(units=5), (2, 4), "float32"),
@@ -33,7 +33,7 @@ def _describe(layer):
 
 @pytest.mark.parametrize("class_name, kwargs, shape, dtype", CASES)
 def test_lora_rank_matches_keras(class_name, kwargs, shape, dtype):
-    keras = keras_module()
+    keras = real_keras()
     x = _inputs(shape, dtype)
     ref = getattr(keras.layers, class_name)(**kwargs, lora_rank=2)
     ref(x)
@@ -54,7 +54,7 @@ def test_lora_rank_matches_keras(class_name, kwargs, shape, dtype):
 
 @pytest.mark.parametrize("class_name, kwargs, shape, dtype", CASES[:3])
 def test_enable_lora_after_build_matches_keras(class_name, kwargs, shape, dtype):
-    keras = keras_module()
+    keras = real_keras()
     x = _inputs(shape, dtype)
     ref = getattr(keras.layers, class_name)(**kwargs)
     layer = getattr(cornu.layers, class_name)(**kwargs)

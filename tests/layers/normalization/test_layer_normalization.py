@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import cornu
-from tests.helpers import compare_layer_with_keras, keras_module
+from cornu.testing import compare_with_keras, real_keras
 
 
 @pytest.mark.parametrize("kwargs, shape", [
@@ -13,7 +13,7 @@ from tests.helpers import compare_layer_with_keras, keras_module
     ({"rms_scaling": True}, (3, 7)),
 ])
 def test_matches_keras(kwargs, shape):
-    keras = keras_module()
+    keras = real_keras()
     x = np.random.RandomState(1).randn(*shape).astype("float32") * 3 + 1
     ref = keras.layers.LayerNormalization(**kwargs)
     ref(x)
@@ -25,7 +25,7 @@ def test_matches_keras(kwargs, shape):
     layer.set_weights(ref.get_weights())
     np.testing.assert_allclose(layer(x).detach().numpy(), np.asarray(ref(x).detach().cpu()),
                                rtol=1e-5, atol=1e-5)
-    compare_layer_with_keras("LayerNormalization", kwargs, shape)
+    compare_with_keras("LayerNormalization", kwargs=kwargs, input_shape=shape)
 
 
 @pytest.mark.parametrize("axis, shape", [([1, 2], (2, 3, 4, 5)), (1, (2, 3, 4)), ([1, 3], (2, 3, 4, 5))])

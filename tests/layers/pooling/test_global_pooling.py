@@ -7,7 +7,7 @@ import torch
 
 import cornu
 from cornu import layers
-from tests.layers.convolutional.keras_reference import compare_with_keras, same_config_keys
+from cornu.testing import assert_config_matches_keras, compare_with_keras
 
 NAMES = [(1, "GlobalMaxPooling1D"), (1, "GlobalAveragePooling1D"), (2, "GlobalMaxPooling2D"),
          (2, "GlobalAveragePooling2D"), (3, "GlobalMaxPooling3D"), (3, "GlobalAveragePooling3D")]
@@ -18,11 +18,12 @@ def test_global_pooling_matches_keras():
             NAMES, ["channels_last", "channels_first"], [False, True]):
         shape = (2,) + (4,) * rank + (3,) if data_format == "channels_last" \
             else (2, 3) + (4,) * rank
-        compare_with_keras(name, data_format=data_format, keepdims=keepdims, input_shape=shape)
+        compare_with_keras(lambda L: getattr(L, name)(data_format=data_format, keepdims=keepdims),
+                           input_shape=shape)
 
 
 def test_config_aliases_and_mask():
-    same_config_keys("GlobalAveragePooling2D", keepdims=True)
+    assert_config_matches_keras("GlobalAveragePooling2D", {"keepdims": True})
     assert layers.GlobalAvgPool2D is layers.GlobalAveragePooling2D
     assert layers.GlobalMaxPool1D is layers.GlobalMaxPooling1D
     x = torch.arange(24, dtype=torch.float32).reshape(2, 4, 3)

@@ -6,10 +6,13 @@ import numpy as np
 import pytest
 
 from cornu import layers
-from tests.layers.convolutional.keras_reference import (compare_with_keras, random_input,
-                                                        same_config_keys)
+from cornu.testing import assert_config_matches_keras, compare_with_keras
 
 FORMATS = ["channels_last", "channels_first"]
+
+
+def _random_input(shape, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape).astype("float32")
 
 
 def _shape(batch, spatial, chans, data_format):
@@ -25,25 +28,30 @@ def test_pooling_2d_grid_matches_keras():
     for data_format, n, k, s, p in itertools.product(FORMATS, [5, 6], [1, 2, 3], [1, 2, 3],
                                                      ["valid", "same"]):
         shape = _shape(2, (n, n + 1), 3, data_format)
-        compare_with_keras("MaxPooling2D", k, strides=s, padding=p, data_format=data_format,
+        compare_with_keras(lambda L: L.MaxPooling2D(k, strides=s, padding=p,
+                                                    data_format=data_format),
                            input_shape=shape)
         uneven = p == "same" and (_uneven_same(n, k, s) or _uneven_same(n + 1, k, s))
         if not uneven:  # Keras on torch pads unevenly by edge replication; see below
-            compare_with_keras("AveragePooling2D", k, strides=s, padding=p,
-                               data_format=data_format, input_shape=shape)
+            compare_with_keras(lambda L: L.AveragePooling2D(k, strides=s, padding=p,
+                                                            data_format=data_format),
+                               input_shape=shape)
 
 
 def test_pooling_1d_and_3d_match_keras():
     for data_format, k, s, p in itertools.product(FORMATS, [2, 3], [1, 2], ["valid", "same"]):
-        compare_with_keras("MaxPooling1D", k, strides=s, padding=p, data_format=data_format,
+        compare_with_keras(lambda L: L.MaxPooling1D(k, strides=s, padding=p,
+                                                    data_format=data_format),
                            input_shape=_shape(2, (7,), 3, data_format))
-        compare_with_keras("MaxPooling3D", k, strides=s, padding=p, data_format=data_format,
+        compare_with_keras(lambda L: L.MaxPooling3D(k, strides=s, padding=p,
+                                                    data_format=data_format),
                            input_shape=_shape(1, (4, 5, 6), 2, data_format))
         if not (p == "same" and k == 3 and s == 2):
-            compare_with_keras("AveragePooling1D", k, strides=s, padding=p,
-                               data_format=data_format, input_shape=_shape(2, (7,), 3, data_format))
-            compare_with_keras("AveragePooling3D", k, strides=s, padding=p,
-                               data_format=data_format,
+            compare_with_keras(lambda L: L.AveragePooling1D(k, strides=s, padding=p,
+                                                            data_format=data_format),
+                               input_shape=_shape(2, (7,), 3, data_format))
+            compare_with_keras(lambda L: L.AveragePooling3D(k, strides=s, padding=p,
+                                                            data_format=data_format),
                                input_shape=_shape(1, (4, 5, 6), 2, data_format))
 
 
@@ -74,7 +82,7 @@ def test_uneven_same_padding_ignores_padded_cells():
     for (layer, rank), (k, s) in itertools.product(
             [("AveragePooling1D", 1), ("AveragePooling2D", 2), ("AveragePooling3D", 3),
              ("MaxPooling2D", 2)], [(3, 2), (2, 1), (3, 3), (4, 2)]):
-        x = random_input((2,) + (5, 6, 7)[:rank] + (3,))
+        x = _random_input((2,) + (5, 6, 7)[:rank] + (3,))
         pool = getattr(layers, layer)(k, strides=s, padding="same")
         expected = _reference_pool(x, (k,) * rank, (s,) * rank, "same",
                                    "max" if layer.startswith("Max") else "average")
@@ -86,8 +94,8 @@ def test_defaults_config_and_aliases():
     assert layers.MaxPooling1D().pool_size == (2,)
     assert layers.MaxPooling3D(strides=1).strides == (1, 1, 1)
     assert layers.MaxPool2D is layers.MaxPooling2D and layers.AvgPool1D is layers.AveragePooling1D
-    same_config_keys("MaxPooling2D", (2, 3), padding="same")
-    same_config_keys("AveragePooling1D", 3, strides=1)
+    assert_config_matches_keras(lambda L: L.MaxPooling2D((2, 3), padding="same"))
+    assert_config_matches_keras(lambda L: L.AveragePooling1D(3, strides=1))
 
 
 def test_notes_pooling_shapes():

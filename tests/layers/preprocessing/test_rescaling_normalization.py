@@ -3,12 +3,13 @@ import numpy as np
 import pytest
 
 import cornu
-from tests.helpers import compare_layer_with_keras, keras_module
+from cornu.testing import compare_with_keras, real_keras
 
 
 def test_rescaling_matches_keras():
-    compare_layer_with_keras("Rescaling", {"scale": 1 / 127.5, "offset": -1}, (2, 4, 4, 3))
-    compare_layer_with_keras("Rescaling", {"scale": [0.5, 1.0, 2.0]}, (2, 4, 3))
+    compare_with_keras("Rescaling", kwargs={"scale": 1 / 127.5, "offset": -1},
+                       input_shape=(2, 4, 4, 3))
+    compare_with_keras("Rescaling", kwargs={"scale": [0.5, 1.0, 2.0]}, input_shape=(2, 4, 3))
     out = cornu.layers.Rescaling(1 / 255)(np.full((1, 2), 255, "uint8"))
     assert out.dtype.is_floating_point and np.allclose(out.numpy(), 1)
 
@@ -16,7 +17,7 @@ def test_rescaling_matches_keras():
 @pytest.mark.parametrize("kwargs, shape", [({}, (50, 3)), ({"axis": -1}, (20, 4, 3)),
                                            ({"axis": None}, (30, 2)), ({"axis": (1, 2)}, (10, 2, 3))])
 def test_adapted_normalization_matches_keras(kwargs, shape):
-    keras = keras_module()
+    keras = real_keras()
     data = np.random.RandomState(0).rand(*shape).astype("float32") * 5 + 2
     ref, ours = keras.layers.Normalization(**kwargs), cornu.layers.Normalization(**kwargs)
     ref.adapt(data)
@@ -29,7 +30,7 @@ def test_adapted_normalization_matches_keras(kwargs, shape):
 
 
 def test_given_statistics_and_invert_match_keras():
-    keras = keras_module()
+    keras = real_keras()
     x = np.random.RandomState(0).rand(5, 2).astype("float32")
     for invert in (False, True):
         kw = {"mean": [1.0, 2.0], "variance": [4.0, 0.25], "invert": invert}
@@ -50,6 +51,6 @@ def test_adapted_normalization_saves_with_the_model(tmp_path):
     loaded = cornu.models.load_model(path)
     np.testing.assert_allclose(loaded.predict(data[:3], verbose=0), model.predict(data[:3], verbose=0),
                                rtol=1e-5)
-    ref = keras_module().models.load_model(path)  # and real Keras reads the file
+    ref = real_keras().models.load_model(path)  # and real Keras reads the file
     np.testing.assert_allclose(np.asarray(ref.predict(data[:3], verbose=0)),
                                model.predict(data[:3], verbose=0), rtol=1e-4, atol=1e-5)

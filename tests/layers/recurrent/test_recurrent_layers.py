@@ -6,9 +6,9 @@ import torch
 import cornu
 from cornu.layers.recurrent import fused
 from cornu.layers.recurrent.rnn import RNN
-from tests.helpers import keras_module
-from tests.layers.recurrent.rnn_helpers import (TOL, assert_matches_keras, build_pair,
-                                               same_shapes, weight_paths)
+from cornu.testing import compare_with_keras, real_keras
+
+TOL = {"rtol": 1e-5, "atol": 1e-5}
 
 X = np.random.RandomState(0).randn(3, 5, 4).astype("float32")
 MASK = np.ones((3, 5), bool)
@@ -32,11 +32,9 @@ VARIANTS = [
 @pytest.mark.parametrize("kwargs,mask", VARIANTS)
 def test_outputs_and_gradients_match_keras(cls, kwargs, mask):
     make = lambda L: getattr(L, cls)(3, **kwargs)
-    layer, ref = build_pair(make, X)
-    assert_matches_keras(layer, ref, X, mask)
-    assert same_shapes(layer.compute_output_shape((None, 5, 4)),
-                       ref.compute_output_shape((None, 5, 4)))
-    assert weight_paths(layer) == weight_paths(ref)
+    # outputs, gradients, compute_output_shape and weight paths against Keras's:
+    layer, ref = compare_with_keras(make, X, call_kwargs=None if mask is None else {"mask": mask},
+                                    **TOL)
     config = layer.get_config()
     assert set(config) | {"activity_regularizer"} == set(ref.get_config())
     clone = type(layer).from_config(config)
@@ -51,10 +49,10 @@ def test_outputs_and_gradients_match_keras(cls, kwargs, mask):
 @pytest.mark.parametrize("kwargs", [{"reset_after": False, "return_sequences": True},
                                     {"reset_after": False, "use_bias": False}])
 def test_gru_reset_before_matches_keras(kwargs):
-    layer, ref = build_pair(lambda L: L.GRU(3, **kwargs), X)
+    layer, ref = compare_with_keras(lambda L: L.GRU(3, **kwargs), X, call_kwargs={"mask": MASK},
+                                    **TOL)
     assert layer.cell.bias is None or tuple(layer.cell.bias.shape) == (9,)
-    assert_matches_keras(layer, ref, X, MASK)
-    assert_matches_keras(layer, ref, X)
+    compare_with_keras(lambda L: L.GRU(3, **kwargs), X, **TOL)
 
 
 def test_weights_have_keras_layout_and_are_stored_for_torch():
@@ -138,7 +136,7 @@ def test_dropout_uses_one_mask_per_sequence():
 
 
 def test_stateful_layer_carries_states_between_calls():
-    keras = keras_module()
+    keras = real_keras()
     ref = keras.Sequential([keras.Input(batch_shape=(3, 5, 4)), keras.layers.LSTM(3, stateful=True)])
     layer = cornu.layers.LSTM(3, stateful=True, batch_input_shape=(3, 5, 4))
     layer.set_weights(ref.layers[0].get_weights())
@@ -166,7 +164,7 @@ def test_training_dropout_and_recurrent_dropout_match_keras_given_the_same_masks
     implementation 1), drawn once per sequence: injected into both, the math must agree."""
     make = lambda L: getattr(L, cls)(3, dropout=0.3, recurrent_dropout=0.4,
                                      return_sequences=True, **kwargs)
-    layer, ref = build_pair(make, X)
+    layer, ref = compare_with_keras(make, X, **TOL)
     gates = {"LSTM": 4, "GRU": 3}.get(cls)
     rng = np.random.RandomState(5)
     masks = [(rng.rand(*((gates,) if gates else ()) + (3, n)) > rate) / (1 - rate)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import cornu
-from tests.helpers import keras_module
+from cornu.testing import real_keras
 
 VOCAB = 12
 
@@ -33,7 +33,7 @@ def _masked_tagger(L):
 
 
 def _fit_both(make, x, y, loss, epochs=3, batch_size=4):
-    keras = keras_module()
+    keras = real_keras()
     ref, model = make(keras), make(cornu)
     model.set_weights(ref.get_weights())
     for m in (ref, model):
@@ -70,7 +70,7 @@ def test_masked_bidirectional_model_trains_like_keras():
 
 
 def test_masks_flow_through_sequential_and_stop_where_keras_stops_them():
-    keras = keras_module()
+    keras = real_keras()
     x = np.random.RandomState(2).randn(4, 5, 3).astype("float32")
     x[0, :2] = 0
     x[1, 3:] = 0
@@ -98,7 +98,7 @@ def test_masks_flow_through_sequential_and_stop_where_keras_stops_them():
 
 
 def test_eager_calls_pass_masks_like_keras():
-    keras = keras_module()
+    keras = real_keras()
     x = np.array([[0, 0, 1, 2], [3, 4, 0, 0]])
     ref_emb, ref_lstm = keras.layers.Embedding(5, 3, mask_zero=True), keras.layers.LSTM(2)
     expected = np.asarray(ref_lstm(ref_emb(x)).detach())

@@ -4,8 +4,9 @@ import pytest
 import torch
 
 import cornu
-from tests.layers.recurrent.rnn_helpers import (assert_matches_keras, build_pair, same_shapes,
-                                               weight_paths)
+from cornu.testing import compare_with_keras, real_keras
+
+TOL = {"rtol": 1e-5, "atol": 1e-5}
 
 X = np.random.RandomState(1).randn(3, 5, 4).astype("float32")
 MASK = np.ones((3, 5), bool)
@@ -17,24 +18,19 @@ MASK[1, 4:] = False
 @pytest.mark.parametrize("inner", [{"return_sequences": True}, {"return_state": True}])
 def test_bidirectional_matches_keras(merge_mode, inner):
     make = lambda L: L.Bidirectional(L.LSTM(3, **inner), merge_mode=merge_mode)
-    layer, ref = build_pair(make, X)
-    assert_matches_keras(layer, ref, X)
-    assert same_shapes(layer.compute_output_shape((None, 5, 4)),
-                       ref.compute_output_shape((None, 5, 4)))
-    assert weight_paths(layer) == weight_paths(ref)
+    compare_with_keras(make, X, **TOL)  # with compute_output_shape and weight paths
 
 
 @pytest.mark.parametrize("cls", ["GRU", "SimpleRNN"])
 def test_bidirectional_with_mask_zeroes_masked_outputs_as_keras(cls):
     make = lambda L: L.Bidirectional(getattr(L, cls)(2, return_sequences=True))
-    layer, ref = build_pair(make, X)
-    assert_matches_keras(layer, ref, X, MASK)
+    layer, ref = compare_with_keras(make, X, call_kwargs={"mask": MASK}, **TOL)
     clone = cornu.layers.Bidirectional.from_config(layer.get_config())
     assert clone.backward_layer.go_backwards and clone.forward_layer.name.startswith("forward_")
 
 
 def test_bidirectional_input_shape_and_initial_state():
-    keras = __import__("tests.helpers", fromlist=["x"]).keras_module()
+    keras = real_keras()
     model = cornu.Sequential([cornu.layers.Bidirectional(cornu.layers.LSTM(4), input_shape=(5, 4)),
                               cornu.layers.Dense(1)])
     assert model.output_shape == (None, 1) and model.count_params() == 2 * (4 * (4 * 8 + 4)) + 9
@@ -54,8 +50,7 @@ def test_time_distributed_matches_keras():
     for make, shape in [(lambda L: L.TimeDistributed(L.Dense(2, activation="relu")), (3, 5, 4)),
                         (lambda L: L.TimeDistributed(L.Dense(2)), (2, 3, 4, 4))]:
         x = np.random.RandomState(2).randn(*shape).astype("float32")
-        layer, ref = build_pair(make, x)
-        assert_matches_keras(layer, ref, x)
+        layer, ref = compare_with_keras(make, x, **TOL)
         assert tuple(layer.compute_output_shape((None,) + shape[1:])) == \
             ref.compute_output_shape((None,) + shape[1:])
         clone = cornu.layers.TimeDistributed.from_config(layer.get_config())
@@ -65,7 +60,7 @@ def test_time_distributed_matches_keras():
 
 
 def test_time_distributed_batch_normalization_uses_per_step_statistics_in_training():
-    keras = __import__("tests.helpers", fromlist=["x"]).keras_module()
+    keras = real_keras()
     x = np.random.RandomState(3).randn(8, 3, 4).astype("float32") * 2 + 1
     ref = keras.layers.TimeDistributed(keras.layers.BatchNormalization())
     layer = cornu.layers.TimeDistributed(cornu.layers.BatchNormalization())
@@ -82,10 +77,8 @@ def test_time_distributed_batch_normalization_uses_per_step_statistics_in_traini
     lambda L: L.RNN([L.LSTMCell(3), L.GRUCell(2), L.SimpleRNNCell(4)], return_state=True),
 ])
 def test_generic_rnn_with_cells_matches_keras(make):
-    layer, ref = build_pair(make, X)
-    assert_matches_keras(layer, ref, X)
-    assert_matches_keras(layer, ref, X, MASK)
-    assert weight_paths(layer) == weight_paths(ref)
+    compare_with_keras(make, X, call_kwargs={"mask": MASK}, **TOL)
+    layer, ref = compare_with_keras(make, X, **TOL)  # with the weight paths
     clone = cornu.layers.RNN.from_config(layer.get_config())
     clone(X)
     clone.set_weights(layer.get_weights())
@@ -123,8 +116,7 @@ def test_bidirectional_runs_both_directions_in_one_kernel_call(cls, monkeypatch)
     kernel = fused._KERNELS[kind]
     monkeypatch.setitem(fused._KERNELS, kind, lambda *a: calls.append(a[-2]) or kernel(*a))
     make = lambda L: L.Bidirectional(getattr(L, cls)(3, return_sequences=True), merge_mode="sum")
-    layer, ref = build_pair(make, X)
-    assert_matches_keras(layer, ref, X)
+    layer, ref = compare_with_keras(make, X, **TOL)
     assert calls[-1] is True  # `bidirectional=True`: one call
     layer(X, mask=torch.as_tensor(MASK))
     assert calls[-2:] == [False, False]  # masks: one call per direction

@@ -5,8 +5,7 @@ import torch
 
 import cornu
 from cornu import layers
-from tests.layers.convolutional.keras_reference import same_config_keys
-
+from cornu.testing import assert_config_matches_keras
 
 CASES = [("SpatialDropout1D", (4, 6, 8), None),
          ("SpatialDropout2D", (4, 5, 6, 8), "channels_last"),
@@ -34,8 +33,8 @@ def _check_channel_dropout(name, shape, data_format):
 
 
 def test_config_legacy_and_errors():
-    same_config_keys("SpatialDropout1D", 0.3)
-    same_config_keys("SpatialDropout2D", 0.3, data_format="channels_first")
+    assert_config_matches_keras(lambda L: L.SpatialDropout1D(0.3))
+    assert_config_matches_keras(lambda L: L.SpatialDropout2D(0.3, data_format="channels_first"))
     with pytest.warns(UserWarning):
         assert layers.SpatialDropout2D(p=0.25).rate == 0.25
     with pytest.raises(ValueError, match="rate"):

@@ -6,7 +6,7 @@ import pytest
 
 import cornu
 from cornu import layers
-from tests.layers.convolutional.keras_reference import compare_with_keras, same_config_keys
+from cornu.testing import assert_config_matches_keras, compare_with_keras
 
 FORMATS = ["channels_last", "channels_first"]
 
@@ -18,30 +18,30 @@ def _shape(spatial, chans, data_format):
 def test_padding_and_cropping_match_keras():
     for data_format in FORMATS:
         for value in [1, (1, 2), ((1, 2), (0, 3))]:
-            compare_with_keras("ZeroPadding2D", value, data_format=data_format,
+            compare_with_keras(lambda L: L.ZeroPadding2D(value, data_format=data_format),
                                input_shape=_shape((4, 5), 3, data_format))
-            compare_with_keras("Cropping2D", value, data_format=data_format,
+            compare_with_keras(lambda L: L.Cropping2D(value, data_format=data_format),
                                input_shape=_shape((5, 6), 3, data_format))
         for value in [1, (1, 0, 2), ((1, 2), (0, 3), (1, 0))]:
-            compare_with_keras("ZeroPadding3D", value, data_format=data_format,
+            compare_with_keras(lambda L: L.ZeroPadding3D(value, data_format=data_format),
                                input_shape=_shape((3, 4, 5), 2, data_format))
-            compare_with_keras("Cropping3D", value, data_format=data_format,
+            compare_with_keras(lambda L: L.Cropping3D(value, data_format=data_format),
                                input_shape=_shape((4, 5, 6), 2, data_format))
-        compare_with_keras("ZeroPadding1D", (1, 2), data_format=data_format,
+        compare_with_keras(lambda L: L.ZeroPadding1D((1, 2), data_format=data_format),
                            input_shape=_shape((5,), 3, data_format))
     for value in [1, (2, 1)]:
-        compare_with_keras("ZeroPadding1D", value, input_shape=(2, 5, 3))
-        compare_with_keras("Cropping1D", value, input_shape=(2, 5, 3))
+        compare_with_keras(lambda L: L.ZeroPadding1D(value), input_shape=(2, 5, 3))
+        compare_with_keras(lambda L: L.Cropping1D(value), input_shape=(2, 5, 3))
 
 
 def test_configs_match_keras():
-    same_config_keys("ZeroPadding1D", 2)
-    same_config_keys("ZeroPadding2D", 3)
-    same_config_keys("ZeroPadding2D", (1, 2))
-    same_config_keys("ZeroPadding3D")
-    same_config_keys("Cropping1D", (1, 2))
-    same_config_keys("Cropping2D", 1)
-    same_config_keys("Cropping3D", ((1, 2), (0, 3), (1, 0)))
+    assert_config_matches_keras(lambda L: L.ZeroPadding1D(2))
+    assert_config_matches_keras(lambda L: L.ZeroPadding2D(3))
+    assert_config_matches_keras(lambda L: L.ZeroPadding2D((1, 2)))
+    assert_config_matches_keras("ZeroPadding3D")
+    assert_config_matches_keras(lambda L: L.Cropping1D((1, 2)))
+    assert_config_matches_keras(lambda L: L.Cropping2D(1))
+    assert_config_matches_keras(lambda L: L.Cropping3D(((1, 2), (0, 3), (1, 0))))
 
 
 def test_notes_user_padding_in_a_functional_model():

@@ -4,34 +4,33 @@ import pytest
 
 import cornu
 from cornu import layers
-from tests.layers.convolutional.keras_reference import compare_with_keras, same_config_keys
-
+from cornu.testing import assert_config_matches_keras, compare_with_keras
 
 def test_up_sampling_matches_keras():
     for data_format in ["channels_last", "channels_first"]:
         cl = data_format == "channels_last"
         for interpolation in ["nearest", "bilinear", "bicubic"]:
             for size in [2, (2, 3)]:
-                compare_with_keras("UpSampling2D", size, data_format=data_format,
-                                   interpolation=interpolation,
+                compare_with_keras(lambda L: L.UpSampling2D(size, data_format=data_format,
+                                                            interpolation=interpolation),
                                    input_shape=(2, 4, 5, 3) if cl else (2, 3, 4, 5))
-        compare_with_keras("UpSampling3D", (2, 1, 3), data_format=data_format,
+        compare_with_keras(lambda L: L.UpSampling3D((2, 1, 3), data_format=data_format),
                            input_shape=(2, 3, 4, 2, 2) if cl else (2, 2, 3, 4, 2))
-    compare_with_keras("UpSampling1D", 3, input_shape=(2, 5, 3))
+    compare_with_keras(lambda L: L.UpSampling1D(3), input_shape=(2, 5, 3))
 
 
 def test_permute_and_repeat_vector_match_keras():
-    compare_with_keras("Permute", (2, 1), input_shape=(2, 5, 3))
-    compare_with_keras("Permute", (3, 1, 2), input_shape=(2, 5, 3, 4))
-    compare_with_keras("RepeatVector", 3, input_shape=(2, 5))
+    compare_with_keras(lambda L: L.Permute((2, 1)), input_shape=(2, 5, 3))
+    compare_with_keras(lambda L: L.Permute((3, 1, 2)), input_shape=(2, 5, 3, 4))
+    compare_with_keras(lambda L: L.RepeatVector(3), input_shape=(2, 5))
 
 
 def test_configs_and_errors():
-    same_config_keys("UpSampling1D", 3)
-    same_config_keys("UpSampling2D", 2, interpolation="bilinear")
-    same_config_keys("UpSampling3D")
-    same_config_keys("Permute", (2, 1))
-    same_config_keys("RepeatVector", 4)
+    assert_config_matches_keras(lambda L: L.UpSampling1D(3))
+    assert_config_matches_keras(lambda L: L.UpSampling2D(2, interpolation="bilinear"))
+    assert_config_matches_keras("UpSampling3D")
+    assert_config_matches_keras(lambda L: L.Permute((2, 1)))
+    assert_config_matches_keras(lambda L: L.RepeatVector(4))
     with pytest.raises(ValueError, match="interpolation"):
         layers.UpSampling2D(interpolation="cubic")
     with pytest.raises(ValueError, match="permutation"):
