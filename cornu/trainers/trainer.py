@@ -25,6 +25,7 @@ from cornu.layers import tracking
 from cornu.trainers import arguments
 from cornu.trainers import data_adapters as adapters
 from cornu.trainers import distributed
+from cornu.trainers import threads
 from cornu.trainers.builtin_steps import OVERRIDABLE, BuiltinLoop, BuiltinSteps
 from cornu.trainers.compile_utils import (CompileLoss, CompileMetrics, LossTracker,
                                           per_output_weights)
@@ -391,6 +392,7 @@ class Trainer(BuiltinSteps):
                             prepare=self._preparer("fit", loop))
 
     # --------------------------------------------------------------------- fit
+    @threads.policy("fit")  # the call's intra-op thread count (trainers/threads.py)
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -484,6 +486,7 @@ class Trainer(BuiltinSteps):
         callback_list.on_test_end(logs)
         return logs
 
+    @threads.policy("evaluate")
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
         """Returns the loss (a scalar), or `[loss, *metrics]` in `metrics_names` order."""
@@ -516,6 +519,7 @@ class Trainer(BuiltinSteps):
         return values[0] if len(values) == 1 else values
 
     # ----------------------------------------------------------------- predict
+    @threads.policy("predict")
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
         """Runs the model in inference mode, in batches; returns NumPy arrays."""
         options = arguments.check_kwargs("predict", kwargs)
