@@ -18,7 +18,8 @@ one of two cores busy. So, once at the start of each call, on CPU, cornu chooses
   one-minute load average minus one). It is read only when the work would use more than one
   thread, and costs about 0.1 ms.
 
-The choice is fixed for the call, set with `torch.set_num_threads` and the previous count
+The choice is fixed for the call (from `on_train_begin`, or the first batch, to the end of the
+steps), set with `torch.set_num_threads` and the previous count
 restored when the call ends (also on an exception). cornu does nothing where the user chose:
 `OMP_NUM_THREADS` or `MKL_NUM_THREADS` set, or `torch.set_num_threads` called with a count
 other than the one torch had when cornu was imported; on CUDA; or inside another call (a
@@ -27,7 +28,6 @@ choice during the call, `History.threads` after `fit`, `verbose=2` prints it whe
 the count, and BackupAndRestore saves it, so a resumed run uses the same count (results can
 differ in the last bits between thread counts). See docs/PERFORMANCE.md.
 """
-import functools
 import math
 import os
 
@@ -40,7 +40,7 @@ ENV_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
 AT_IMPORT = torch.get_num_threads()  # torch's count when cornu was imported
 ENV_SET = any(os.environ.get(name) for name in ENV_VARIABLES)  # (torch reads them at start)
 _ACTIVE = [0]  # calls under the policy, nested
-_POSITION = {"fit": (2, 4), "evaluate": (2, 3), "predict": (1, 2)}  # batch_size, verbose
+_CPUS = []  # cpu_count(), once known
 
 
 def choose_threads(work_per_step_flops, cpu_count, busy_cores, user_set):
@@ -62,12 +62,15 @@ def user_threads():
 
 
 def cpu_count():
-    """The cores this process may use, at most torch's count at import."""
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        usable = os.cpu_count() or 1
-    return max(1, min(usable, AT_IMPORT))
+    """The cores this process may use (its CPU affinity when first asked), at most torch's
+    count at import."""
+    if not _CPUS:
+        try:
+            usable = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            usable = os.cpu_count() or 1
+        _CPUS.append(max(1, min(usable, AT_IMPORT)))
+    return _CPUS[0]
 
 
 def _running_threads_of_this_process():
@@ -140,23 +143,21 @@ def estimate_work(model, batch_size, training):
 
 
 def _cached(model):
-    """`(key, work per sample, first parameter)`, kept on the model."""
-    key = (tracking.METRICS_VERSION[0], bool(getattr(model, "built", False)))
+    """`(key, work per sample, first parameter, {(training, batch): one-thread choice})`,
+    kept on the model until a layer or weight is added or the model is built."""
+    key = (tracking.METRICS_VERSION[0], model.__dict__.get("built", False))
     cached = model.__dict__.get("_work_per_sample")
     if cached is None or cached[0] != key:
         cached = model.__dict__["_work_per_sample"] = (
-            key, _per_sample(model), next(model.parameters(), None))
+            key, _per_sample(model), next(model.parameters(), None), {})
     return cached
 
 
-def _batch_size(kind, args, kwargs):
-    index, _ = _POSITION[kind]
-    batch = kwargs.get("batch_size", args[index] if len(args) > index else None) or 32
-    x = kwargs.get("x", args[0] if args else None)
-    n = getattr(x, "shape", None)
-    if n is not None and len(n) and isinstance(n[0], int):
-        batch = min(batch, max(1, n[0]))
-    return batch
+def _batch_size(adapter):
+    """The call's batch size as its data adapter cuts the data (32 where it cannot say)."""
+    batch = getattr(adapter, "batch_size", None) or 32
+    samples = getattr(adapter, "num_samples", None)
+    return min(batch, samples) if isinstance(samples, int) and samples > 0 else batch
 
 
 def _on_cpu(model):
@@ -165,15 +166,21 @@ def _on_cpu(model):
 
 
 def decide(model, kind, batch_size):
-    """The choice for one call: a dict with `threads`, `auto` (cornu chose) and why."""
+    """The choice for one call: a dict with `threads`, `auto` (cornu chose) and what it read."""
     user = user_threads()
     if user is not None:
         return {"threads": user, "auto": False}
+    cached = _cached(model)
+    known = cached[3].get((kind == "fit", batch_size))
+    if known is not None:  # (the machine's load is not read for these: no need to decide again)
+        return dict(known)
     cores = cpu_count()
-    work = estimate_work(model, batch_size, kind == "fit")
+    work = float(cached[1]) * batch_size * (6 if kind == "fit" else 2)
     if work < 2 * FLOPS_PER_THREAD or cores == 1:  # one thread whatever the load: not read
-        return {"threads": 1, "auto": True, "work_per_step_flops": work, "cpu_count": cores,
-                "busy_cores": None}
+        known = cached[3][(kind == "fit", batch_size)] = {
+            "threads": 1, "auto": True, "work_per_step_flops": work, "cpu_count": cores,
+            "busy_cores": None}
+        return dict(known)
     busy = busy_cores()
     return {"threads": choose_threads(work, cores, busy, None), "auto": True,
             "work_per_step_flops": work, "cpu_count": cores, "busy_cores": busy}
@@ -190,32 +197,31 @@ def describe(choice, before):
             f"cores, {load})")
 
 
-def policy(kind):
-    """Decorates `fit`/`evaluate`/`predict`: the call runs under the chosen thread count."""
-    def wrap(method):
-        @functools.wraps(method)
-        def call(self, *args, **kwargs):
-            if _ACTIVE[0] or not _on_cpu(self):
-                return method(self, *args, **kwargs)
-            choice = decide(self, kind, _batch_size(kind, args, kwargs))
-            before = torch.get_num_threads()
-            _ACTIVE[0] += 1
-            self.__dict__["_thread_choice"] = choice
-            try:
-                if choice["threads"] != before:
-                    torch.set_num_threads(choice["threads"])
-                    verbose = kwargs.get("verbose", args[_POSITION[kind][1]]
-                                         if len(args) > _POSITION[kind][1] else None)
-                    if kind == "fit" and verbose == 2:
-                        print(describe(choice, before), flush=True)
-                result = method(self, *args, **kwargs)
-                if kind == "fit" and result is not None:
-                    result.threads = dict(choice, threads=torch.get_num_threads())
-                return result
-            finally:
-                _ACTIVE[0] -= 1
-                self.__dict__.pop("_thread_choice", None)
-                if torch.get_num_threads() != before:
-                    torch.set_num_threads(before)
-        return call
-    return wrap
+def enter(model, kind, adapter, verbose):
+    """Starts a `fit`/`evaluate`/`predict` call (`kind`) under the policy: chooses, sets and
+    returns what `leave` needs (None where the policy stays out: on CUDA, inside another call)."""
+    if _ACTIVE[0] or not _on_cpu(model):
+        return None
+    choice = decide(model, kind, _batch_size(adapter))
+    before = torch.get_num_threads()
+    _ACTIVE[0] += 1
+    model.__dict__["_thread_choice"] = choice
+    if choice["threads"] != before:
+        torch.set_num_threads(choice["threads"])
+        if verbose == 2 and kind == "fit":
+            print(describe(choice, before), flush=True)
+    return before, choice
+
+
+def leave(model, entered):
+    """Ends the call `enter` started: the previous count back. Returns the choice (with the
+    count the call ended on: a backup restored may have changed it), or None."""
+    if entered is None:
+        return None
+    before, choice = entered
+    _ACTIVE[0] -= 1
+    model.__dict__.pop("_thread_choice", None)
+    choice = dict(choice, threads=torch.get_num_threads())
+    if choice["threads"] != before:
+        torch.set_num_threads(before)
+    return choice

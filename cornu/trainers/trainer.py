@@ -22,10 +22,9 @@ from cornu.callbacks.history import History
 from cornu.callbacks.nan_watch import NanWatch
 from cornu.callbacks.progbar_logger import ProgbarLogger
 from cornu.layers import tracking
-from cornu.trainers import arguments
+from cornu.trainers import arguments, threads
 from cornu.trainers import data_adapters as adapters
 from cornu.trainers import distributed
-from cornu.trainers import threads
 from cornu.trainers.builtin_steps import OVERRIDABLE, BuiltinLoop, BuiltinSteps
 from cornu.trainers.compile_utils import (CompileLoss, CompileMetrics, LossTracker,
                                           per_output_weights)
@@ -392,7 +391,6 @@ class Trainer(BuiltinSteps):
                             prepare=self._preparer("fit", loop))
 
     # --------------------------------------------------------------------- fit
-    @threads.policy("fit")  # the call's intra-op thread count (trainers/threads.py)
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -430,12 +428,13 @@ class Trainer(BuiltinSteps):
             model=self, params={"verbose": verbose, "epochs": epochs,
                                 "steps": train.steps_per_epoch})
         self.stop_training = False
-        callback_list.on_train_begin({})
-        # BackupAndRestore sets where a restored run starts (Keras 3's `_initial_epoch`) and
-        # may hand over the first epoch's batches with those already trained skipped.
-        initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
-        epoch_logs = {}
+        chosen = threads.enter(self, "fit", train, verbose)  # the call's intra-op threads
         try:
+            callback_list.on_train_begin({})
+            # BackupAndRestore sets where a restored run starts (Keras 3's `_initial_epoch`)
+            # and may hand over the first epoch's batches with those already trained skipped.
+            initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
+            epoch_logs = {}
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 callback_list.on_epoch_begin(epoch, {})
@@ -459,6 +458,7 @@ class Trainer(BuiltinSteps):
                 if self.stop_training:
                     break
         finally:
+            history.threads = threads.leave(self, chosen)
             self.train(False)
             for adapter in (train, val):
                 if adapter is not None:
@@ -475,10 +475,12 @@ class Trainer(BuiltinSteps):
         self.reset_metrics()
         mode = self.training
         self.train(False)
+        chosen = threads.enter(self, "evaluate", adapter, 0)  # (inside fit: fit's choice)
         try:
             steps, logs = loop.test_epoch(
                 adapter, progbar, callback_list if callback_list.needs_batch_hooks("test") else None)
         finally:
+            threads.leave(self, chosen)
             self.train(mode)
         if progbar is not None:
             progbar.target = progbar.target or steps
@@ -486,7 +488,6 @@ class Trainer(BuiltinSteps):
         callback_list.on_test_end(logs)
         return logs
 
-    @threads.policy("evaluate")
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
         """Returns the loss (a scalar), or `[loss, *metrics]` in `metrics_names` order."""
@@ -519,7 +520,6 @@ class Trainer(BuiltinSteps):
         return values[0] if len(values) == 1 else values
 
     # ----------------------------------------------------------------- predict
-    @threads.policy("predict")
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
         """Runs the model in inference mode, in batches; returns NumPy arrays."""
         options = arguments.check_kwargs("predict", kwargs)
@@ -545,7 +545,7 @@ class Trainer(BuiltinSteps):
         mode = self.training
         if mode:
             self.train(False)
-        outputs = []
+        outputs, chosen = [], threads.enter(self, "predict", adapter, 0)
         try:
             for step, data in enumerate(adapter.batches()):
                 if hooks:
@@ -556,6 +556,7 @@ class Trainer(BuiltinSteps):
                 if progbar is not None and progbar.needs_every_step:
                     progbar.update(step + 1, finalize=False)
         finally:
+            threads.leave(self, chosen)
             adapter.close()
             if mode:
                 self.train(True)

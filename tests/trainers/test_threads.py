@@ -146,10 +146,12 @@ def test_omp_num_threads_is_honoured():
     code = ("import numpy as np, torch, cornu\n"
             "seen = []\n"
             "class P(cornu.callbacks.Callback):\n"
-            "    def on_train_batch_begin(self, b, logs=None): seen.append(torch.get_num_threads())\n"
+            "    def on_train_batch_begin(self, b, logs=None):\n"
+            "        seen.append(torch.get_num_threads())\n"
             "m = cornu.Sequential([cornu.Input((3,)), cornu.layers.Dense(1)])\n"
             "m.compile('sgd', 'mse')\n"
-            "m.fit(np.zeros((16, 3)), np.zeros((16, 1)), batch_size=8, verbose=0, callbacks=[P()])\n"
+            "m.fit(np.zeros((16, 3)), np.zeros((16, 1)), batch_size=8, verbose=0,\n"
+            "      callbacks=[P()])\n"
             "print(sorted(set(seen)), torch.get_num_threads())\n")
     env = dict(os.environ, OMP_NUM_THREADS="2")
     env.pop("MKL_NUM_THREADS", None)
