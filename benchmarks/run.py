@@ -274,10 +274,10 @@ def main(argv=None):
                         help="one core taken by a busy-loop process for the whole run")
     args = parser.parse_args(argv)
     with load.busy_cores(1 if args.under_load else 0) as under_load:
-        return _run(args, parser, under_load)
+        return _main(args, parser, under_load)
 
 
-def _run(args, parser, under_load):
+def _main(args, parser, under_load):
     if args.threads:
         torch.set_num_threads(args.threads)
     workloads.set_clock(args.clock)
