@@ -103,24 +103,39 @@ def busy_cores():
             return 0
 
 
+def _extent(shape):
+    """The product of the dimensions between batch and channels (None if not all known)."""
+    dims = tuple(shape or ())[1:-1]
+    if dims and all(isinstance(d, int) for d in dims):
+        return math.prod(dims)
+    return None if dims else 1
+
+
 def _positions(layer, inherited):
     """How many places per sample the layer applies its weights: the spatial or time extent of
-    its first call's output (of its input where the output has none: an RNN's timesteps); a
-    layer never called on symbolic tensors (an RNN's cell, a subclassed model's layers) takes
-    its parent's."""
+    its first call's output (of its input where the output has none: an RNN's timesteps), or,
+    for a layer never called on symbolic tensors (a subclassed model's), of the input shape it
+    was built for. A layer inside another layer (an RNN's cell, a wrapped layer) runs at least
+    at its parent's positions (`inherited`; None inside a model)."""
+    own = None
     nodes = getattr(layer, "_inbound_nodes", None)
-    if not nodes:
-        return inherited
-    node = nodes[0]
-    for tensors in (node.output_tensors, node.input_tensors):
-        dims = tuple(getattr(tensors[0], "shape", ()) or ())[1:-1] if tensors else ()
-        if dims and all(isinstance(d, int) for d in dims):
-            return math.prod(dims)
-    return 1
+    if nodes:
+        node, own = nodes[0], 1
+        for tensors in (node.output_tensors, node.input_tensors):
+            extent = _extent(getattr(tensors[0], "shape", ())) if tensors else 1
+            if extent and extent > 1:
+                own = extent
+                break
+    else:
+        shape = layer.__dict__.get("_build_input_shape")
+        if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple)):
+            shape = shape[0]  # several inputs: the first
+        own = _extent(shape) if isinstance(shape, (list, tuple)) else None
+    return max(own or 1, inherited or 1)
 
 
 def _per_sample(model):
-    total, stack, seen = 0, [(model, 1)], set()
+    total, stack, seen = 0, [(model, None)], set()
     while stack:
         layer, inherited = stack.pop()
         if id(layer) in seen:
@@ -131,7 +146,8 @@ def _per_sample(model):
             total += positions * int(getattr(layer, "output_dim", 1))
         elif hasattr(layer, "_own_variables"):
             total += sum(int(v.numel()) for v in layer._own_variables()) * positions
-        stack.extend((child, positions) for child in
+        inner = None if hasattr(layer, "fit") else positions  # a model's layers are its stages
+        stack.extend((child, inner) for child in
                      (layer._sublayers() if hasattr(layer, "_sublayers") else ()))
     return total
 
@@ -148,8 +164,12 @@ def _cached(model):
     key = (tracking.METRICS_VERSION[0], model.__dict__.get("built", False))
     cached = model.__dict__.get("_work_per_sample")
     if cached is None or cached[0] != key:
+        try:
+            work = _per_sample(model)
+        except (AttributeError, TypeError, ValueError, IndexError):
+            work = None  # a layer this estimate cannot read: the policy stays out
         cached = model.__dict__["_work_per_sample"] = (
-            key, _per_sample(model), next(model.parameters(), None), {})
+            key, work, next(model.parameters(), None), {})
     return cached
 
 
@@ -200,7 +220,7 @@ def describe(choice, before):
 def enter(model, kind, adapter, verbose):
     """Starts a `fit`/`evaluate`/`predict` call (`kind`) under the policy: chooses, sets and
     returns what `leave` needs (None where the policy stays out: on CUDA, inside another call)."""
-    if _ACTIVE[0] or not _on_cpu(model):
+    if _ACTIVE[0] or not _on_cpu(model) or _cached(model)[1] is None:
         return None
     choice = decide(model, kind, _batch_size(adapter))
     before = torch.get_num_threads()

@@ -228,3 +228,21 @@ def test_backup_records_the_count_and_a_resumed_run_uses_it(tmp_path, default_th
     assert probe.seen == [3] * 10  # epochs 2 and 3
     assert history.threads["threads"] == 3
     assert torch.get_num_threads() == default_threads
+
+
+def test_work_estimate_of_a_subclassed_model_uses_the_built_shapes():
+    class Net(cornu.Model):
+        def __init__(self):
+            super().__init__()
+            self.conv = cornu.layers.Conv2D(4, 3, padding="same")
+            self.flat = cornu.layers.Flatten()
+            self.dense = cornu.layers.Dense(2)
+
+        def call(self, x):
+            return self.dense(self.flat(self.conv(x)))
+
+    net = Net()
+    net(np.zeros((1, 5, 5, 3), "float32"))
+    conv, dense = 3 * 3 * 3 * 4 + 4, 5 * 5 * 4 * 2 + 2
+    # the convolution at its 25 input positions ("same": its output's too), the Dense once
+    assert threads.estimate_work(net, 1, training=False) == (conv * 25 + dense) * 2
