@@ -3,6 +3,7 @@
     python -m benchmarks.run                 # the suite (a few minutes; Keras runs included)
     python -m benchmarks.run --quick         # a smoke run of everything (under a minute)
     python -m benchmarks.run --only mnist_mlp,evaluate --no-keras
+    python -m benchmarks.run --under-load    # the same with one core taken by a busy loop
 
 cornu and the hand-written PyTorch loop run in this process, alternating (so drifts in the
 machine's speed hit both); each number is the median over repeats, and a ratio is a ratio of
@@ -25,12 +26,13 @@ import time
 
 import torch
 
-from benchmarks import workloads
+from benchmarks import load, workloads
 from benchmarks.workloads import BY_NAME, WORKLOADS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "benchmarks", "results")
-REPEATS = {"mnist_mlp": 3, "mnist_cnn": 3, "nin_cnn": 3}
+REPEATS = {"mnist_mlp": 3, "mnist_cnn": 3, "nin_cnn": 3, "cifar10_cnn": 3,
+           "cifar10_notes_cnn": 3, "imdb_lstm": 3}
 JIT_REPEATS = 3
 
 
@@ -268,7 +270,14 @@ def main(argv=None):
     parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
                         help="wall time (default) or process CPU time, steadier on a busy machine")
     parser.add_argument("--output", default=RESULTS, help="folder for the JSON results")
+    parser.add_argument("--under-load", action="store_true",
+                        help="one core taken by a busy-loop process for the whole run")
     args = parser.parse_args(argv)
+    with load.busy_cores(1 if args.under_load else 0) as under_load:
+        return _main(args, parser, under_load)
+
+
+def _main(args, parser, under_load):
     if args.threads:
         torch.set_num_threads(args.threads)
     workloads.set_clock(args.clock)
@@ -282,10 +291,12 @@ def main(argv=None):
     results = {"size": size, "machine": {
         "python": platform.python_version(), "torch": torch.__version__,
         "threads": torch.get_num_threads(), "cpu": platform.processor() or platform.machine(),
-        "cpus": os.cpu_count(), "clock": args.clock, "load_before": os.getloadavg()},
+        "cpus": os.cpu_count(), "clock": args.clock, "load_before": os.getloadavg(),
+        "under_load": under_load},
         "workloads": {}}
     print(f"cornu benchmarks ({size}; torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads, {args.clock} clock)", flush=True)
+          f"{torch.get_num_threads()} threads, {args.clock} clock"
+          f"{'; UNDER LOAD: ' + under_load if under_load else ''})", flush=True)
     _warn_if_busy(args.clock)
     for name in names:
         workload = BY_NAME[name]
@@ -322,17 +333,20 @@ def main(argv=None):
     results["seconds"] = time.time() - started
     results["machine"]["load_after"] = os.getloadavg()
     print()
+    if under_load:
+        print(f"UNDER LOAD: {under_load}")
     print(table(results))
     print("  (ms: median time per unit; jit: compile(jit_compile=True), its compile time (wall s, "
           "first in this process / median) apart from its steps)")
     _warn_if_busy(args.clock)
     print(f"\n(total {results['seconds']:.0f}s)")
     os.makedirs(args.output, exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    for file in (f"{stamp}-{size}.json", f"latest-{size}.json"):
+    stamp, label = time.strftime("%Y%m%d-%H%M%S"), "-under-load" if under_load else ""
+    for file in (f"{stamp}-{size}{label}.json", f"latest-{size}{label}.json"):
         with open(os.path.join(args.output, file), "w") as f:
             json.dump(results, f, indent=1, default=str)
-    print(f"results: {os.path.relpath(os.path.join(args.output, f'latest-{size}.json'), ROOT)}")
+    latest = os.path.join(args.output, f"latest-{size}{label}.json")
+    print(f"results: {os.path.relpath(latest, ROOT)}")
     return results
 
 

@@ -561,5 +561,6 @@ WORKLOADS = [YEqualsX(), LogisticRegression(), MnistMLP(), BreastCancer(), Predi
 from benchmarks.layer_workloads import LAYER_WORKLOADS  # noqa: E402 (they build on this module)
 from benchmarks.step_workloads import STEP_WORKLOADS  # noqa: E402 (as above)
 from benchmarks.data_workloads import DATA_WORKLOADS  # noqa: E402 (as above)
-WORKLOADS += STEP_WORKLOADS + LAYER_WORKLOADS + DATA_WORKLOADS
+from benchmarks.more_workloads import MORE_WORKLOADS  # noqa: E402 (as above)
+WORKLOADS += STEP_WORKLOADS + LAYER_WORKLOADS + DATA_WORKLOADS + MORE_WORKLOADS
 BY_NAME = {w.name: w for w in WORKLOADS}

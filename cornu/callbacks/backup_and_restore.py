@@ -6,7 +6,8 @@ previous pair when `double_checkpoint=True`. Keras 3 restores the weights and th
 epoch. cornu also keeps, under the JSON's `"cornu"` key, what makes the rest of the run the
 same as if it had never stopped: the random generators training draws from (Python's, NumPy's,
 torch's on each device, the model's `SeedGenerator`s), taken at the start of the epoch (which
-fixes its shuffle order) and at the backup, and how many batches of the epoch were trained.
+fixes its shuffle order) and at the backup, how many batches of the epoch were trained, and the
+intra-op thread count (a resumed run whose count cornu chooses uses the saved one).
 A run restored from a backup made mid-epoch (integer `save_freq`) redraws the epoch's shuffle
 order, skips the batches already trained and continues with the generators as they were: its
 final weights are bit-identical to the uninterrupted run's. See docs/resume.md.
@@ -110,6 +111,7 @@ class BackupAndRestore(Callback):
             self.model._initial_epoch = epoch
             return
         self._previous_state = state
+        _use_threads(self.model, state.get("threads"))
         self._current_epoch = epoch = state["epoch"]
         self.model._initial_epoch = epoch
         steps = state["steps_done"]
@@ -181,7 +183,7 @@ class BackupAndRestore(Callback):
         optimizer = getattr(self.model, "optimizer", None)
         state = {"epoch": self._current_epoch, "steps_done": steps_done,
                  "iterations": int(optimizer._iterations) if optimizer is not None else 0,
-                 "rng": _get_rng(self.model),
+                 "rng": _get_rng(self.model), "threads": torch.get_num_threads(),
                  "epoch_rng": self._epoch_rng if steps_done else None}
         metadata = {"epoch": self._current_epoch, "batch": self._last_batch_seen,
                     "cornu": {"latest": state, "previous": self._previous_state}}
@@ -200,6 +202,16 @@ def _writes_files():
     """Every rank of a distributed run restores; only rank 0 writes and deletes backups."""
     dist = torch.distributed
     return not (dist.is_available() and dist.is_initialized()) or dist.get_rank() == 0
+
+
+def _use_threads(model, threads):
+    """A resumed run takes the intra-op thread count the backed-up one trained with, where
+    cornu chose the count for this call (trainers/threads.py restores the user's at its end);
+    a count the user set stays."""
+    choice = model.__dict__.get("_thread_choice")
+    if threads and choice is not None and choice.get("auto") and threads != choice["threads"]:
+        torch.set_num_threads(int(threads))
+        choice["threads"] = int(threads)
 
 
 def _copy(source, target):

@@ -22,7 +22,7 @@ from cornu.callbacks.history import History
 from cornu.callbacks.nan_watch import NanWatch
 from cornu.callbacks.progbar_logger import ProgbarLogger
 from cornu.layers import tracking
-from cornu.trainers import arguments
+from cornu.trainers import arguments, threads
 from cornu.trainers import data_adapters as adapters
 from cornu.trainers import distributed
 from cornu.trainers.builtin_steps import OVERRIDABLE, BuiltinLoop, BuiltinSteps
@@ -428,12 +428,13 @@ class Trainer(BuiltinSteps):
             model=self, params={"verbose": verbose, "epochs": epochs,
                                 "steps": train.steps_per_epoch})
         self.stop_training = False
-        callback_list.on_train_begin({})
-        # BackupAndRestore sets where a restored run starts (Keras 3's `_initial_epoch`) and
-        # may hand over the first epoch's batches with those already trained skipped.
-        initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
-        epoch_logs = {}
+        chosen = threads.enter(self, "fit", train, verbose)  # the call's intra-op threads
         try:
+            callback_list.on_train_begin({})
+            # BackupAndRestore sets where a restored run starts (Keras 3's `_initial_epoch`)
+            # and may hand over the first epoch's batches with those already trained skipped.
+            initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
+            epoch_logs = {}
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 callback_list.on_epoch_begin(epoch, {})
@@ -457,6 +458,7 @@ class Trainer(BuiltinSteps):
                 if self.stop_training:
                     break
         finally:
+            history.threads = threads.leave(self, chosen)
             self.train(False)
             for adapter in (train, val):
                 if adapter is not None:
@@ -473,10 +475,12 @@ class Trainer(BuiltinSteps):
         self.reset_metrics()
         mode = self.training
         self.train(False)
+        chosen = threads.enter(self, "evaluate", adapter, 0)  # (inside fit: fit's choice)
         try:
             steps, logs = loop.test_epoch(
                 adapter, progbar, callback_list if callback_list.needs_batch_hooks("test") else None)
         finally:
+            threads.leave(self, chosen)
             self.train(mode)
         if progbar is not None:
             progbar.target = progbar.target or steps
@@ -541,7 +545,7 @@ class Trainer(BuiltinSteps):
         mode = self.training
         if mode:
             self.train(False)
-        outputs = []
+        outputs, chosen = [], threads.enter(self, "predict", adapter, 0)
         try:
             for step, data in enumerate(adapter.batches()):
                 if hooks:
@@ -552,6 +556,7 @@ class Trainer(BuiltinSteps):
                 if progbar is not None and progbar.needs_every_step:
                     progbar.update(step + 1, finalize=False)
         finally:
+            threads.leave(self, chosen)
             adapter.close()
             if mode:
                 self.train(True)
