@@ -449,7 +449,12 @@ class LossFunctionWrapper(Loss):
 
     def call(self, y_true, y_pred):
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-        return self.fn(y_true, y_pred, **self._fn_kwargs)
+        fn = self.fn
+        if type(y_pred) is torch.Tensor:
+            # cornu's loss functions also record graph nodes from symbolic tensors; on tensors
+            # (every training step) their eager body runs directly, without that check.
+            fn = getattr(fn, "eager_fn", fn)
+        return fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self):
         return {**super().get_config(), "fn": serialize(self.fn), **self._fn_kwargs}

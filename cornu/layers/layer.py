@@ -322,29 +322,32 @@ class Layer(NodeHistory, torch.nn.Module):
         return inputs
 
     def forward(self, *args, **kwargs):
-        training = kwargs.get("training")
-        if training is not None and self._modules and bool(training) != self.training \
-                and not self._sets_own_mode:
-            # `training=` reaches every layer the call runs, also through a `call()` that does
-            # not pass it on (Keras's call context): the subtree runs in that mode.
-            mode = self.training
-            self.train(bool(training))
-            try:
-                return self.forward(*args, **kwargs)
-            finally:
-                self.train(mode)
-        if self._call_takes_training:
-            if kwargs.get("training") is None:
+        if kwargs:
+            training = kwargs.get("training")
+            if training is not None and self._modules and bool(training) != self.training \
+                    and not self._sets_own_mode:
+                # `training=` reaches every layer the call runs, also through a `call()` that
+                # does not pass it on (Keras's call context): the subtree runs in that mode.
+                mode = self.training
+                self.train(bool(training))
+                try:
+                    return self.forward(*args, **kwargs)
+                finally:
+                    self.train(mode)
+            if not self._call_takes_training:
+                kwargs.pop("training", None)  # Keras drops it for layers whose call() lacks it
+            elif training is None:
                 kwargs["training"] = self.training
-        elif "training" in kwargs:
-            del kwargs["training"]  # Keras drops `training` for layers whose call() lacks it
-        if "mask" in kwargs and not self._call_takes_mask:
-            del kwargs["mask"]
-        tracking.CALL_DEPTH[0] += 1
+            if not self._call_takes_mask:
+                kwargs.pop("mask", None)
+        elif self._call_takes_training:  # (the graph's and the trainer's calls pass nothing)
+            kwargs["training"] = self.training
+        depth = tracking.CALL_DEPTH
+        depth[0] += 1
         try:
             outputs = self.call(*args, **kwargs)
         finally:
-            tracking.CALL_DEPTH[0] -= 1
+            depth[0] -= 1
         if self.activity_regularizer is not None:
             self._add_activity_loss(outputs)
         return outputs
