@@ -64,6 +64,25 @@ def get_device():
     return _DEVICE
 
 
+def module_device(module):
+    """The device of a module's first parameter (in `parameters()` order), else `get_device()`.
+    (A direct walk: `parameters()` costs twice the bytecodes, in every fit/evaluate/predict.)"""
+    p = _first_parameter(module)
+    return get_device() if p is None else p.device
+
+
+def _first_parameter(module):
+    for p in module._parameters.values():
+        if p is not None:
+            return p
+    for child in module._modules.values():
+        if child is not None:
+            p = _first_parameter(child)
+            if p is not None:
+                return p
+    return None
+
+
 def default_device_name():
     """The name of the device `get_device()` picks when nothing set one (see there)."""
     name = os.environ.get("KERAS_TORCH_DEVICE") or os.environ.get("CORNU_DEVICE")

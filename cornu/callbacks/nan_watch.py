@@ -45,8 +45,12 @@ class NanWatch:
     def epoch_end(self, epoch, steps, logs):
         if self.warned:
             return
-        value = self._value((logs or {}).items())
+        value = (logs or {}).get(self.key)  # (each epoch: a lookup, not a walk of the logs)
         if value is None:
+            return
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
             return
         if math.isfinite(value):
             self.last_finite = (epoch, max(steps - 1, 0), value)

@@ -68,6 +68,7 @@ def symbolic_op(name=None, prefix="", saveable=True, unique_name=False, tensor_a
                               name=uniquify(layer_name) if layer_name else None)
             return fn(*args, **kwargs)
 
+        wrapper.eager_fn = fn  # what callers holding real tensors may call directly
         if saveable:  # operators keep their names; a rebuilt node may run symbolically again
             _OPS.setdefault(op_name, wrapper)
         return wrapper

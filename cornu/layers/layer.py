@@ -322,29 +322,27 @@ class Layer(NodeHistory, torch.nn.Module):
         return inputs
 
     def forward(self, *args, **kwargs):
-        training = kwargs.get("training")
-        if training is not None and self._modules and bool(training) != self.training \
-                and not self._sets_own_mode:
-            # `training=` reaches every layer the call runs, also through a `call()` that does
-            # not pass it on (Keras's call context): the subtree runs in that mode.
-            mode = self.training
-            self.train(bool(training))
-            try:
-                return self.forward(*args, **kwargs)
-            finally:
-                self.train(mode)
-        if self._call_takes_training:
-            if kwargs.get("training") is None:
+        if kwargs:
+            training = kwargs.get("training")
+            if training is not None and self._modules and bool(training) != self.training \
+                    and not self._sets_own_mode:
+                # `training=` reaches every layer the call runs, also through a `call()` that
+                # does not pass it on (Keras's call context): the subtree runs in that mode.
+                mode = self.training
+                self.train(bool(training))
+                try:
+                    return self.forward(*args, **kwargs)
+                finally:
+                    self.train(mode)
+            if not self._call_takes_training:
+                kwargs.pop("training", None)  # Keras drops it for layers whose call() lacks it
+            elif training is None:
                 kwargs["training"] = self.training
-        elif "training" in kwargs:
-            del kwargs["training"]  # Keras drops `training` for layers whose call() lacks it
-        if "mask" in kwargs and not self._call_takes_mask:
-            del kwargs["mask"]
-        tracking.CALL_DEPTH[0] += 1
-        try:
-            outputs = self.call(*args, **kwargs)
-        finally:
-            tracking.CALL_DEPTH[0] -= 1
+            if not self._call_takes_mask:
+                kwargs.pop("mask", None)
+        elif self._call_takes_training:  # (the graph's and the trainer's calls pass nothing)
+            kwargs["training"] = self.training
+        outputs = self.call(*args, **kwargs)
         if self.activity_regularizer is not None:
             self._add_activity_loss(outputs)
         return outputs
@@ -360,8 +358,19 @@ class Layer(NodeHistory, torch.nn.Module):
     def __call__(self, *args, **kwargs):
         if args and any_symbolic(args[0]) or any_symbolic(list(args[1:])):
             return self._symbolic_call(args, kwargs)
-        if tracking.PENDING_LOSSES and not tracking.CALL_DEPTH[0]:
+        depth = tracking.CALL_DEPTH
+        if tracking.PENDING_LOSSES and not depth[0]:
             tracking.clear_losses(self)  # Keras 3: `losses` are those of the latest top-level call
+        # The depth counts eager calls in progress here (and in the trainer's forward), not in
+        # `forward`: the graph's runs reach a layer through `nn.Module.__call__`, already inside
+        # one of these, and every layer of every step would pay for it.
+        depth[0] += 1
+        try:
+            return self._eager_call(args, kwargs)
+        finally:
+            depth[0] -= 1
+
+    def _eager_call(self, args, kwargs):
         if not args:
             return super().__call__(**kwargs)
         x = _to_tensor(args[0])

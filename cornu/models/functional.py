@@ -247,6 +247,9 @@ class Functional(Model):
         """The call's inputs as a flat list in `self.inputs` order: one tensor, a list (nested
         as the model's inputs are, or flat), or a dict keyed by input name. Ranks are adjusted
         as Keras 3 adjusts them (`_adjust_ranks`)."""
+        if type(inputs) is torch.Tensor and len(self.inputs) == 1 and \
+                inputs.ndim == self._input_ranks[0]:
+            return [inputs]  # (the trainer's every step: one tensor of the input's rank)
         if isinstance(inputs, dict):
             names = self.input_names
             missing = [n for n in names if n not in inputs]

@@ -16,6 +16,7 @@ import warnings
 import torch
 
 from cornu.callbacks.callback import LazyLogs
+from cornu.layers import tracking
 from cornu.trainers import chunked_eval
 from cornu.trainers import data_adapters as adapters
 from cornu.trainers.step_loop import flatten_logs
@@ -36,7 +37,12 @@ class BuiltinSteps:
     """The fast steps, as methods of the model (trainers/jit.py calls them too)."""
 
     def _forward(self, x):
-        return torch.nn.Module.__call__(self, x)
+        depth = tracking.CALL_DEPTH  # a forward pass in progress (see Layer.__call__)
+        depth[0] += 1
+        try:
+            return torch.nn.Module.__call__(self, x)
+        finally:
+            depth[0] -= 1
 
     def _trainable_params(self):
         return [w for w in self.trainable_weights if w.requires_grad]

@@ -41,6 +41,8 @@ def _per_output(spec, output_names, what):
 def as_lists(y, y_pred, output_names):
     """Targets and predictions (one tensor, a list, or a dict keyed by output name) as two
     lists in output order. `output_names` may be a callable, called only for a dict."""
+    if type(y_pred) is torch.Tensor and type(y) is torch.Tensor:
+        return [y], [y_pred]  # (one output: every step of most models)
     if isinstance(y_pred, dict):
         output_names = output_names() if callable(output_names) else output_names
         y_pred = [y_pred[name] for name in output_names]
@@ -314,12 +316,14 @@ class CompileMetrics:
         """Updates every metric; where all are sums over samples (built-in metrics), batches are
         held back and scored ~1,024 samples at a time, with the same results (see
         chunked_eval.py): a training step then costs no metric op. Reading a result flushes."""
-        if self._deferrable and not any(getattr(p, "_keras_mask", None) is not None
-                                        for p in y_preds):
-            preds = [p.detach() for p in y_preds]
+        if self._deferrable and (
+                getattr(y_preds[0], "_keras_mask", None) is None if len(y_preds) == 1 else
+                not any(getattr(p, "_keras_mask", None) is not None for p in y_preds)):
+            preds = [y_preds[0].detach()] if len(y_preds) == 1 else [p.detach() for p in y_preds]
             self._pending.append((list(ys), preds, sample_weights))
             self._pending_rows += preds[0].shape[0]
-            self._pending_elements += sum(p.numel() for p in preds)
+            self._pending_elements += preds[0].numel() if len(preds) == 1 else \
+                sum(p.numel() for p in preds)
             if self._pending_rows >= CHUNK_SAMPLES or self._pending_elements >= CHUNK_ELEMENTS:
                 self.flush()
             return

@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 import torch
 
+from cornu.backend.config import module_device
 from cornu import config as keras_config
 from cornu import optimizers as optimizers_module
 from cornu.callbacks import callback as callback_module
@@ -295,10 +296,7 @@ class Trainer(BuiltinSteps):
 
     # ------------------------------------------------------------- data prep
     def _device(self):
-        for p in self.parameters():
-            return p.device
-        from cornu.backend.config import get_device
-        return get_device()
+        return module_device(self)
 
     def _input_specs(self):
         return list(getattr(self, "inputs", None) or [])
