@@ -35,8 +35,8 @@ def clear_session(free_memory=True):
 def get_value(x):
     """The value of a tensor, variable or learning rate as NumPy (a Python float for 0-d)."""
     if isinstance(x, torch.Tensor):
-        value = x.detach().cpu().numpy()
-        return value.item() if value.ndim == 0 else value
+        value = x.detach().cpu().numpy()  # (a view of a CPU tensor: copied, as Keras returns)
+        return value.item() if value.ndim == 0 else value.copy()
     if hasattr(x, "numpy"):
         return x.numpy()
     return np.asarray(x)

@@ -70,6 +70,13 @@ def _wrap_init(cls, init):
     return __init__
 
 
+# `add_weight`'s positional orders: Keras 3's, and Keras 2's (a name first).
+_WEIGHT_ORDER = ("shape", "initializer", "dtype", "trainable", "autocast", "regularizer",
+                 "constraint", "aggregation", "overwrite_with_gradient", "name")
+_KERAS2_WEIGHT_ORDER = ("name", "shape", "dtype", "initializer", "regularizer", "trainable",
+                        "constraint")
+
+
 class Layer(NodeHistory, torch.nn.Module):
     """The base class of every layer: a `torch.nn.Module` with Keras's life cycle.
 
@@ -169,15 +176,31 @@ class Layer(NodeHistory, torch.nn.Module):
             raise
 
     # ----------------------------------------------------------------- weights
-    def add_weight(self, name=None, shape=None, initializer=None, dtype=None, trainable=True,
-                   regularizer=None, constraint=None, storage_order=None, **kwargs):
-        """Creates a weight in Keras's shape; Keras 2's `(name, shape, ...)` order works too.
+    def add_weight(self, *args, **kwargs):
+        """Creates a weight in Keras's shape, with Keras 3's signature: `add_weight(shape=None,
+        initializer=None, dtype=None, trainable=True, autocast=True, regularizer=None,
+        constraint=None, aggregation="none", overwrite_with_gradient=False, name=None)`.
+        A first positional argument that is a string is Keras 2's order, `add_weight(name,
+        shape, dtype, initializer, regularizer, trainable, constraint)`.
 
-        `storage_order` is a permutation: the weight's storage is laid out contiguously in the
-        order `weight.permute(storage_order)` (the layout the torch kernel consumes).
+        `storage_order` (keyword) is a permutation: the weight's storage is laid out
+        contiguously in the order `weight.permute(storage_order)` (the layout the torch kernel
+        consumes).
         """
-        if _is_shape(name) and (shape is None or isinstance(shape, str)):
-            name, shape = shape, name  # Keras 3 positional order: add_weight(shape, ...)
+        order = _KERAS2_WEIGHT_ORDER if args and isinstance(args[0], str) else _WEIGHT_ORDER
+        if len(args) > len(order):
+            raise TypeError(f"{type(self).__name__}.add_weight() takes at most {len(order)} "
+                            f"positional arguments ({', '.join(order)}); {len(args)} were given.")
+        for key, value in zip(order, args):
+            if key in kwargs:
+                raise TypeError(f"{type(self).__name__}.add_weight() got multiple values for "
+                                f"argument {key!r}.")
+            kwargs[key] = value
+        return self._add_weight(**kwargs)
+
+    def _add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
+                    autocast=True, regularizer=None, constraint=None, aggregation="none",
+                    overwrite_with_gradient=False, name=None, storage_order=None, **kwargs):
         shape = tuple(int(d) for d in (shape or ()))
         name = name or f"variable_{len(self._own_weights)}"
         if initializer is None:

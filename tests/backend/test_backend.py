@@ -236,3 +236,13 @@ def test_keras3_config_namespace_matches_keras():
         assert K.epsilon() == 1e-5
     finally:
         cornu.config.set_epsilon(1e-7)
+
+
+def test_get_value_returns_a_copy_as_keras_does():
+    import torch
+    from cornu import backend as K
+    v = torch.nn.Parameter(torch.ones(3))
+    value = K.get_value(v)
+    with torch.no_grad():
+        v.zero_()
+    np.testing.assert_array_equal(value, np.ones(3))  # a view would now read zeros

@@ -35,15 +35,15 @@ class Highway(Layer):
 
     def build(self, input_shape):
         dim = input_shape[-1]
-        self.W = self.add_weight("W", (dim, dim), self.init, regularizer=self.W_regularizer,
+        self.W = self.add_weight(name="W", shape=(dim, dim), initializer=self.init, regularizer=self.W_regularizer,
                                  constraint=self.W_constraint)
-        self.W_carry = self.add_weight("W_carry", (dim, dim), self.init)
+        self.W_carry = self.add_weight(name="W_carry", shape=(dim, dim), initializer=self.init)
         self.b = self.b_carry = None
         if self.bias:
-            self.b = self.add_weight("b", (dim,), "zeros", regularizer=self.b_regularizer,
+            self.b = self.add_weight(name="b", shape=(dim,), initializer="zeros", regularizer=self.b_regularizer,
                                      constraint=self.b_constraint)
-            self.b_carry = self.add_weight("b_carry", (dim,),
-                                           initializers.Constant(self.transform_bias))
+            self.b_carry = self.add_weight(name="b_carry", shape=(dim,),
+                                           initializer=initializers.Constant(self.transform_bias))
 
     def call(self, inputs):
         h, t = inputs @ self.W, inputs @ self.W_carry
@@ -86,9 +86,9 @@ class MaxoutDense(Layer):
 
     def build(self, input_shape):
         shape = (self.nb_feature, input_shape[-1], self.output_dim)
-        self.W = self.add_weight("W", shape, self.init, regularizer=self.W_regularizer,
+        self.W = self.add_weight(name="W", shape=shape, initializer=self.init, regularizer=self.W_regularizer,
                                  constraint=self.W_constraint)
-        self.b = self.add_weight("b", (self.nb_feature, self.output_dim), "zeros",
+        self.b = self.add_weight(name="b", shape=(self.nb_feature, self.output_dim), initializer="zeros",
                                  regularizer=self.b_regularizer,
                                  constraint=self.b_constraint) if self.bias else None
 

@@ -42,8 +42,8 @@ class ParametricSoftplus(Layer):
 
     def build(self, input_shape):
         shape = _param_shape(self, input_shape)
-        self.alphas = self.add_weight("alphas", shape, initializers.Constant(self.alpha_init))
-        self.betas = self.add_weight("betas", shape, initializers.Constant(self.beta_init))
+        self.alphas = self.add_weight(name="alphas", shape=shape, initializer=initializers.Constant(self.alpha_init))
+        self.betas = self.add_weight(name="betas", shape=shape, initializer=initializers.Constant(self.beta_init))
 
     def call(self, inputs):
         return self.alphas * torch.nn.functional.softplus(self.betas * inputs, beta=1.0,
@@ -97,7 +97,7 @@ class SReLU(Layer):
     def build(self, input_shape):
         shape = _param_shape(self, input_shape)
         self.t_left, self.a_left, self.t_right, self.a_right = (
-            self.add_weight(name, shape, init) for name, init in
+            self.add_weight(name=name, shape=shape, initializer=init) for name, init in
             zip(("t_left", "a_left", "t_right", "a_right"), self.inits))
 
     def call(self, x):
@@ -144,9 +144,9 @@ class TimeDistributedDense(Layer):
         if len(input_shape) != 3:
             raise ValueError(f"TimeDistributedDense {self.name!r} expects inputs of shape "
                              f"(batch, steps, input_dim), got {tuple(input_shape)}.")
-        self.W = self.add_weight("W", (input_shape[-1], self.output_dim), self.init,
+        self.W = self.add_weight(name="W", shape=(input_shape[-1], self.output_dim), initializer=self.init,
                                  regularizer=self.W_regularizer, constraint=self.W_constraint)
-        self.b = self.add_weight("b", (self.output_dim,), "zeros",
+        self.b = self.add_weight(name="b", shape=(self.output_dim,), initializer="zeros",
                                  regularizer=self.b_regularizer,
                                  constraint=self.b_constraint) if self.bias else None
 

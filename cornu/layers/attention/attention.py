@@ -39,8 +39,8 @@ class Attention(Layer):
 
     def build(self, input_shape):
         self._validate(input_shape)
-        self.scale = self.add_weight("scale", (), "ones") if self.use_scale else None
-        self.concat_score_weight = self.add_weight("concat_score_weight", (), "ones") \
+        self.scale = self.add_weight(name="scale", shape=(), initializer="ones") if self.use_scale else None
+        self.concat_score_weight = self.add_weight(name="concat_score_weight", shape=(), initializer="ones") \
             if self.score_mode == "concat" else None
 
     def _scores(self, query, key):
@@ -117,7 +117,7 @@ class AdditiveAttention(Attention):
 
     def build(self, input_shape):
         self._validate(input_shape)
-        self.scale = self.add_weight("scale", (input_shape[0][-1],), "glorot_uniform") \
+        self.scale = self.add_weight(name="scale", shape=(input_shape[0][-1],), initializer="glorot_uniform") \
             if self.use_scale else None
         self.concat_score_weight = None
 

@@ -69,12 +69,12 @@ class EinsumDense(Layer):
             # Keras's fans for an einsum kernel: the contracted axes in, the produced axes out.
             config = {**init.get_config(), "input_axes": in_axes, "output_axes": out_axes}
             init = type(init).from_config(config)
-        self.kernel = self.add_weight("kernel", tuple(kernel_shape), init,
+        self.kernel = self.add_weight(name="kernel", shape=tuple(kernel_shape), initializer=init,
                                       regularizer=self.kernel_regularizer,
                                       constraint=self.kernel_constraint)
         self.bias = None
         if bias_shape is not None:
-            self.bias = self.add_weight("bias", tuple(bias_shape), self.bias_initializer,
+            self.bias = self.add_weight(name="bias", shape=tuple(bias_shape), initializer=self.bias_initializer,
                                         regularizer=self.bias_regularizer,
                                         constraint=self.bias_constraint)
 

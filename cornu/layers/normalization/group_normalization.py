@@ -59,10 +59,10 @@ class GroupNormalization(Layer):
                              f"{dim} channels (input shape {tuple(input_shape)}); the groups "
                              "must divide the channels.")
         self.groups = groups
-        self.gamma = self.add_weight("gamma", (dim,), self.gamma_initializer,
+        self.gamma = self.add_weight(name="gamma", shape=(dim,), initializer=self.gamma_initializer,
                                      regularizer=self.gamma_regularizer,
                                      constraint=self.gamma_constraint) if self.scale else None
-        self.beta = self.add_weight("beta", (dim,), self.beta_initializer,
+        self.beta = self.add_weight(name="beta", shape=(dim,), initializer=self.beta_initializer,
                                     regularizer=self.beta_regularizer,
                                     constraint=self.beta_constraint) if self.center else None
 

@@ -47,8 +47,8 @@ class SpectralNormalization(Layer):
                              "has neither a `kernel` nor `embeddings` weight.")
         self._kernel_owner = "kernel" if getattr(self.layer, "kernel", None) is not None \
             else "embeddings"
-        self.vector_u = self.add_weight("vector_u", (1, kernel.shape[-1]),
-                                        initializers.TruncatedNormal(stddev=0.02),
+        self.vector_u = self.add_weight(name="vector_u", shape=(1, kernel.shape[-1]),
+                                        initializer=initializers.TruncatedNormal(stddev=0.02),
                                         trainable=False)
 
     @property

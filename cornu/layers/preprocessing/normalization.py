@@ -35,10 +35,10 @@ class Normalization(Layer):
                              f"{tuple(input_shape)} must be known.")
         self._bshape = tuple(input_shape[a] if a in self._keep else 1 for a in range(rank))
         if self.input_mean is None:
-            self.mean = self.add_weight("mean", shape, "zeros", trainable=False)
-            self.variance = self.add_weight("variance", shape, "ones", trainable=False)
+            self.mean = self.add_weight(name="mean", shape=shape, initializer="zeros", trainable=False)
+            self.variance = self.add_weight(name="variance", shape=shape, initializer="ones", trainable=False)
             # Kept (always 0) as Keras 3 keeps it, for files of older Keras versions.
-            self.count = self.add_weight("count", (), "zeros", dtype="int32", trainable=False)
+            self.count = self.add_weight(name="count", shape=(), initializer="zeros", dtype="int32", trainable=False)
         else:
             for name, value in (("mean", self.input_mean), ("variance", self.input_variance)):
                 array = np.broadcast_to(np.asarray(value, "float32"), shape).copy()

@@ -71,17 +71,17 @@ class ConvLSTM(Layer):
                              f"{tuple(input_shape)}.")
         channels = input_shape[-1] if self.data_format == "channels_last" else input_shape[2]
         four = 4 * self.filters
-        self.kernel = self.add_weight("kernel", self.kernel_size + (channels, four),
-                                      self.kernel_initializer,
+        self.kernel = self.add_weight(name="kernel", shape=self.kernel_size + (channels, four),
+                                      initializer=self.kernel_initializer,
                                       regularizer=self.kernel_regularizer,
                                       constraint=self.kernel_constraint)
         self.recurrent_kernel = self.add_weight(
-            "recurrent_kernel", self.kernel_size + (self.filters, four),
-            self.recurrent_initializer, regularizer=self.recurrent_regularizer,
+            name="recurrent_kernel", shape=self.kernel_size + (self.filters, four),
+            initializer=self.recurrent_initializer, regularizer=self.recurrent_regularizer,
             constraint=self.recurrent_constraint)
         self.bias = None
         if self.use_bias:
-            self.bias = self.add_weight("bias", (four,), self.bias_initializer,
+            self.bias = self.add_weight(name="bias", shape=(four,), initializer=self.bias_initializer,
                                         regularizer=self.bias_regularizer,
                                         constraint=self.bias_constraint)
             if self.unit_forget_bias:
