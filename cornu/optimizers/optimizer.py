@@ -30,6 +30,7 @@ import torch
 from cornu.backend.variables import Variable
 from cornu.optimizers import schedules
 from cornu.utils import legacy, nest
+from cornu.utils.compiling import eager_under_compile
 
 f32 = np.float32
 
@@ -301,6 +302,7 @@ class Optimizer:
         self.apply([g for g, _ in pairs], [v for _, v in pairs])
         return self._iterations
 
+    @eager_under_compile  # a compiled train_step runs the update eagerly (its host scalars)
     def apply(self, grads, trainable_variables=None):
         """Applies `grads` to `trainable_variables` (the variables given at build by default)."""
         grads = list(grads)
