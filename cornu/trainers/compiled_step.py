@@ -49,7 +49,8 @@ class _Failures(logging.Filter):
         if not (message.startswith("WON'T CONVERT") or "recompile_limit" in message):
             return True
         error = record.exc_info[1] if record.exc_info else None
-        if error is not None:
+        if error is not None:  # the backend's own error, not Dynamo's wrapper of it
+            error = getattr(error, "inner_exception", None) or error.__cause__ or error
             first = (str(error).strip().splitlines() or [""])[0]
             message = f"{type(error).__name__}: {first}"
         self.messages.append(message.splitlines()[0][:300])
