@@ -70,6 +70,17 @@ def _failures_caught():
         logger.removeFilter(failures)
 
 
+def _compiler_errors():
+    """The exceptions that mean the compiler, not the user's code, failed."""
+    errors = [torch._dynamo.exc.TorchDynamoException]
+    try:
+        from torch._inductor.exc import InductorError
+        errors.append(InductorError)
+    except ImportError:
+        pass
+    return tuple(errors)
+
+
 class CompiledStep:
     """`model.<name>(data)` under `torch.compile`, with the eager fallback and the report."""
 
@@ -95,8 +106,15 @@ class CompiledStep:
             return getattr(model, self.name)(data)
         before = self._graphs()
         start = time.perf_counter()
-        with _failures_caught() as failures, compiled_step():
-            out = self._compiled(model, self.name, data)
+        try:
+            with _failures_caught() as failures, compiled_step():
+                out = self._compiled(model, self.name, data)
+        except _compiler_errors() as error:  # outside Dynamo's frames (a lazily compiled
+            # backward): the step stopped before its update, which the eager step now makes
+            inner = getattr(error, "inner_exception", None) or error.__cause__ or error
+            first = (str(inner).strip().splitlines() or [""])[0]
+            self._fall_back(f"{type(inner).__name__}: {first[:300]}")
+            return getattr(model, self.name)(data)
         if self._graphs() != before:
             self.report["compile_seconds"] += time.perf_counter() - start
             self.report["compiles"] += self._graphs() - before
