@@ -20,6 +20,7 @@ def test_a_marked_method_runs_eagerly_in_a_compiled_step_and_never_recompiles():
     from torch._dynamo.utils import counters
     counter, reference = Counter(), Counter()
     torch._dynamo.reset()
+    before = counters["stats"]["unique_graphs"]  # (a global count: earlier tests' graphs too)
 
     def step(x):
         y = x * 2
@@ -35,7 +36,7 @@ def test_a_marked_method_runs_eagerly_in_a_compiled_step_and_never_recompiles():
         reference.update((x * 2).sum())
     assert counter.count == 5
     torch.testing.assert_close(counter.total, reference.total)
-    assert counters["stats"]["unique_graphs"] <= 2  # the pieces before and after, once
+    assert counters["stats"]["unique_graphs"] - before <= 2  # the pieces around it, once
 
 
 def test_outside_a_compiled_step_it_is_the_method():
