@@ -21,6 +21,10 @@ import torch
 from cornu.backend.config import floatx, get_device, torch_dtype
 
 
+# Bumped whenever a variable's `trainable` changes: models cache `trainable_weights` against it.
+TRAINABLE_VERSION = [0]
+
+
 class Variable(torch.nn.Parameter):
     """A weight or a piece of state: `keras.Variable(initializer, shape, dtype, trainable, ...)`.
 
@@ -71,6 +75,7 @@ class Variable(torch.nn.Parameter):
     @trainable.setter
     def trainable(self, value):
         self._keras_trainable = bool(value)
+        TRAINABLE_VERSION[0] += 1  # (a model's cached `trainable_weights` is stale)
         self.requires_grad_(bool(value) and (self.is_floating_point() or self.is_complex()))
 
     @property

@@ -224,6 +224,7 @@ class Layer(NodeHistory, torch.nn.Module):
             attr += "_"
         self.register_parameter(attr, var)
         self._own_weights.append(attr)
+        tracking.METRICS_VERSION[0] += 1  # (a model's cached parameter list is stale)
         return var
 
     def _weight(self, prefix, shape, name=None, **kwargs):
@@ -296,6 +297,7 @@ class Layer(NodeHistory, torch.nn.Module):
     def trainable(self, value):
         value = bool(value)
         self._trainable = value
+        tracking.METRICS_VERSION[0] += 1  # (a model's cached `trainable_weights` is stale)
         for layer in self._sublayers():
             layer.trainable = value
         for var in self._own_variables():

@@ -21,8 +21,9 @@ CALL_DEPTH = [0]
 # id(layer) -> weakref of each layer holding losses of an earlier call, so that a top-level call
 # walks its layers only when there is something to clear.
 PENDING_LOSSES = {}
-# Bumped whenever a layer gains or loses a metric or a sublayer: the model's list of its layers'
-# metrics is cached against it, so reading `model.metrics` each step costs no walk.
+# Bumped whenever a layer gains or loses a metric, a sublayer or a weight: the model's list of its
+# layers' metrics (and of its parameters, for `zero_grad`) is cached against it, so reading
+# `model.metrics` each step costs no walk.
 METRICS_VERSION = [0]
 
 

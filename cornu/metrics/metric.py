@@ -9,6 +9,9 @@ import torch
 from cornu.backend.config import detached, to_tensor, torch_dtype
 from cornu.backend.naming import to_snake_case
 from cornu.backend.variables import Variable
+from cornu.utils.compiling import eager_under_compile
+
+_EAGER = ("update_state", "result", "reset_state")  # under torch.compile (utils/compiling.py)
 
 
 class Metric:
@@ -24,6 +27,12 @@ class Metric:
     """
 
     _is_metric = True  # layers holding one list it in `metrics` (layers cannot import this class)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in _EAGER:  # a compiled train_step runs the metrics' Python state eagerly
+            if name in cls.__dict__:
+                setattr(cls, name, eager_under_compile(cls.__dict__[name]))
 
     def __init__(self, name=None, dtype=None, **kwargs):
         kwargs.pop("synchronization", None)
@@ -75,6 +84,7 @@ class Metric:
             if isinstance(value, Metric) and value is not self:
                 value._to(device)
 
+    @eager_under_compile
     def reset_state(self):
         """Sets every state variable to zero."""
         for var in self.variables:

@@ -2,10 +2,12 @@
 `Model` and writing `call()` makes a subclassed one. Training comes from `Trainer`."""
 import torch
 
+from cornu.backend import variables
 from cornu.backend.naming import uniquify
 from cornu.layers import tracking
 from cornu.layers.layer import Layer, registry
 from cornu.trainers.trainer import Trainer
+from cornu.utils.compiling import eager_under_compile
 
 
 class LayerList(torch.nn.ModuleList):
@@ -132,6 +134,32 @@ class Model(Trainer, Layer):
         self._modules["layers"] = held
 
     _untrack_layer = _track_layer
+
+    @eager_under_compile  # (under a compiled train_step: the `.grad` of a Variable is eager)
+    def zero_grad(self, set_to_none=True):
+        """`nn.Module.zero_grad()`, over a list of the parameters kept until a layer gains a
+        weight or a sublayer: Keras 3's torch `train_step` calls it every step, and walking
+        the modules each time costs more than the rest of the step's bookkeeping."""
+        if not set_to_none:
+            return torch.nn.Module.zero_grad(self, set_to_none)
+        cached = self.__dict__.get("_all_parameters")
+        if cached is None or cached[0] != tracking.METRICS_VERSION[0]:
+            cached = self.__dict__["_all_parameters"] = (tracking.METRICS_VERSION[0],
+                                                         list(self.parameters()))
+        for p in cached[1]:
+            p.grad = None
+
+    @property
+    def trainable_weights(self):
+        """`Layer.trainable_weights` (a new list), walked again only after a layer gains a
+        weight or a sublayer or a `trainable` changes: a `train_step` reads it every step."""
+        key = (tracking.METRICS_VERSION[0], variables.TRAINABLE_VERSION[0])
+        cached = self.__dict__.get("_trainable_weights")
+        if cached is None or cached[0] != key:
+            cached = self.__dict__["_trainable_weights"] = (key, Layer.trainable_weights.fget(self))
+        return list(cached[1])
+
+    trainable_variables = trainable_weights
 
     def _sublayers(self):
         held = self._modules.get("layers")

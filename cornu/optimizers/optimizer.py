@@ -21,6 +21,7 @@ tensor scalars; tests compare the two with `optimizer.reference = True`) and the
 the compiled step (trainers/jit.py, 0-d tensors). Per-update scalar state (Nadam's momentum
 product) advances once per update in `begin_update(step)`, on every path.
 """
+import operator
 import re
 import warnings
 
@@ -30,6 +31,7 @@ import torch
 from cornu.backend.variables import Variable
 from cornu.optimizers import schedules
 from cornu.utils import legacy, nest
+from cornu.utils.compiling import eager_under_compile
 
 f32 = np.float32
 
@@ -273,7 +275,11 @@ class Optimizer:
 
     def _indices(self, params):
         """None when `params` are the built variables in order, else their positions."""
-        if params is self._last_params:
+        last = self._last_params
+        if params is last:
+            return self._last_idx
+        if last is not None and len(params) == len(last) and all(map(operator.is_, params, last)):
+            self._last_params = params  # the same variables (a step's fresh `trainable_weights`)
             return self._last_idx
         if len(params) == len(self._params) and all(a is b for a, b in zip(params, self._params)):
             idx = None
@@ -301,6 +307,7 @@ class Optimizer:
         self.apply([g for g, _ in pairs], [v for _, v in pairs])
         return self._iterations
 
+    @eager_under_compile  # a compiled train_step runs the update eagerly (its host scalars)
     def apply(self, grads, trainable_variables=None):
         """Applies `grads` to `trainable_variables` (the variables given at build by default)."""
         grads = list(grads)

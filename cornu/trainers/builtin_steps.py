@@ -147,7 +147,10 @@ class BuiltinSteps:
     @property
     def _jit_report(self):
         """Compile time, compile count and fallback of the jit step, or None."""
-        return None if self._jit_step is None else self._jit_step[1].report
+        if self._jit_step is None:  # maybe the model's own steps, compiled
+            from cornu.trainers.compiled_step import report
+            return report(self)
+        return self._jit_step[1].report
 
     def _mode_setter(self):
         """A cheap `self.train(mode)` for the fit loop, which switches modes twice per epoch:

@@ -10,6 +10,7 @@ from cornu.metrics.accuracy import (BinaryAccuracy, CategoricalAccuracy,
                                     SparseCategoricalAccuracy)
 from cornu.metrics.reduction import Mean
 from cornu.trainers.chunked_eval import CHUNK_ELEMENTS, CHUNK_SAMPLES, additive_metric, concat
+from cornu.utils.compiling import eager_under_compile
 
 
 def _per_output(spec, output_names, what):
@@ -79,11 +80,13 @@ class LossTracker:
         self.name = name
         self.reset_state()
 
+    @eager_under_compile  # (a compiled train_step runs the Python counts eagerly)
     def reset_state(self):
         self.total = None
         self.scale = None
         self.count = 0
 
+    @eager_under_compile
     def update_state(self, values, sample_weight=None):
         """Adds `values` (a 0-d loss) with weight `sample_weight` (the batch size; 1 if None)."""
         loss = values.detach() if isinstance(values, torch.Tensor) else torch.tensor(
@@ -101,6 +104,7 @@ class LossTracker:
             self.total.add_(loss, alpha=batch_size)  # one in-place op per step
         self.count += batch_size
 
+    @eager_under_compile
     def result(self):
         if self.total is None:
             return torch.tensor(0.0)
@@ -290,6 +294,7 @@ class CompileMetrics:
             metric.name = spec
         return metric
 
+    @eager_under_compile  # (a compiled train_step runs the Python state eagerly)
     def update_state(self, y, y_pred, sample_weight=None):
         """Keras 3's container API: targets and predictions as the model gives them."""
         ys, preds = as_lists(y, y_pred, self.output_names)
@@ -299,12 +304,14 @@ class CompileMetrics:
                 metric._to(preds[0].device)
         self.update_lists(ys, preds, per_output_weights(sample_weight, len(preds)))
 
+    @eager_under_compile
     def result(self):
         """A dict of results by name, computed when first read: a step that returns it (the
         guides' `{m.name: m.result() for m in self.metrics}`) leaves the deferred batches
         deferred until the logs are read."""
         return LazyLogs(self.results)
 
+    @eager_under_compile
     def reset_state(self):
         self.reset()
 

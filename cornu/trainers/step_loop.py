@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from cornu.callbacks.callback import LazyLogs
+from cornu.trainers.compiled_step import step_function
 from cornu.utils.packing import pack_x_y_sample_weight
 
 
@@ -55,6 +56,10 @@ class StepLoop:
     def __init__(self, model):
         self.model = model
 
+    def _step(self, name):
+        """`model.<name>`, or its `torch.compile`d form under `compile(jit_compile=True)`."""
+        return step_function(self.model, name)
+
     def _run(self, loop, *args):
         """Runs `loop`, with `compute_loss` told (once) whether any layer can add losses."""
         model = self.model
@@ -82,11 +87,12 @@ class StepLoop:
 
     def _train_epoch(self, batches, callback_list, first=0):
         model, hooks = self.model, callback_list.needs_batch_hooks("train")
+        train_step = self._step("train_step")
         last, steps = None, first
         for step, (xb, yb, swb) in enumerate(batches, first):
             if hooks:
                 callback_list.on_batch("train", "begin", step, {})
-            logs = model.train_step(pack_x_y_sample_weight(xb, yb, swb))
+            logs = train_step(pack_x_y_sample_weight(xb, yb, swb))
             if step == first:
                 flatten_logs(logs, check_only=True)
             last, steps = logs, step + 1
@@ -99,20 +105,20 @@ class StepLoop:
 
     # (Keras 3's train_on_batch/test_on_batch hand the step `(x, y, sample_weight)`, Nones kept)
     def train_batch(self, x, y, sw):
-        return self._logs_at_end(self.model.train_step((x, y, sw)))
+        return self._logs_at_end(self._step("train_step")((x, y, sw)))
 
     def test_batch(self, x, y, sw):
         with torch.no_grad():
-            return self._logs_at_end(self.model.test_step((x, y, sw)))
+            return self._logs_at_end(self._step("test_step")((x, y, sw)))
 
     def _test_epoch(self, adapter, progbar=None, callback_list=None):
-        model = self.model
+        test_step = self._step("test_step")
         last, steps = None, 0
         with torch.no_grad():
             for step, (xb, yb, swb) in enumerate(adapter.batches()):
                 if callback_list is not None:
                     callback_list.on_batch("test", "begin", step, {})
-                logs = model.test_step(pack_x_y_sample_weight(xb, yb, swb))
+                logs = test_step(pack_x_y_sample_weight(xb, yb, swb))
                 if step == 0:
                     flatten_logs(logs, check_only=True)
                 last, steps = logs, step + 1
@@ -126,4 +132,4 @@ class StepLoop:
 
     def predict_outputs(self, data):
         with torch.no_grad():
-            return self.model.predict_step(pack_x_y_sample_weight(*data))
+            return self._step("predict_step")(pack_x_y_sample_weight(*data))

@@ -93,6 +93,7 @@ class Trainer(BuiltinSteps):
         self._metrics_spec, self._weighted_spec = metrics, weighted_metrics
         self.jit_compile = jit_compile is True and not run_eagerly
         self._jit_step = None
+        self.__dict__.pop("_jit_user_steps", None)  # (trainers/compiled_step.py)
         self.run_eagerly = run_eagerly
         self._compile_loss = None
         self._compile_metrics = None

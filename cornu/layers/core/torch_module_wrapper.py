@@ -12,6 +12,7 @@ import torch
 
 from cornu.backend.config import get_device
 from cornu.backend.variables import Variable
+from cornu.layers import tracking
 from cornu.layers.layer import Layer, registry
 from cornu.utils.registry import in_safe_mode
 
@@ -68,6 +69,7 @@ class TorchModuleWrapper(Layer):
                     made[id(param)] = Variable(param, trainable=param.requires_grad, name=name,
                                                path=f"{self.name}/{name}")
                 mod._parameters[key] = made[id(param)]
+        tracking.METRICS_VERSION[0] += 1  # (parameters replaced: a model's cached list is stale)
 
     def _own_variables(self):
         own = list(self.module.parameters())
