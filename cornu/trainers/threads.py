@@ -186,12 +186,12 @@ def _on_cpu(model):
     return first is None or first.device.type == "cpu"
 
 
-def decide(model, kind, batch_size):
+def decide(model, kind, batch_size, cached=None):
     """The choice for one call: a dict with `threads`, `auto` (cornu chose) and what it read."""
     user = user_threads()
     if user is not None:
         return {"threads": user, "auto": False}
-    cached = _cached(model)
+    cached = cached or _cached(model)
     known = cached[3].get((kind == "fit", batch_size))
     if known is not None:  # (the machine's load is not read for these: no need to decide again)
         return dict(known)
@@ -221,9 +221,15 @@ def describe(choice, before):
 def enter(model, kind, adapter, verbose):
     """Starts a `fit`/`evaluate`/`predict` call (`kind`) under the policy: chooses, sets and
     returns what `leave` needs (None where the policy stays out: on CUDA, inside another call)."""
-    if _ACTIVE[0] or not _on_cpu(model) or _cached(model)[1] is None:
+    if _ACTIVE[0]:
         return None
-    choice = decide(model, kind, _batch_size(adapter))
+    if kind == "predict" and user_threads() is not None:
+        return None  # the user's count: nothing to choose or record (`predict` runs per sample)
+    cached = _cached(model)
+    first = cached[2]
+    if cached[1] is None or (first is not None and first.device.type != "cpu"):
+        return None
+    choice = decide(model, kind, _batch_size(adapter), cached)
     before = torch.get_num_threads()
     _ACTIVE[0] += 1
     model.__dict__["_thread_choice"] = choice
