@@ -6,12 +6,15 @@
 Loading accepts every era's layout. Every write is atomic (see files.py). Loading never runs code
 from a file (Lambda bytecode) unless `safe_mode=False`.
 """
+import contextlib
 import datetime
 import io
 import json
 import os
 import warnings
 import zipfile
+
+import torch
 
 from cornu import losses, metrics, optimizers
 from cornu.layers import config as layer_config
@@ -324,6 +327,20 @@ def _text(value):
     return value.decode("utf8") if isinstance(value, bytes) else value
 
 
+@contextlib.contextmanager
+def _unchanged_on_error(model):
+    """A load that fails part way (a layer whose weights do not fit, a damaged dataset after
+    good ones) puts back the weights it had already set: the model is as it was before."""
+    before = [(v, v.detach().clone()) for v in model.weights]
+    try:
+        yield
+    except BaseException:
+        with torch.no_grad():
+            for var, value in before:
+                var.copy_(value)
+        raise
+
+
 def load_weights(model, filepath, by_name=False, skip_mismatch=False):
     """Loads any era's weights file. `by_name` matches layers by name, which only Keras 2's
     layout can do (its groups are layer names); on a Keras 3 file (`.keras`, `.weights.h5`) it
@@ -331,7 +348,8 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
     not fit, in every layout."""
     filepath = os.fspath(filepath)
     kind = _kind(filepath)
-    with (_open_zip(filepath) if kind == "zip" else _open_h5(filepath)) as f:
+    with _unchanged_on_error(model), \
+            (_open_zip(filepath) if kind == "zip" else _open_h5(filepath)) as f:
         keras2 = kind == "hdf5" and ("layer_names" in f.attrs or "model_weights" in f)
         if by_name and not keras2:
             raise ValueError(f"`by_name` only works with Keras 2 HDF5 weights (`.h5`, "

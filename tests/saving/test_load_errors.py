@@ -95,6 +95,23 @@ def test_load_weights_from_a_bad_file_leaves_the_model_as_it_was(tmp_path, name)
         np.testing.assert_array_equal(old, new)
 
 
+@pytest.mark.parametrize("name", ["model.keras", "model.h5", "model.weights.h5"])
+def test_a_file_that_fits_only_the_first_layers_changes_no_weight(tmp_path, name):
+    """The first Dense fits the file, the second does not: the error comes after the first was
+    set, and the load puts it back (the model in memory is as it was)."""
+    L = cornu.layers
+    saved = cornu.Sequential([cornu.Input((3,)), L.Dense(4), L.Dense(2)])
+    path = str(tmp_path / name)
+    saved.save_weights(path) if name.endswith(".weights.h5") else saved.save(path)
+    model = cornu.Sequential([cornu.Input((3,)), L.Dense(4), L.Dense(5)])
+    before = [w.copy() for w in model.get_weights()]
+    assert not np.array_equal(before[0], saved.get_weights()[0])
+    with pytest.raises(ValueError, match="shape"):
+        model.load_weights(path)
+    for old, new in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(old, new)
+
+
 def test_a_weights_file_that_does_not_fit_names_the_layer_the_weight_and_why(tmp_path):
     L = cornu.layers
     small = cornu.Sequential([cornu.Input((5, 3)), L.LSTM(4)])
