@@ -280,13 +280,33 @@ def _kind(filepath):
 
 def _open_zip(filepath):
     try:
-        return zipfile.ZipFile(filepath)
+        archive = zipfile.ZipFile(filepath)
     except (zipfile.BadZipFile, OSError) as error:
         raise ValueError(f"{filepath} is a damaged zip and cannot be loaded: {error}.") from None
+    for name in archive.namelist():
+        parts = name.replace("\\", "/").split("/")
+        if name.startswith(("/", "\\")) or ".." in parts or ":" in parts[0]:
+            archive.close()
+            raise ValueError(f"{filepath} holds a member {name!r} whose path leads outside the "
+                             "archive's folder. Keras never writes one: the file was made or "
+                             "edited by something else, and is not loaded.")
+    return archive
+
+
+# Keras 3's guard against a decompression bomb (a member that declares a huge size but stores
+# almost nothing): Keras stores members uncompressed, DEFLATE expands at most ~1032:1.
+_ZIP_MEMBER_BOMB_FLOOR_BYTES = 1 << 32  # 4 GiB
+_ZIP_MEMBER_MAX_EXPANSION = 100
 
 
 def _zip_member(archive, name, filepath):
     try:
+        info = archive.getinfo(name)
+        if info.file_size > _ZIP_MEMBER_BOMB_FLOOR_BYTES and \
+                info.file_size > _ZIP_MEMBER_MAX_EXPANSION * info.compress_size:
+            raise ValueError(f"{filepath}: its member {name!r} declares {info.file_size} bytes "
+                             f"but stores only {info.compress_size}; a decompression bomb is "
+                             "not loaded.")
         return archive.read(name)
     except KeyError:
         members = archive.namelist()

@@ -158,3 +158,25 @@ def test_state_dict_keys_follow_the_architecture_not_the_layer_names(tmp_path):
     for a, b in zip(first.predict(x, verbose=0), again.predict(x, verbose=0)):
         np.testing.assert_array_equal(a, b)
     assert [w.path for w in again.weights] == [w.path for w in first.weights]
+
+
+def test_a_decompression_bomb_member_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    """Keras 3's rule (saving_lib._reject_zip_bomb): a member over the floor (4 GiB; lowered
+    here) that expands more than 100 times its stored size is not read into memory."""
+    from cornu.saving import api
+    _, path = _saved(tmp_path, "good.keras")
+    bomb = str(tmp_path / "bomb.keras")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(bomb, "w") as zout:
+        for item in zin.infolist():
+            if item.filename != "config.json":
+                zout.writestr(item, zin.read(item.filename))
+        padded = zin.read("config.json") + b" " * (4 << 20)  # valid JSON, 4 MiB of spaces
+        zout.writestr("config.json", padded, compress_type=zipfile.ZIP_DEFLATED)
+    cornu.models.load_model(bomb)  # under the real floor: loads
+    monkeypatch.setattr(api, "_ZIP_MEMBER_BOMB_FLOOR_BYTES", 1 << 20)
+    read = []
+    monkeypatch.setattr(zipfile.ZipFile, "read", lambda self, name: read.append(name))
+    with pytest.raises(ValueError, match=r"bomb.keras: its member 'config.json' declares "
+                                         r"\d+ bytes but stores only \d+; a decompression bomb"):
+        cornu.models.load_model(bomb)
+    assert read == []
