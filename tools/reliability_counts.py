@@ -5,7 +5,7 @@
 A catalogue table is a module-level list of rows `(id, fn, exception, *message words)` (see
 tests/reliability/catalogue.py). This prints the cases per group (file and table), the errors by
 kind (the exception class a case expects; a case that accepts either of two classes counts
-under both names joined by '|'), and how many tests per file check that cornu *accepts* what
+under both names joined by "or"), and how many tests per file check that cornu *accepts* what
 Keras 3 accepts (the collected tests that are not table rows). Nothing is hand-counted.
 """
 import collections
@@ -21,7 +21,7 @@ def _kind(exc):
     if exc is None:
         return None
     if isinstance(exc, tuple):
-        return "|".join(e.__name__ for e in exc)
+        return " or ".join(e.__name__ for e in exc)
     return exc.__name__
 
 
