@@ -132,7 +132,7 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, **kwargs
 
 
 def _save_keras_zip(model, filepath, overwrite, include_optimizer=True):
-    config = model_to_config(model)
+    config = _keras3_lambdas(model_to_config(model))
     metadata = {"keras_version": KERAS3_VERSION, "cornu_version": __version__,
                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
     h5py = h5_weights._h5py()
@@ -165,6 +165,34 @@ def _save_keras2_h5(model, filepath, overwrite, include_optimizer=True):
             h5_weights.save_keras2_weights(f.create_group("model_weights"), model, KERAS2_VERSION)
             if include_optimizer and compile_config is not None:
                 optimizer_state.save_keras2(f, model)
+
+
+def _keras3_lambdas(config):
+    """A Lambda's config in Keras 3's layout, which Keras 3 reads from a `.keras` file (cornu's
+    `get_config` writes tf.keras 2's `module`/`function_type` keys, which Keras 3 rejects):
+    bytecode as `{"class_name": "__lambda__", "config": {code, defaults, closure}}`, a named
+    function as `{"class_name": "function", ...}`. cornu reads both layouts."""
+    if isinstance(config, list):
+        return [_keras3_lambdas(v) for v in config]
+    if not isinstance(config, dict):
+        return config
+    if config.get("class_name") == "Lambda" and isinstance(config.get("config"), dict):
+        inner = dict(config["config"])
+        for key in ("function", "output_shape", "mask"):
+            kind = inner.pop(f"{key}_type", None)
+            module = inner.pop("module" if key == "function" else f"{key}_module", None)
+            value = inner.get(key)
+            if value is None or kind in (None, "raw"):
+                continue
+            if kind == "lambda":
+                code, defaults, closure = (list(value) + [None, None])[:3]
+                inner[key] = {"class_name": "__lambda__",
+                              "config": {"code": code, "defaults": defaults, "closure": closure}}
+            else:
+                inner[key] = {"module": module, "class_name": "function", "config": value,
+                              "registered_name": value}
+        return {**config, "config": inner}
+    return {k: _keras3_lambdas(v) for k, v in config.items()}
 
 
 def _keras2_config(config):

@@ -172,3 +172,31 @@ def test_a_tf_keras2_lambda_config_with_a_closure_loads():
     config["function"][2] = None
     with pytest.raises(ValueError, match="Lambda.*bytecode.*cannot be loaded"):
         L.Lambda.from_config(config, safe_mode=False)
+
+
+def _double(t):
+    return t * 2.0
+
+
+def test_a_cornu_keras_file_with_lambdas_loads_in_keras3(tmp_path):
+    """In a `.keras` file the Lambda config is in Keras 3's layout (`__lambda__` bytecode with its
+    closure, a named function as `class_name: function`); tf.keras 2's `module`/`function_type`
+    keys, which Keras 3's Lambda rejects, stay in `.h5` files."""
+    import json
+    import zipfile
+    model = _scaled(cornu, 2.5)
+    path = str(tmp_path / "c.keras")
+    model.save(path)
+    x = np.arange(6, dtype="float32").reshape(2, 3)
+    theirs = keras.models.load_model(path, safe_mode=False)
+    np.testing.assert_allclose(np.asarray(theirs(x).detach()), model.predict(x, verbose=0),
+                               rtol=1e-6, atol=1e-6)
+    with pytest.raises(ValueError, match="safe_mode"):
+        keras.models.load_model(path)
+    named = cornu.Sequential([cornu.Input((3,)), L.Lambda(_double)])
+    named.save(path)
+    config = json.loads(zipfile.ZipFile(path).read("config.json"))["config"]["layers"][1]
+    assert config["config"]["function"]["class_name"] == "function"
+    assert "module" not in config["config"] and "function_type" not in config["config"]
+    again = cornu.models.load_model(path, custom_objects={"_double": _double})
+    np.testing.assert_allclose(again.predict(x, verbose=0), 2 * x)
