@@ -6,12 +6,15 @@
 Loading accepts every era's layout. Every write is atomic (see files.py). Loading never runs code
 from a file (Lambda bytecode) unless `safe_mode=False`.
 """
+import contextlib
 import datetime
 import io
 import json
 import os
 import warnings
 import zipfile
+
+import torch
 
 from cornu import losses, metrics, optimizers
 from cornu.layers import config as layer_config
@@ -129,7 +132,7 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, **kwargs
 
 
 def _save_keras_zip(model, filepath, overwrite, include_optimizer=True):
-    config = model_to_config(model)
+    config = _keras3_lambdas(model_to_config(model))
     metadata = {"keras_version": KERAS3_VERSION, "cornu_version": __version__,
                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
     h5py = h5_weights._h5py()
@@ -162,6 +165,34 @@ def _save_keras2_h5(model, filepath, overwrite, include_optimizer=True):
             h5_weights.save_keras2_weights(f.create_group("model_weights"), model, KERAS2_VERSION)
             if include_optimizer and compile_config is not None:
                 optimizer_state.save_keras2(f, model)
+
+
+def _keras3_lambdas(config):
+    """A Lambda's config in Keras 3's layout, which Keras 3 reads from a `.keras` file (cornu's
+    `get_config` writes tf.keras 2's `module`/`function_type` keys, which Keras 3 rejects):
+    bytecode as `{"class_name": "__lambda__", "config": {code, defaults, closure}}`, a named
+    function as `{"class_name": "function", ...}`. cornu reads both layouts."""
+    if isinstance(config, list):
+        return [_keras3_lambdas(v) for v in config]
+    if not isinstance(config, dict):
+        return config
+    if config.get("class_name") == "Lambda" and isinstance(config.get("config"), dict):
+        inner = dict(config["config"])
+        for key in ("function", "output_shape", "mask"):
+            kind = inner.pop(f"{key}_type", None)
+            module = inner.pop("module" if key == "function" else f"{key}_module", None)
+            value = inner.get(key)
+            if value is None or kind in (None, "raw"):
+                continue
+            if kind == "lambda":
+                code, defaults, closure = (list(value) + [None, None])[:3]
+                inner[key] = {"class_name": "__lambda__",
+                              "config": {"code": code, "defaults": defaults, "closure": closure}}
+            else:
+                inner[key] = {"module": module, "class_name": "function", "config": value,
+                              "registered_name": value}
+        return {**config, "config": inner}
+    return {k: _keras3_lambdas(v) for k, v in config.items()}
 
 
 def _keras2_config(config):
@@ -277,13 +308,33 @@ def _kind(filepath):
 
 def _open_zip(filepath):
     try:
-        return zipfile.ZipFile(filepath)
+        archive = zipfile.ZipFile(filepath)
     except (zipfile.BadZipFile, OSError) as error:
         raise ValueError(f"{filepath} is a damaged zip and cannot be loaded: {error}.") from None
+    for name in archive.namelist():
+        parts = name.replace("\\", "/").split("/")
+        if name.startswith(("/", "\\")) or ".." in parts or ":" in parts[0]:
+            archive.close()
+            raise ValueError(f"{filepath} holds a member {name!r} whose path leads outside the "
+                             "archive's folder. Keras never writes one: the file was made or "
+                             "edited by something else, and is not loaded.")
+    return archive
+
+
+# Keras 3's guard against a decompression bomb (a member that declares a huge size but stores
+# almost nothing): Keras stores members uncompressed, DEFLATE expands at most ~1032:1.
+_ZIP_MEMBER_BOMB_FLOOR_BYTES = 1 << 32  # 4 GiB
+_ZIP_MEMBER_MAX_EXPANSION = 100
 
 
 def _zip_member(archive, name, filepath):
     try:
+        info = archive.getinfo(name)
+        if info.file_size > _ZIP_MEMBER_BOMB_FLOOR_BYTES and \
+                info.file_size > _ZIP_MEMBER_MAX_EXPANSION * info.compress_size:
+            raise ValueError(f"{filepath}: its member {name!r} declares {info.file_size} bytes "
+                             f"but stores only {info.compress_size}; a decompression bomb is "
+                             "not loaded.")
         return archive.read(name)
     except KeyError:
         members = archive.namelist()
@@ -324,6 +375,20 @@ def _text(value):
     return value.decode("utf8") if isinstance(value, bytes) else value
 
 
+@contextlib.contextmanager
+def _unchanged_on_error(model):
+    """A load that fails part way (a layer whose weights do not fit, a damaged dataset after
+    good ones) puts back the weights it had already set: the model is as it was before."""
+    before = [(v, v.detach().clone()) for v in model.weights]
+    try:
+        yield
+    except BaseException:
+        with torch.no_grad():
+            for var, value in before:
+                var.copy_(value)
+        raise
+
+
 def load_weights(model, filepath, by_name=False, skip_mismatch=False):
     """Loads any era's weights file. `by_name` matches layers by name, which only Keras 2's
     layout can do (its groups are layer names); on a Keras 3 file (`.keras`, `.weights.h5`) it
@@ -331,7 +396,8 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
     not fit, in every layout."""
     filepath = os.fspath(filepath)
     kind = _kind(filepath)
-    with (_open_zip(filepath) if kind == "zip" else _open_h5(filepath)) as f:
+    with _unchanged_on_error(model), \
+            (_open_zip(filepath) if kind == "zip" else _open_h5(filepath)) as f:
         keras2 = kind == "hdf5" and ("layer_names" in f.attrs or "model_weights" in f)
         if by_name and not keras2:
             raise ValueError(f"`by_name` only works with Keras 2 HDF5 weights (`.h5`, "

@@ -16,6 +16,8 @@ import urllib.request
 import warnings
 import zipfile
 
+from cornu.utils.files import atomic_path
+
 __all__ = ["get_file", "hash_file", "validate_file", "extract_archive", "keras_home"]
 
 
@@ -124,33 +126,37 @@ class _Progress:
 
 
 def _download(origin, target, file_hash, hash_algorithm, fname):
+    """Through `atomic_path`, as every cornu write: the temp file names this host and process
+    (a later call removes what a killed download left), the data and the folder are fsynced,
+    and the file gets the mode the umask gives."""
     print(f"Downloading data from {origin}")
-    folder = os.path.dirname(target)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.",
-                               suffix=".part")
     progress = _Progress()
     try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(origin, timeout=60) as response:
-            total, done = int(response.headers.get("Content-Length") or -1), 0
-            for chunk in iter(lambda: response.read(1 << 16), b""):
-                out.write(chunk)
-                done += len(chunk)
-                progress(done, total)
-        if file_hash is not None and not validate_file(tmp, file_hash, hash_algorithm):
-            got = hash_file(tmp, _hasher(hash_algorithm, file_hash))
-            raise ValueError(f"The file downloaded from {origin} is corrupt or has changed: its "
-                             f"{_algorithm_name(hash_algorithm, file_hash)} is {got}, expected "
-                             f"{file_hash}. Nothing was kept.")
-        os.replace(tmp, target)
-    except BaseException as error:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        if isinstance(error, (urllib.error.URLError, OSError)) and \
-                not isinstance(error, FileNotFoundError):
-            raise OSError(f"URL fetch failure on {origin}: {error}. On a machine without internet, "
-                          f"put {fname} at {target}, or point $CORNU_DATASETS at a folder that "
-                          "holds it.") from error
-        raise
+        with atomic_path(target) as tmp:
+            with open(tmp, "wb") as out, \
+                    urllib.request.urlopen(origin, timeout=60) as response:
+                total, done = int(response.headers.get("Content-Length") or -1), 0
+                for chunk in iter(lambda: response.read(1 << 16), b""):
+                    out.write(chunk)
+                    done += len(chunk)
+                    progress(done, total)
+            if file_hash is not None and not validate_file(tmp, file_hash, hash_algorithm):
+                got = hash_file(tmp, _hasher(hash_algorithm, file_hash))
+                raise ValueError(f"The file downloaded from {origin} is corrupt or has changed: "
+                                 f"its {_algorithm_name(hash_algorithm, file_hash)} is {got}, "
+                                 f"expected {file_hash}. Nothing was kept.")
+    except (urllib.error.URLError, OSError) as error:
+        if isinstance(error, FileNotFoundError):
+            raise
+        raise OSError(f"URL fetch failure on {origin}: {error}. On a machine without internet, "
+                      f"put {fname} at {target}, or point $CORNU_DATASETS at a folder that "
+                      "holds it.") from error
+
+
+def _umask():
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
 
 
 def _link_top_level(extraction_dir, datadir):
@@ -237,6 +243,7 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
     if download or not os.path.isdir(extraction_dir):
         # Extract into a fresh folder and swap it in, so a failed extraction leaves no half tree.
         tmp = tempfile.mkdtemp(dir=datadir, prefix=f".{os.path.basename(extraction_dir)}.")
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp's 0700 → the mode `os.makedirs` would give
         try:
             ok = extract_archive(target, tmp, archive_format)
             if ok:

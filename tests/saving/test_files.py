@@ -110,3 +110,39 @@ def test_a_later_save_or_load_removes_temp_files_of_dead_processes_only(tmp_path
     dead2.write_bytes(b"partial")
     cornu.models.load_model(str(tmp_path / "model.keras"))
     assert not dead2.exists() and live.exists()
+
+
+def test_every_save_path_renames_a_temp_file_of_this_host_and_process_into_place(
+        tmp_path, monkeypatch):
+    """`.keras`, `.h5`, `.weights.h5`, Keras 2 weights, checkpoints, backups and export: every
+    file cornu leaves was renamed into place from `.NAME.HOST.PID.RANDOM.tmp` beside it (the
+    downloads: tests/utils/test_get_file.py)."""
+    model, x = _model()
+    model.compile("sgd", "mse")
+    renamed = {}
+    real_replace = os.replace
+
+    def replace(src, dst):
+        renamed[os.path.abspath(dst)] = os.path.basename(src)
+        return real_replace(src, dst)
+    monkeypatch.setattr(os, "replace", replace)
+    model.save(str(tmp_path / "m.keras"))
+    model.save(str(tmp_path / "m.h5"))
+    model.save_weights(str(tmp_path / "m.weights.h5"))
+    model.save_weights(str(tmp_path / "k2.h5"))
+    callbacks = [cornu.callbacks.ModelCheckpoint(str(tmp_path / "ck" / "e{epoch}.keras")),
+                 cornu.callbacks.ModelCheckpoint(str(tmp_path / "ck" / "best.weights.h5"),
+                                                 save_weights_only=True, save_best_only=True,
+                                                 monitor="loss"),
+                 cornu.callbacks.BackupAndRestore(str(tmp_path / "backup"),
+                                                  double_checkpoint=True,
+                                                  delete_checkpoint=False)]
+    model.fit(x, np.ones((2, 2)), epochs=2, verbose=0, callbacks=callbacks)
+    model.export(str(tmp_path / "m.pt2"), format="torch", verbose=False)
+    left = [os.path.join(root, name) for root, _, names in os.walk(tmp_path) for name in names]
+    assert len(left) >= 10
+    for path in left:
+        name = renamed.get(os.path.abspath(path))
+        assert name is not None, f"{path} was not renamed into place"
+        assert name.startswith(f".{os.path.basename(path)}.{files._HOST}.{os.getpid()}.")
+        assert files._TEMP.match(name), name

@@ -95,6 +95,23 @@ def test_load_weights_from_a_bad_file_leaves_the_model_as_it_was(tmp_path, name)
         np.testing.assert_array_equal(old, new)
 
 
+@pytest.mark.parametrize("name", ["model.keras", "model.h5", "model.weights.h5"])
+def test_a_file_that_fits_only_the_first_layers_changes_no_weight(tmp_path, name):
+    """The first Dense fits the file, the second does not: the error comes after the first was
+    set, and the load puts it back (the model in memory is as it was)."""
+    L = cornu.layers
+    saved = cornu.Sequential([cornu.Input((3,)), L.Dense(4), L.Dense(2)])
+    path = str(tmp_path / name)
+    saved.save_weights(path) if name.endswith(".weights.h5") else saved.save(path)
+    model = cornu.Sequential([cornu.Input((3,)), L.Dense(4), L.Dense(5)])
+    before = [w.copy() for w in model.get_weights()]
+    assert not np.array_equal(before[0], saved.get_weights()[0])
+    with pytest.raises(ValueError, match="shape"):
+        model.load_weights(path)
+    for old, new in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(old, new)
+
+
 def test_a_weights_file_that_does_not_fit_names_the_layer_the_weight_and_why(tmp_path):
     L = cornu.layers
     small = cornu.Sequential([cornu.Input((5, 3)), L.LSTM(4)])
@@ -141,3 +158,25 @@ def test_state_dict_keys_follow_the_architecture_not_the_layer_names(tmp_path):
     for a, b in zip(first.predict(x, verbose=0), again.predict(x, verbose=0)):
         np.testing.assert_array_equal(a, b)
     assert [w.path for w in again.weights] == [w.path for w in first.weights]
+
+
+def test_a_decompression_bomb_member_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    """Keras 3's rule (saving_lib._reject_zip_bomb): a member over the floor (4 GiB; lowered
+    here) that expands more than 100 times its stored size is not read into memory."""
+    from cornu.saving import api
+    _, path = _saved(tmp_path, "good.keras")
+    bomb = str(tmp_path / "bomb.keras")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(bomb, "w") as zout:
+        for item in zin.infolist():
+            if item.filename != "config.json":
+                zout.writestr(item, zin.read(item.filename))
+        padded = zin.read("config.json") + b" " * (4 << 20)  # valid JSON, 4 MiB of spaces
+        zout.writestr("config.json", padded, compress_type=zipfile.ZIP_DEFLATED)
+    cornu.models.load_model(bomb)  # under the real floor: loads
+    monkeypatch.setattr(api, "_ZIP_MEMBER_BOMB_FLOOR_BYTES", 1 << 20)
+    read = []
+    monkeypatch.setattr(zipfile.ZipFile, "read", lambda self, name: read.append(name))
+    with pytest.raises(ValueError, match=r"bomb.keras: its member 'config.json' declares "
+                                         r"\d+ bytes but stores only \d+; a decompression bomb"):
+        cornu.models.load_model(bomb)
+    assert read == []

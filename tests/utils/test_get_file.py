@@ -117,6 +117,39 @@ def test_corrupt_download_raises_and_leaves_nothing(server, tmp_path):
     assert os.listdir(tmp_path / "kh" / "datasets") == []
 
 
+def test_a_download_is_written_as_every_cornu_file(server, tmp_path, monkeypatch):
+    """Through cornu.utils.files.atomic_path: the mode the umask gives (not mkstemp's 0600), an
+    extraction folder as `os.makedirs` makes it (not mkdtemp's 0700), the data fsynced, and a
+    temp file a killed download of this host left behind removed."""
+    import stat
+    import subprocess
+    import sys
+    from cornu.utils import files
+    url = server[1]
+    datasets = tmp_path / "kh" / "datasets"
+    datasets.mkdir(parents=True)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    left = datasets / f".data.txt.{files._HOST}.{dead.pid}.x1.tmp"
+    left.write_bytes(b"half")
+    synced = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+    old = os.umask(0o027)
+    try:
+        path = get_file("data.txt", f"{url}/data.txt")
+        folder = get_file("flowers.tar.gz", f"{url}/flowers.tar.gz", extract=True)
+        (tmp_path / "ref").write_bytes(b"")
+        (tmp_path / "refdir").mkdir()
+    finally:
+        os.umask(old)
+    mode = stat.S_IMODE
+    assert mode(os.stat(path).st_mode) == mode(os.stat(tmp_path / "ref").st_mode) == 0o640
+    assert mode(os.stat(folder).st_mode) == mode(os.stat(tmp_path / "refdir").st_mode)
+    assert not left.exists() and len(synced) >= 4  # two files, each: the data and the folder
+    assert not [n for n in os.listdir(datasets) if n.endswith((".tmp", ".part"))]
+
+
 def test_stale_cached_file_is_downloaded_again(server, tmp_path):
     url = f"{server[1]}/data.txt"
     cached = tmp_path / "kh" / "datasets" / "data.txt"

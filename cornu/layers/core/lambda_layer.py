@@ -112,7 +112,8 @@ class Lambda(Layer):
             if config.get(key) is not None and kind not in (None, "raw"):  # raw: the value
                 config[key] = _load_function(config[key], kind, module, custom_objects,
                                              safe_mode)
-            elif key == "function" and isinstance(config.get(key), dict):  # Keras 3 layout
+            elif isinstance(config.get(key), dict) and config[key].get("class_name") in (
+                    "__lambda__", "function"):  # Keras 3's layouts
                 config[key] = _load_keras3_function(config[key], custom_objects, safe_mode)
         if isinstance(config.get("output_shape"), list):
             config["output_shape"] = tuple(config["output_shape"])
@@ -194,8 +195,19 @@ def _dump_function(fn, key):
         return {key: name, f"{key}_type": "function", module_key: getattr(fn, "__module__", None)}
     code = base64.b64encode(marshal.dumps(fn.__code__)).decode("ascii")
     defaults = list(fn.__defaults__) if fn.__defaults__ else None
-    return {key: [code, defaults, None], f"{key}_type": "lambda",
+    closure = [cell.cell_contents for cell in fn.__closure__ or ()]
+    if not all(_plain(value) for value in closure):
+        closure = []  # as before: a closure of objects cannot be written to JSON
+    return {key: [code, defaults, closure or None], f"{key}_type": "lambda",
             module_key: getattr(fn, "__module__", None)}
+
+
+def _plain(value):
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return value is None or isinstance(value, (bool, int, float, str))
 
 
 def _load_function(value, kind, module, custom_objects, safe_mode):
@@ -214,16 +226,27 @@ def _load_function(value, kind, module, custom_objects, safe_mode):
     if safe_mode:
         raise ValueError("Loading a Lambda layer's Python bytecode executes code from the "
                          "config. Pass `safe_mode=False` if you trust its source.")
-    code, defaults = (value[0], value[1]) if isinstance(value, (list, tuple)) else (value, None)
-    fn = types.FunctionType(marshal.loads(base64.b64decode(code)), _globals_for(module))
-    if defaults:
-        fn.__defaults__ = tuple(defaults)
-    return fn
+    code, defaults, closure = (list(value) + [None, None])[:3] if isinstance(
+        value, (list, tuple)) else (value, None, None)
+    try:
+        code = marshal.loads(base64.b64decode(code))
+        cells = None if closure is None else tuple(types.CellType(v) for v in closure)
+        return types.FunctionType(code, _globals_for(module), code.co_name,
+                                  tuple(defaults) if defaults else None, cells)
+    except (TypeError, ValueError, EOFError) as error:
+        raise ValueError(f"A Lambda layer's function bytecode in the config cannot be loaded "
+                         f"({type(error).__name__}: {error}). Bytecode only loads in the "
+                         "Python version that wrote it; rebuild the Lambda in code.") from None
 
 
 def _load_keras3_function(config, custom_objects, safe_mode):
+    """Keras 3's layouts: `{"class_name": "__lambda__", "config": {"code", "defaults",
+    "closure"}}` (the Lambda layer's), `{"class_name": "__lambda__", "config": {"value"}}`
+    (Keras's other serialized lambdas), or a function by name (`"class_name": "function"`)."""
     if config.get("class_name") == "__lambda__":
-        value = config["config"]["value"]
+        inner = config.get("config") or {}
+        value = ([inner.get("code"), inner.get("defaults"), inner.get("closure")]
+                 if "code" in inner else inner.get("value"))
         return _load_function(value, "lambda", None, custom_objects, safe_mode)
     name = config.get("config")
     return _load_function(name, "function", config.get("module"), custom_objects, safe_mode)

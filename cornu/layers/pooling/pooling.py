@@ -52,11 +52,16 @@ class BasePooling(SpatialLayer):
         return sums / self._real_fraction(inputs, pad)
 
     def _real_fraction(self, inputs, pad):
-        """Per window, the fraction of its cells that are real (not padding); cached."""
+        """Per window, the fraction of its cells that are real (not padding); cached.
+
+        Made outside inference mode: a tensor made inside it (a first call from `predict`)
+        could not be used by a later training step's autograd."""
         key = (tuple(inputs.shape[2:]), inputs.dtype, inputs.device)
         if key not in self._ones:
-            ones = torch.ones((1, 1) + key[0], dtype=inputs.dtype, device=inputs.device)
-            self._ones[key] = _AVG[self.rank](F.pad(ones, pad), self.pool_size, self.strides, 0)
+            with torch.inference_mode(False), torch.no_grad():
+                ones = torch.ones((1, 1) + key[0], dtype=inputs.dtype, device=inputs.device)
+                self._ones[key] = _AVG[self.rank](F.pad(ones, pad), self.pool_size,
+                                                  self.strides, 0)
         return self._ones[key]
 
     def compute_output_shape(self, input_shape):

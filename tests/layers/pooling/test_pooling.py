@@ -89,6 +89,22 @@ def test_uneven_same_padding_ignores_padded_cells():
         np.testing.assert_allclose(pool(x).numpy(), expected, rtol=1e-5, atol=1e-6)
 
 
+def test_uneven_same_average_pooling_trains_after_predict():
+    """The padded-cell counts are cached at the first call; made inside `predict`'s inference
+    mode they broke the next training step ('Inference tensors cannot be saved for backward';
+    found by tests/reliability/test_fuzz_against_keras.py)."""
+    import cornu
+    x = random_input((4, 6, 2))  # 6 steps, pool 4, stride 3: one padded cell
+    model = cornu.Sequential([cornu.Input((6, 2)), layers.Dense(3),
+                              layers.AveragePooling1D(4, strides=3, padding="same")])
+    model.compile("sgd", "mse")
+    before = model.predict(x, verbose=0)
+    model.fit(x, np.zeros_like(before), epochs=1, verbose=0)
+    expected = _reference_pool(x @ model.get_weights()[0] + model.get_weights()[1], (4,), (3,),
+                               "same", "average")
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-5)
+
+
 def test_defaults_config_and_aliases():
     assert layers.MaxPooling2D().strides == (2, 2)
     assert layers.MaxPooling1D().pool_size == (2,)
