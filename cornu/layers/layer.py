@@ -70,6 +70,14 @@ def _wrap_init(cls, init):
     return __init__
 
 
+def _is_dtype(name):
+    try:
+        torch_dtype(name)
+    except (ValueError, TypeError, KeyError):
+        return False
+    return True
+
+
 # `add_weight`'s positional orders: Keras 3's, and Keras 2's (a name first).
 _WEIGHT_ORDER = ("shape", "initializer", "dtype", "trainable", "autocast", "regularizer",
                  "constraint", "aggregation", "overwrite_with_gradient", "name")
@@ -196,6 +204,10 @@ class Layer(NodeHistory, torch.nn.Module):
                 raise TypeError(f"{type(self).__name__}.add_weight() got multiple values for "
                                 f"argument {key!r}.")
             kwargs[key] = value
+        dtype = kwargs.get("dtype")
+        if order is _KERAS2_WEIGHT_ORDER and isinstance(dtype, str) and \
+                "initializer" not in kwargs and not _is_dtype(dtype):
+            kwargs["initializer"] = kwargs.pop("dtype")  # add_weight("w", shape, "ones")
         return self._add_weight(**kwargs)
 
     def _add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,

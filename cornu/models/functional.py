@@ -298,10 +298,10 @@ class Functional(Model):
 
     # Data for fit/evaluate/predict nested like `[a, [b, c]]` goes to the trainer flat, in the
     # order of `self.inputs` / `self.outputs`; so do the model's nested predictions.
-    def _prepare_x(self, x, method="predict"):
+    def _prepare_x(self, x, method="predict", device=None):
         if self._deep_inputs and isinstance(x, (list, tuple)):
             x = nest.flatten(x)
-        return super()._prepare_x(x, method)
+        return super()._prepare_x(x, method, device)
 
     def _prepare(self, x, y, sample_weight, class_weight=None, method="fit"):
         if self._deep_outputs:

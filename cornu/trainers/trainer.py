@@ -314,13 +314,13 @@ class Trainer(BuiltinSteps):
         if self.compiled and self._compile_loss is None:
             self._build_compile()
 
-    def _prepare_x(self, x, method="predict"):
+    def _prepare_x(self, x, method="predict", device=None):
         arguments.check_x(x, method)
         if isinstance(x, list) and adapters._is_scalar_list(x):
             arguments.check_ragged(x, f"Model.{method}: `x`")
         self._ensure_built(x)
         x = adapters.order_by_names(x, getattr(self, "input_names", None), "input")
-        x = adapters.standardize_x(x, self._input_specs(), self._device())
+        x = adapters.standardize_x(x, self._input_specs(), device or self._device())
         self._check_inputs(x)
         return x
 
@@ -526,9 +526,10 @@ class Trainer(BuiltinSteps):
         arguments.check_batch_size(batch_size, "predict")
         arguments.check_steps(steps, "steps", "predict")
         arguments.check_x(x, "predict")
-        adapter = adapters.get(x, batch_size=batch_size, steps=steps,
-                               prepare=lambda bx, by, bsw, cw: (self._prepare_x(bx), None, None),
-                               device=self._device(), **options)
+        device = self._device()
+        adapter = adapters.get(x, batch_size=batch_size, steps=steps, device=device, prepare=lambda
+                               bx, by, bsw, cw: (self._prepare_x(bx, device=device), None, None),
+                               **options)
         if isinstance(adapter, adapters.ArrayAdapter):  # predict stops at the end of the data
             adapter.steps_per_epoch = min(adapter.steps_per_epoch,
                                           math.ceil(adapter.num_samples / adapter.batch_size))

@@ -15,6 +15,17 @@ class ArrayAdapter(DataAdapter):
         self.x = x
         self.y = y
         self.sample_weight = sample_weight
+        if type(x) is torch.Tensor and y is None and sample_weight is None:
+            self.num_samples = int(x.shape[0])  # (predict's one input: nothing to compare)
+        else:
+            self._check_cardinality(x, y, sample_weight)
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        full_steps = int(math.ceil(self.num_samples / self.batch_size)) if self.num_samples else 0
+        self.steps_per_epoch = _whole_steps(steps_per_epoch) or full_steps
+        self._cursor = 0
+
+    def _check_cardinality(self, x, y, sample_weight):
         self.num_samples = num_samples(x)
         for name, arrays in (("y", y), ("sample_weight", sample_weight)):
             if arrays is not None:
@@ -28,11 +39,6 @@ class ArrayAdapter(DataAdapter):
             if int(a.shape[0]) != self.num_samples:
                 raise ValueError(f"Data cardinality is ambiguous: the model's inputs have "
                                  f"{[int(t.shape[0]) for t in flat(x)]} samples; they must match.")
-        self.batch_size = int(batch_size)
-        self.shuffle = shuffle
-        full_steps = int(math.ceil(self.num_samples / self.batch_size)) if self.num_samples else 0
-        self.steps_per_epoch = _whole_steps(steps_per_epoch) or full_steps
-        self._cursor = 0
 
     def _take(self, arrays, index):
         if arrays is None:
