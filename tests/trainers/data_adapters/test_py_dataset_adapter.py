@@ -249,8 +249,8 @@ def test_fit_loads_at_most_max_queue_size_batches_ahead(data, where):
                          ids=["main thread", "threads", "processes"])
 def test_epoch_hooks_run_once_per_epoch_around_its_batches(data, options):
     # Keras's PyDataset docs: on_epoch_begin/on_epoch_end run at the start/end of each epoch.
-    # (Keras 3.15's epoch iterator also calls on_epoch_end when it resets, before a validation
-    # run and around fit's first batch: extra calls cornu does not make, docs/DATA.md.)
+    # (Keras 3.15 also calls on_epoch_end when its epoch iterator resets, before each validation
+    # run and evaluate, and one begin/end pair more than the epochs in fit: docs/DATA.md.)
     class Counting(Batches):
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
