@@ -279,3 +279,32 @@ def test_epoch_hooks_run_once_per_epoch_around_its_batches(data, options):
         ordered = [c if isinstance(c, str) else "batch" for c in ds.calls]
         assert ordered == [c if isinstance(c, str) else "batch" for c in epoch] * runs
     data.assert_same(m.get_weights(), data.array_weights(epochs=3))
+
+
+def test_worker_process_that_dies_or_cannot_send_its_batch_is_an_error(data):
+    import os
+
+    class Dies(Batches):
+        def __getitem__(self, i):
+            if i == 2:
+                os._exit(3)
+            return super().__getitem__(i)
+
+    class Unpicklable(Batches):
+        def __getitem__(self, i):
+            x, y = super().__getitem__(i)
+            return (x, y) if i != 1 else (x, lambda: y)
+
+    with pytest.raises(RuntimeError, match=r"worker process loading batch 2 died \(exit code 3\)"):
+        data.model().fit(Dies(workers=2, use_multiprocessing=True), epochs=1, verbose=0)
+    with pytest.raises(RuntimeError, match="Batch 1 of the PyDataset could not be sent back"):
+        data.model().fit(Unpicklable(workers=2, use_multiprocessing=True), epochs=1,
+                         shuffle=False, verbose=0)
+    assert not multiprocessing.active_children()
+
+
+def test_worker_process_error_carries_the_workers_traceback(data):
+    ds = Batches(n=8, fail_at=5, workers=2, use_multiprocessing=True)
+    with pytest.raises(RuntimeError, match="cannot decode batch 5") as caught:
+        data.model().fit(ds, epochs=1, shuffle=False, verbose=0)
+    assert "in __getitem__" in str(caught.value.__cause__)  # the worker's own traceback
