@@ -20,6 +20,9 @@ from multiprocessing.pool import ExceptionWithTraceback
 from cornu.trainers.data_adapters.base import StreamAdapter, pinned
 
 
+_STOPPED = []  # worker processes told to stop, not yet waited for (reap_workers)
+
+
 def _context():
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
@@ -40,6 +43,8 @@ def _serve(connection, dataset):
             answer = (False, ExceptionWithTraceback(error, error.__traceback__))
         try:
             connection.send(answer)
+        except OSError:  # the training process closed the pipe: the pass is over
+            return
         except Exception as error:  # the batch (or the error) does not pickle
             message = f"Batch {index} of the PyDataset could not be sent back: {error!r}"
             connection.send((False, ExceptionWithTraceback(RuntimeError(message),
@@ -94,12 +99,20 @@ class _Processes:
     def terminate(self):
         for process in self.processes:
             process.terminate()
-
-    def join(self):
-        for process in self.processes:
-            process.join()
         for connection in self.connections:
             connection.close()
+        _STOPPED.extend(self.processes)
+
+    def join(self):
+        """Nothing: the workers exit while training goes on (tearing down a forked copy of the
+        training process takes tens of ms each), and `reap_workers()` waits for them when
+        `fit` is done with the adapter."""
+
+
+def reap_workers():
+    """Waits for the worker processes told to stop."""
+    while _STOPPED:
+        _STOPPED.pop().join()
 
 
 class OrderedPass:
@@ -213,6 +226,10 @@ class PyDatasetAdapter(StreamAdapter):
 
     def on_epoch_end(self):
         getattr(self.data, "on_epoch_end", lambda: None)()
+
+    def close(self):
+        super().close()
+        reap_workers()
 
 
 def _own(dataset, name, default):
