@@ -19,7 +19,6 @@ from multiprocessing.pool import ExceptionWithTraceback
 
 from cornu.trainers.data_adapters.base import StreamAdapter, pinned
 
-
 _STOPPED = []  # worker processes told to stop, not yet waited for (reap_workers)
 
 
