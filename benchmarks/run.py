@@ -87,6 +87,9 @@ def measure(workload, size, repeats, jit=True, jit_all=False, log=print):
             entry["jit_compile_s"] = [i.get("compile_seconds", 0.0) for i in info]
             entry["jit_compiles"] = [i.get("compiles", 0) for i in info]
             entry["jit_step_s"] = [r.seconds for r in jit_runs]
+    details = getattr(workload, "details", None)  # what explains the ratios (data_workloads)
+    if details is not None and not missing:
+        entry["details"] = _run(lambda: details(cornu, size, entry))
     entry["elapsed_s"] = time.time() - started
     log(f"  {workload.name}: {entry['elapsed_s']:.0f}s")
     return entry
@@ -217,6 +220,10 @@ def table(results):
                          f"{_fmt(e['reference_ms'])} ms = {e['cornu_over_reference']:.2f}x "
                          f"(target <={e['reference_target']:.2f}x: "
                          f"{'ok' if e['reference_target_met'] else 'MISS'})")
+    for name, e in results["workloads"].items():
+        if "details" in e:
+            lines.append("")
+            lines.extend(BY_NAME[name].report(e["details"]))
     mem = results.get("memory")
     if mem:
         lines.append("")

@@ -54,3 +54,17 @@ def test_scaling_rank_run(tmp_path):
     scaling.rank_main(samples=64, batch=32, out=str(out))
     result = json.loads(out.read_text())
     assert result["samples_per_s"] > 0 and np.isfinite(result["loss"])
+
+
+def test_input_bound_details_report_the_ceiling_and_the_loader():
+    workload = run.BY_NAME["input_bound_workers"]
+    d = workload.details(cornu, "smoke", {"cornu_s": [1.0, 1.0], "reference_s": [2.0, 2.0]},
+                         repeats=1)
+    step, load = d["step_ms"], d["load_ms"]
+    assert step > 0 and load >= 1e3 * 0.002  # each batch sleeps 2 ms
+    assert d["ceiling"] == pytest.approx((step + load) / max(step, load / 4))
+    assert d["end_to_end"] == pytest.approx(2.0)
+    assert set(d["loader_batches_per_s"]) == {"workers=1", "workers=4 threads",
+                                              "workers=4 processes"}
+    lines = workload.report(d)
+    assert "ceiling" in lines[0] and "workers=4 processes" in lines[1]

@@ -5,7 +5,8 @@ loading ahead of the training step, in threads or in worker processes, and hands
 index order. The pool lives for one pass: an error in a worker is raised in `fit` (with the
 worker's traceback), and an error in `fit`, a KeyboardInterrupt or the end of the pass stops the
 workers. Processes are forked where the system can (Linux), so the dataset is not pickled, and
-started anew for each pass, so they see what `on_epoch_end` changed.
+started anew for each pass, so they see what `on_epoch_end` changed; each has a pipe of its own
+(`_Processes`), which hands batches back with less work per batch than a `multiprocessing.Pool`.
 """
 import collections
 import itertools
@@ -14,25 +15,103 @@ import multiprocessing.pool
 import random
 import signal
 import warnings
+from multiprocessing.pool import ExceptionWithTraceback
 
 from cornu.trainers.data_adapters.base import StreamAdapter, pinned
 
-_DATASETS = {}  # in a worker process: the dataset its pool serves, by key
-_KEYS = itertools.count()
-
-
-def _init_worker(key, dataset):
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the training process's to handle
-    _DATASETS[key] = dataset
-
-
-def _load(key, index):
-    return _DATASETS[key][index]
+_STOPPED = []  # worker processes told to stop, not yet waited for (reap_workers)
 
 
 def _context():
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _serve(connection, dataset):
+    """A worker process: loads the batches asked for on its pipe, in that order, and sends each
+    back (or the error, with its traceback), until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the training process's to handle
+    while True:
+        try:
+            index = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer = (True, dataset[index])
+        except BaseException as error:
+            answer = (False, ExceptionWithTraceback(error, error.__traceback__))
+        try:
+            connection.send(answer)
+        except OSError:  # the training process closed the pipe: the pass is over
+            return
+        except Exception as error:  # the batch (or the error) does not pickle
+            message = f"Batch {index} of the PyDataset could not be sent back: {error!r}"
+            connection.send((False, ExceptionWithTraceback(RuntimeError(message),
+                                                           error.__traceback__)))
+
+
+class _Answer:
+    """A batch asked of a worker process; `get()` waits for it."""
+
+    def __init__(self, processes, worker, index):
+        self.processes, self.worker, self.index = processes, worker, index
+
+    def get(self):
+        try:
+            ok, value = self.processes.connections[self.worker].recv()
+        except (EOFError, OSError):
+            code = self.processes.exit_code(self.worker)
+            raise RuntimeError(f"The PyDataset's worker process loading batch {self.index} "
+                               f"died (exit code {code}).") from None
+        if not ok:
+            raise value
+        return value
+
+
+class _Processes:
+    """`workers` processes, each with a pipe of its own. The n-th batch asked for goes to worker
+    n % workers, and a worker answers in the order asked, so the batches come back in order over
+    the pipes alone: no pool threads hand them on (with a `multiprocessing.Pool`, its task and
+    result threads cost more per batch than the pickling, and fall behind 1 worker)."""
+
+    def __init__(self, dataset, workers):
+        context = _context()
+        self.connections, self.processes, self.asked = [], [], 0
+        for _ in range(workers):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_serve, args=(theirs, dataset), daemon=True)
+            process.start()
+            theirs.close()
+            self.connections.append(ours)
+            self.processes.append(process)
+
+    def apply(self, index):
+        worker = self.asked % len(self.connections)
+        self.asked += 1
+        self.connections[worker].send(index)
+        return _Answer(self, worker, index)
+
+    def exit_code(self, worker):
+        self.processes[worker].join(timeout=1)
+        return self.processes[worker].exitcode
+
+    def terminate(self):
+        for process in self.processes:
+            process.terminate()
+        for connection in self.connections:
+            connection.close()
+        _STOPPED.extend(self.processes)
+
+    def join(self):
+        """Nothing: the workers exit while training goes on (tearing down a forked copy of the
+        training process takes tens of ms each), and `reap_workers()` waits for them when
+        `fit` is done with the adapter."""
+
+
+def reap_workers():
+    """Waits for the worker processes told to stop."""
+    while _STOPPED:
+        _STOPPED.pop().join()
 
 
 class OrderedPass:
@@ -46,10 +125,8 @@ class OrderedPass:
         self.pending = collections.deque()
         workers = max(1, int(workers))
         if use_multiprocessing:
-            key = next(_KEYS)
-            self.pool = _context().Pool(workers, initializer=_init_worker,
-                                        initargs=(key, dataset))
-            self.load = lambda i: self.pool.apply_async(_load, (key, i))
+            self.pool = _Processes(dataset, workers)
+            self.load = self.pool.apply
         else:
             self.pool = multiprocessing.pool.ThreadPool(workers)
             fetch = (lambda i: pinned(dataset[i])) if pin else dataset.__getitem__
@@ -148,6 +225,10 @@ class PyDatasetAdapter(StreamAdapter):
 
     def on_epoch_end(self):
         getattr(self.data, "on_epoch_end", lambda: None)()
+
+    def close(self):
+        super().close()
+        reap_workers()
 
 
 def _own(dataset, name, default):

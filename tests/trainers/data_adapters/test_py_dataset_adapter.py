@@ -220,3 +220,91 @@ def test_predict_keeps_the_order(data):
     m = data.model()
     got = m.predict(Batches(workers=4, delay=0.002), verbose=0)
     np.testing.assert_allclose(got, m.predict(X, verbose=0), rtol=1e-6)
+
+
+@pytest.mark.parametrize("where", ["dataset", "fit"])
+def test_fit_loads_at_most_max_queue_size_batches_ahead(data, where):
+    requested, ahead = [], []
+
+    class Recording(Batches):
+        def __getitem__(self, i):
+            requested.append(i)
+            return super().__getitem__(i)
+
+    class Ahead(cornu.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            ahead.append(max(requested) - batch)  # loaded beyond the batch being trained on
+
+    own, passed = ({"max_queue_size": 3}, {}) if where == "dataset" else ({}, {"max_queue_size": 3})
+    m = data.model()
+    m.fit(Recording(n=12, delay=0.001, workers=2, **own), epochs=1, shuffle=False, verbose=0,
+          callbacks=[Ahead()], **passed)
+    assert sorted(requested) == list(range(12)) and len(ahead) == 12
+    assert max(ahead) <= 3  # never more than max_queue_size ahead of the training step
+    assert max(ahead) >= 2  # but loading ahead of it
+
+
+@pytest.mark.parametrize("options", [{}, {"workers": 2},
+                                     {"workers": 2, "use_multiprocessing": True}],
+                         ids=["main thread", "threads", "processes"])
+def test_epoch_hooks_run_once_per_epoch_around_its_batches(data, options):
+    # Keras's PyDataset docs: on_epoch_begin/on_epoch_end run at the start/end of each epoch.
+    # (Keras 3.15 also calls on_epoch_end when its epoch iterator resets, before each validation
+    # run and evaluate, and one begin/end pair more than the epochs in fit: docs/DATA.md.)
+    class Counting(Batches):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.calls = []
+
+        def __getitem__(self, i):
+            self.calls.append(i)  # (in a worker process, the process's copy of the list)
+            return super().__getitem__(i)
+
+        def on_epoch_begin(self):
+            self.calls.append("begin")
+
+        def on_epoch_end(self):
+            self.calls.append("end")
+
+    train, val, test = Counting(**options), Counting(**options), Counting(**options)
+    m = data.model()
+    m.fit(train, validation_data=val, epochs=3, shuffle=False, verbose=0)
+    m.evaluate(test, verbose=0)
+    loads = [] if options.get("use_multiprocessing") else [0, 1, 2, 3]
+    epoch = ["begin"] + loads + ["end"]
+    for ds, runs in ((train, 3), (val, 3), (test, 1)):
+        got = [c for c in ds.calls if c in ("begin", "end")]
+        assert got == ["begin", "end"] * runs
+        # each epoch's batches load between its on_epoch_begin and on_epoch_end
+        ordered = [c if isinstance(c, str) else "batch" for c in ds.calls]
+        assert ordered == [c if isinstance(c, str) else "batch" for c in epoch] * runs
+    data.assert_same(m.get_weights(), data.array_weights(epochs=3))
+
+
+def test_worker_process_that_dies_or_cannot_send_its_batch_is_an_error(data):
+    import os
+
+    class Dies(Batches):
+        def __getitem__(self, i):
+            if i == 2:
+                os._exit(3)
+            return super().__getitem__(i)
+
+    class Unpicklable(Batches):
+        def __getitem__(self, i):
+            x, y = super().__getitem__(i)
+            return (x, y) if i != 1 else (x, lambda: y)
+
+    with pytest.raises(RuntimeError, match=r"worker process loading batch 2 died \(exit code 3\)"):
+        data.model().fit(Dies(workers=2, use_multiprocessing=True), epochs=1, verbose=0)
+    with pytest.raises(RuntimeError, match="Batch 1 of the PyDataset could not be sent back"):
+        data.model().fit(Unpicklable(workers=2, use_multiprocessing=True), epochs=1,
+                         shuffle=False, verbose=0)
+    assert not multiprocessing.active_children()
+
+
+def test_worker_process_error_carries_the_workers_traceback(data):
+    ds = Batches(n=8, fail_at=5, workers=2, use_multiprocessing=True)
+    with pytest.raises(RuntimeError, match="cannot decode batch 5") as caught:
+        data.model().fit(ds, epochs=1, shuffle=False, verbose=0)
+    assert "in __getitem__" in str(caught.value.__cause__)  # the worker's own traceback

@@ -2,10 +2,11 @@
 
 The tests that need TensorFlow run where `tensorflow-cpu` is installed (the `[tf]` extra) and
 skip elsewhere. They import TensorFlow into the test process (where the rest of the suite expects
-cornu's TensorFlow stub), so CI installs it apart and runs this file on its own:
-`pip install --target .tf_site tensorflow-cpu`, then
-`PYTHONPATH=.tf_site python -m pytest tests/trainers/data_adapters/test_tf_dataset_adapter.py`."""
+cornu's TensorFlow stub), so `.ci/run` installs it apart, in `.tf_site` (`pip install --target
+.tf_site --no-deps tensorflow-cpu==2.21.0 ...`: the list is there), and runs this file on its own
+with `PYTHONPATH=$PWD/.tf_site:$PWD` (CONTRIBUTING.md, "TensorFlow")."""
 import os
+import re
 import subprocess
 import sys
 import types
@@ -18,6 +19,15 @@ from cornu.trainers.data_adapters.tf_dataset import is_tf_dataset
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 GUIDE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scripts", "tf_data_guide.py")
+
+
+def _tensorflow():
+    """TensorFlow, or a skip; `.ci/run`'s TensorFlow step sets `CORNU_REQUIRE_TF=1`, where a
+    TensorFlow that fails to import is an error, not three skipped tests."""
+    if os.environ.get("CORNU_REQUIRE_TF"):
+        import tensorflow
+        return tensorflow
+    return pytest.importorskip("tensorflow")
 
 
 def _fake_tf_dataset(batches, cardinality):
@@ -48,7 +58,7 @@ def test_recognised_only_when_tensorflow_is_imported(data, monkeypatch):
 
 
 def test_real_dataset_trains_like_arrays(data):
-    tf = pytest.importorskip("tensorflow")
+    tf = _tensorflow()
     ds = tf.data.Dataset.from_tensor_slices((data.X, data.Y)).batch(10)
     m = data.model()
     m.fit(ds, epochs=2, shuffle=False, verbose=0)
@@ -59,12 +69,36 @@ def test_real_dataset_trains_like_arrays(data):
     assert int(m.optimizer.iterations) == 3
 
 
+def test_repeated_dataset_with_steps_per_epoch_and_validation_dataset(data):
+    tf = _tensorflow()
+    ds = tf.data.Dataset.from_tensor_slices((data.X, data.Y)).batch(10)
+    m = data.model()
+    history = m.fit(ds.repeat(), steps_per_epoch=4, epochs=2, validation_data=ds, verbose=0)
+    data.assert_same(m.get_weights(), data.array_weights(epochs=2))
+    reference = data.model()
+    reference.set_weights(m.get_weights())
+    expected = reference.evaluate(data.X, data.Y, batch_size=10, verbose=0)
+    np.testing.assert_allclose(history.history["val_loss"][-1], expected, rtol=1e-5)
+    assert len(history.history["loss"]) == 2 and int(m.optimizer.iterations) == 8
+
+
 def test_the_guides_pipeline_trains_under_cornu_run(tmp_path):
-    pytest.importorskip("tensorflow")
+    _tensorflow()
+    if not os.path.exists(os.path.join(os.environ["CORNU_DATASETS"], "mnist")):
+        pytest.skip("shared MNIST files are not on this machine")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [ROOT] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])}
+        [ROOT] + [os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep)
+                  if p])}  # absolute: the script runs in tmp_path
     done = subprocess.run([sys.executable, "-m", "cornu", "run", GUIDE], capture_output=True,
                           text=True, env=env, cwd=tmp_path, timeout=480)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "MODULE cornu.models" in done.stdout
     assert "Epoch 3/3" in done.stdout
+    lines = done.stdout.splitlines()
+    # the three epochs of `fit(train_dataset, epochs=3)`: 6000 samples in batches of 64
+    losses = [float(re.search(r" - loss: ([\d.]+)", line).group(1))
+              for line in lines if line.startswith("94/94 ")]
+    assert len(losses) == 3 and losses[0] > losses[1] > losses[2], lines
+    # `fit(train_dataset.repeat(), steps_per_epoch=50, validation_data=val_dataset)`
+    last = [line for line in lines if line.startswith("50/50 ")]
+    assert len(last) == 1 and " - val_loss: " in last[0], lines
