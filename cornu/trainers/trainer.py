@@ -34,6 +34,7 @@ from cornu.utils import legacy
 from cornu.utils.packing import unpack_x_y_sample_weight
 from cornu.utils.progbar import Progbar
 
+_NO_CALLBACKS = CallbackList()  # predict's callbacks when it is given none (per call: cheaper)
 _BUILTIN = {}  # (class, kind) -> whether the class overrides no step method
 _TAKES_TRAINING = {}  # class -> whether its compute_loss takes `training`
 
@@ -291,13 +292,15 @@ class Trainer(BuiltinSteps):
             names = ("predict_step",) if kind == "predict" else OVERRIDABLE
             builtin = _BUILTIN[(cls, kind)] = all(
                 getattr(cls, name) is getattr(Trainer, name) for name in names)
-        if builtin and kind != "predict" and self._own_metrics():
+        if kind == "predict" and builtin:  # (holds nothing of a call: kept for the next one)
+            return self.__dict__.get("_predict_loop") or \
+                self.__dict__.setdefault("_predict_loop", BuiltinLoop(self))
+        if builtin and self._own_metrics():
             builtin = False
         return BuiltinLoop(self) if builtin else StepLoop(self)
 
     # ------------------------------------------------------------- data prep
-    def _device(self):
-        return module_device(self)
+    _device = module_device  # the device of the model's first parameter
 
     def _input_specs(self):
         return list(getattr(self, "inputs", None) or [])
@@ -538,8 +541,8 @@ class Trainer(BuiltinSteps):
             adapter, verbose, gather = dist.for_predict(self, adapter, verbose)
         target = adapter.steps_per_epoch
         progbar = Progbar(target, verbose=verbose) if verbose else None
-        callback_list = CallbackList(callbacks, model=self,
-                                     params={"verbose": verbose, "epochs": 1, "steps": target})
+        callback_list = CallbackList(callbacks, model=self, params={
+            "verbose": verbose, "epochs": 1, "steps": target}) if callbacks else _NO_CALLBACKS
         hooks = callback_list.needs_batch_hooks("predict")
         callback_list.on_predict_begin({})
         mode = self.training
