@@ -244,3 +244,50 @@ def test_keras1_spellings_reach_the_base():
     assert legacy_models.Recurrent is Recurrent
     assert cornu.layers.deserialize({"class_name": "Recurrent", "config": {}}).__class__ \
         is Recurrent
+
+
+class _Elman(Recurrent):
+    """A minimal Keras 2-style subclass for the layer contract check."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(shape=(input_shape[-1], self.units), name="kernel",
+                                      initializer="glorot_uniform")
+        self.recurrent_kernel = self.add_weight(shape=(self.units, self.units),
+                                                name="recurrent_kernel", initializer="orthogonal")
+        self.states = [None]
+
+    def get_initial_state(self, inputs):
+        return [torch.zeros(inputs.shape[0], self.units)]
+
+    def step(self, inputs, states):
+        h = K.tanh(K.dot(inputs, self.kernel) + K.dot(states[0], self.recurrent_kernel))
+        return h, [h]
+
+    def get_config(self):  # (the subclass's own argument; the base's come from Recurrent)
+        return {**super().get_config(), "units": self.units}
+
+
+@pytest.mark.parametrize("kwargs, expected", [
+    ({"units": 3}, (2, 3)),
+    ({"units": 3, "return_sequences": True}, (2, 5, 3)),
+    ({"units": 2, "go_backwards": True}, (2, 2)),
+])
+def test_a_recurrent_subclass_passes_the_layer_contract(kwargs, expected):
+    # Keras 3 has no Recurrent base: config round trip, eager and symbolic calls, shapes,
+    # gradients and a fit step, with the values checked against the loop below
+    from cornu.testing import run_layer_test
+    layer = run_layer_test(_Elman, kwargs, (2, 5, 4), compare_with_keras=False,
+                           expected_output_shape=expected)
+    x = np.random.RandomState(1).rand(2, 5, 4).astype("float32")
+    w, u = (p.detach() for p in (layer.kernel, layer.recurrent_kernel))
+    h, outs = torch.zeros(2, kwargs["units"]), []
+    steps = range(4, -1, -1) if kwargs.get("go_backwards") else range(5)
+    for t in steps:
+        h = torch.tanh(torch.from_numpy(x[:, t]) @ w + h @ u)
+        outs.append(h)
+    ref = torch.stack(outs, 1) if kwargs.get("return_sequences") else h
+    np.testing.assert_allclose(layer(x).detach().numpy(), ref.numpy(), rtol=1e-5, atol=1e-6)
