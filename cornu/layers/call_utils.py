@@ -32,6 +32,8 @@ def _to_tensor(x):
     if isinstance(x, (list, tuple)) and x and any(_is_structured(t) for t in x):
         return [t if t is None else _to_tensor(t) for t in x]
     array = np.asarray(x)
+    if array.dtype.kind in "US":
+        return array  # text (a model over string inputs): the layers that read it take NumPy
     if array.ndim and not array.flags.c_contiguous:
         array = np.ascontiguousarray(array)  # torch takes no negative strides (`x[:, ::-1]`)
     dtype = torch_dtype() if array.dtype.kind in "fb" or array.dtype == object else None

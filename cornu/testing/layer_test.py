@@ -142,7 +142,8 @@ def _symbolic_inputs(inputs):
     def one(a):
         a = np.asarray(a) if not isinstance(a, torch.Tensor) else a
         dtype = str(a.dtype).replace("torch.", "")
-        return Input(shape=tuple(a.shape[1:]), dtype=dtype if dtype != "object" else "string")
+        text = getattr(a.dtype, "kind", "") in "USO"  # NumPy strings: a string input
+        return Input(shape=tuple(a.shape[1:]), dtype="string" if text else dtype)
     return map_inputs(one, inputs)
 
 

@@ -185,7 +185,10 @@ class IndexLookup(Layer):
     def compute_output_shape(self, input_shape):
         if self.output_mode == "int":
             return tuple(input_shape)
-        return tuple(input_shape[:-1]) + (self.output_depth(),)
+        input_shape = tuple(input_shape)
+        if self.output_mode == "one_hot" and not (len(input_shape) > 1 and input_shape[-1] == 1):
+            return input_shape + (self.output_depth(),)  # each element encoded, as Keras 3
+        return input_shape[:-1] + (self.output_depth(),)
 
     def get_config(self):
         # The vocabulary and idf weights are `adapt()` state, written as Keras 3 writes them.

@@ -117,3 +117,25 @@ def test_a_model_trains_on_raw_strings():
     predictions = model.predict(np.array(["good great film", "awful poor plot"], dtype=object),
                                 verbose=0)
     assert predictions[0, 0] > 0.5 > predictions[1, 0]
+
+
+@pytest.mark.parametrize("cls, kwargs, x, expected", [
+    # Keras 3's defaults: one OOV index (0), then the vocabulary in order
+    ("StringLookup", {"vocabulary": ["a", "b", "c"]},
+     np.array([["a", "b", "z"], ["c", "a", "b"]]), [[1, 2, 0], [3, 1, 2]]),
+    ("StringLookup", {"vocabulary": ["a", "b", "c"], "output_mode": "multi_hot"},
+     np.array([["a", "b", "z"], ["c", "c", "b"]]), [[1, 1, 1, 0], [0, 0, 1, 1]]),
+    ("IntegerLookup", {"vocabulary": [1, 2, 3]},
+     np.array([[1, 2, 7], [3, 1, 0]]), [[1, 2, 0], [3, 1, 0]]),
+    # one_hot encodes each element: (2, 3) -> (2, 3, 4), compute_output_shape included
+    ("IntegerLookup", {"vocabulary": [1, 2, 3], "output_mode": "one_hot"},
+     np.array([[1, 2, 7], [3, 1, 0]]), np.eye(4)[[[1, 2, 0], [3, 1, 0]]]),
+    ("TextVectorization", {"vocabulary": ["the", "cat", "sat"], "output_sequence_length": 4},
+     np.array(["the cat sat", "a cat"]), [[2, 3, 4, 0], [1, 3, 0, 0]]),
+])
+def test_lookup_layers_pass_the_layer_contract(cls, kwargs, x, expected):
+    # Keras 3's lookup layers need TensorFlow, so the reference is the documented mapping
+    from cornu.testing import run_layer_test
+    layer = run_layer_test(getattr(cornu.layers, cls), kwargs, input_data=x,
+                           run_training_check=False, compare_with_keras=False)
+    np.testing.assert_array_equal(np.asarray(layer(x)), np.asarray(expected))
