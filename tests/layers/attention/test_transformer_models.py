@@ -102,3 +102,22 @@ def test_vit_style_patch_model_trains():
     history = model.fit(x, y, batch_size=32, epochs=5, verbose=0)
     assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
     assert history.history["accuracy"][-1] > 0.9
+
+
+def test_both_patterns_train_under_cornu_run(tmp_path):
+    # the same patterns written against `import keras`, as the Keras 3 examples are
+    import os
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))))
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scripts",
+                          "keras3_transformer_and_vit.py")
+    env = {**os.environ, "PYTHONPATH": root, "KERAS_HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-W", "ignore", "-m", "cornu", "run", script],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    for name in ("TEXT", "VIT"):
+        line = next(l for l in done.stdout.splitlines() if l.startswith(name))
+        first, last = map(float, line.split()[1:])
+        assert last < 0.8 * first, line  # the loss falls by a fifth or more

@@ -94,7 +94,7 @@ def test_uneven_same_average_pooling_trains_after_predict():
     mode they broke the next training step ('Inference tensors cannot be saved for backward';
     found by tests/reliability/test_fuzz_against_keras.py)."""
     import cornu
-    x = random_input((4, 6, 2))  # 6 steps, pool 4, stride 3: one padded cell
+    x = _random_input((4, 6, 2))  # 6 steps, pool 4, stride 3: one padded cell
     model = cornu.Sequential([cornu.Input((6, 2)), layers.Dense(3),
                               layers.AveragePooling1D(4, strides=3, padding="same")])
     model.compile("sgd", "mse")
