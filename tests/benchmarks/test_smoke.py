@@ -68,3 +68,14 @@ def test_input_bound_details_report_the_ceiling_and_the_loader():
                                               "workers=4 processes"}
     lines = workload.report(d)
     assert "ceiling" in lines[0] and "workers=4 processes" in lines[1]
+
+
+def test_counts_are_the_same_on_every_run_and_see_the_model_calls():
+    # load-insensitive counts: two runs agree exactly, and the hot functions are cornu's
+    from benchmarks import counts
+    first = counts.count("logistic_regression", "smoke", ops=True)
+    second = counts.count("logistic_regression", "smoke", ops=True)
+    assert first[0] == second[0] and first[2] == second[2]
+    assert sum(first[1].values()) == sum(second[1].values()) > 0
+    assert first[2]["aten.addmm.default"] >= first[0]  # at least one Dense forward per step
+    assert any(fn == "fit" and "cornu" in path for path, _, fn in first[1])
