@@ -49,6 +49,7 @@ def install():
     legacy.install(translate=arguments.translate,
                    translate_positional=arguments.translate_positional,
                    compile_positional=arguments.compile_positional,
+                   weight_positional=arguments.weight_positional,
                    argument_names=_argument_names, lookup=_lookup)
     aliases.install()
     backend_math.install(backend)

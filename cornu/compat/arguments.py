@@ -295,6 +295,22 @@ def translate(kind, kwargs, owner, class_names=(), own_args=()):
     return out
 
 
+# Keras 2's `Layer.add_weight(name, shape, dtype, initializer, regularizer, trainable, constraint)`.
+KERAS2_ADD_WEIGHT = ("name", "shape", "dtype", "initializer", "regularizer", "trainable",
+                     "constraint")
+
+
+def weight_positional(args):
+    """`add_weight`'s positional arguments in Keras 2's order (a name first) as keywords."""
+    if not args or not isinstance(args[0], str):
+        return None
+    if len(args) > len(KERAS2_ADD_WEIGHT):
+        raise TypeError(f"add_weight() in Keras 2's order takes at most {len(KERAS2_ADD_WEIGHT)} "
+                        f"positional arguments ({', '.join(KERAS2_ADD_WEIGHT)}); {len(args)} "
+                        "were given.")
+    return dict(zip(KERAS2_ADD_WEIGHT, args))
+
+
 def translate_positional(class_names, args, n_modern, owner, keywords=None):
     """Rewrites legacy positional calls such as `Convolution2D(32, 3, 3)` into keywords."""
     name = next((name for name in class_names if name in POSITIONAL), None)

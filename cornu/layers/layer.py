@@ -70,19 +70,9 @@ def _wrap_init(cls, init):
     return __init__
 
 
-def _is_dtype(name):
-    try:
-        torch_dtype(name)
-    except (ValueError, TypeError, KeyError):
-        return False
-    return True
-
-
-# `add_weight`'s positional orders: Keras 3's, and Keras 2's (a name first).
+# `add_weight`'s positional order, Keras 3's (Keras 2's, a name first, is compat's).
 _WEIGHT_ORDER = ("shape", "initializer", "dtype", "trainable", "autocast", "regularizer",
                  "constraint", "aggregation", "overwrite_with_gradient", "name")
-_KERAS2_WEIGHT_ORDER = ("name", "shape", "dtype", "initializer", "regularizer", "trainable",
-                        "constraint")
 
 
 class Layer(NodeHistory, torch.nn.Module):
@@ -188,26 +178,28 @@ class Layer(NodeHistory, torch.nn.Module):
         """Creates a weight in Keras's shape, with Keras 3's signature: `add_weight(shape=None,
         initializer=None, dtype=None, trainable=True, autocast=True, regularizer=None,
         constraint=None, aggregation="none", overwrite_with_gradient=False, name=None)`.
-        A first positional argument that is a string is Keras 2's order, `add_weight(name,
-        shape, dtype, initializer, regularizer, trainable, constraint)`.
+        Keras 2's order (a name first) is read by compat.
 
         `storage_order` (keyword) is a permutation: the weight's storage is laid out
         contiguously in the order `weight.permute(storage_order)` (the layout the torch kernel
         consumes).
         """
-        order = _KERAS2_WEIGHT_ORDER if args and isinstance(args[0], str) else _WEIGHT_ORDER
-        if len(args) > len(order):
-            raise TypeError(f"{type(self).__name__}.add_weight() takes at most {len(order)} "
-                            f"positional arguments ({', '.join(order)}); {len(args)} were given.")
-        for key, value in zip(order, args):
+        legacy_kwargs = legacy.weight_positional(args) if args else None
+        if legacy_kwargs is not None:
+            args = ()
+        elif args and isinstance(args[0], str):
+            raise ValueError(f"{type(self).__name__}.add_weight(): `name` must be passed as a "
+                             f"keyword argument; received add_weight({args[0]!r}, ...). Use "
+                             f"add_weight(shape=..., name={args[0]!r}).")
+        if len(args) > len(_WEIGHT_ORDER):
+            raise TypeError(f"{type(self).__name__}.add_weight() takes at most "
+                            f"{len(_WEIGHT_ORDER)} positional arguments "
+                            f"({', '.join(_WEIGHT_ORDER)}); {len(args)} were given.")
+        for key, value in [*zip(_WEIGHT_ORDER, args), *(legacy_kwargs or {}).items()]:
             if key in kwargs:
                 raise TypeError(f"{type(self).__name__}.add_weight() got multiple values for "
                                 f"argument {key!r}.")
             kwargs[key] = value
-        dtype = kwargs.get("dtype")
-        if order is _KERAS2_WEIGHT_ORDER and isinstance(dtype, str) and \
-                "initializer" not in kwargs and not _is_dtype(dtype):
-            kwargs["initializer"] = kwargs.pop("dtype")  # add_weight("w", shape, "ones")
         return self._add_weight(**kwargs)
 
     def _add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,

@@ -19,6 +19,12 @@ def translate_positional(class_names, args, n_modern, owner, keywords=None):
     return args, {}
 
 
+def weight_positional(args):
+    """`add_weight`'s positional arguments as keywords where they follow an older Keras's order
+    (Keras 2: a name first), else None (compat: `arguments.weight_positional`)."""
+    return None
+
+
 def compile_positional(loss_weights, metrics):
     """`compile`'s third positional argument read as `metrics` where it holds metrics."""
     return loss_weights, metrics
@@ -39,7 +45,7 @@ def lookup(namespace, name):
 def install(**functions):
     """Replaces the seams named in `functions` (called by cornu.compat once)."""
     unknown = set(functions) - {"translate", "translate_positional", "compile_positional",
-                                "argument_names", "lookup"}
+                                "weight_positional", "argument_names", "lookup"}
     if unknown:
         raise TypeError(f"No legacy seam named {sorted(unknown)}.")
     globals().update(functions)

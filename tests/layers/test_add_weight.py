@@ -60,10 +60,3 @@ def test_an_argument_given_twice_is_a_clear_error():
         _layer().add_weight((3,), shape=(4,))
     with pytest.raises(TypeError, match="at most 10 positional"):
         _layer().add_weight((3,), *([None] * 10))
-
-
-def test_a_name_first_call_with_an_initializer_third_reads_it_as_the_initializer():
-    # cornu's and many scripts' order `add_weight("w", shape, "ones")`: the third slot is
-    # Keras 2's dtype, but "ones" names no dtype
-    w = _layer().add_weight("w", (2,), "ones")
-    np.testing.assert_array_equal(w.detach().numpy(), np.ones(2))

@@ -304,7 +304,8 @@ def test_custom_layer_in_both_apis():
             self.units = units
 
         def build(self, input_shape):
-            self.w = self.add_weight("w", (input_shape[-1], self.units), "ones")
+            self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer="ones",
+                                     name="w")
 
         def call(self, x):
             return x @ self.w

@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from cornu import activations, constraints, initializers, regularizers
 from cornu.layers.convolutional.base_conv import SpatialLayer
 from cornu.layers.layer import registry
+from cornu.utils.validation import check_int
 
 
 class LocallyConnected(SpatialLayer):
@@ -43,9 +44,7 @@ class LocallyConnected(SpatialLayer):
             raise ValueError(f"{owner}: cornu supports only padding='valid' (Keras 2 took "
                              f"'same' only with implementation 2 or 3), received "
                              f"padding={padding!r}.")
-        if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
-            raise ValueError(f"{owner}: `filters` must be a positive integer, received "
-                             f"filters={filters!r}.")
+        filters = check_int(filters, "filters", owner)
         if implementation not in (1, 2, 3):
             raise ValueError(f"{owner}: `implementation` must be 1, 2 or 3, received "
                              f"implementation={implementation!r}.")
