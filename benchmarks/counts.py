@@ -95,6 +95,10 @@ def main(argv=None):
     for (file, line, fn), n in bytecodes.most_common(args.top):
         file = re.sub(r".*/(cornu|torch|benchmarks)/", r"\1/", file)
         print(f"  {n / units:8.1f}  {file}:{line}({fn})")
+    if ops and args.top:
+        print("  aten ops per unit:")
+        for op, n in ops.most_common(args.top):
+            print(f"  {n / units:8.2f}  {op}")
     return units, bytecodes, ops
 
 

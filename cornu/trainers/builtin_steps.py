@@ -17,7 +17,7 @@ import torch
 
 from cornu.callbacks.callback import LazyLogs
 from cornu.layers import tracking
-from cornu.trainers import chunked_eval
+from cornu.trainers import chunked_eval, flat_step
 from cornu.trainers import data_adapters as adapters
 from cornu.trainers.step_loop import flatten_logs
 from cornu.trainers.compile_utils import as_lists, per_output_weights
@@ -217,8 +217,11 @@ class BuiltinLoop:
         self.params = model._trainable_params()
         if model.optimizer._params is None:
             model.optimizer.build(self.params)
-        self.step = model._jit_train_step(self.params, self.regularized) \
-            if model.jit_compile and self.params else model._train_step
+        if model.jit_compile and self.params:
+            self.step = model._jit_train_step(self.params, self.regularized)
+        else:  # a chain of Dense layers trains without autograd (trainers/flat_step.py)
+            flat = None if self.regularized else flat_step.plan(model, self.params)[0]
+            self.step = flat or model._train_step
 
     def train_epoch(self, batches, callback_list, first=0):
         """One epoch; `first` is the index of the first batch (a restored run skips some)."""
