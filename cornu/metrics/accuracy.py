@@ -17,7 +17,7 @@ def binary_accuracy(y_true, y_pred, threshold=0.5):
     """1.0 where `y_true == (y_pred > threshold)`."""
     y_true, y_pred = as_tensors(y_true, y_pred)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-    return (y_true == (y_pred > threshold).to(y_true.dtype)).float()
+    return (y_true == (y_pred > threshold)).float()  # (the bool is promoted to y_true's dtype)
 
 
 def categorical_accuracy(y_true, y_pred):

@@ -88,7 +88,7 @@ class Metric:
     def reset_state(self):
         """Sets every state variable to zero."""
         for var in self.variables:
-            var.data.zero_()
+            var.zero_()  # (no `.data`: a dispatched op of its own; state has no grad)
 
     reset_states = reset_state  # Keras 2
 

@@ -41,10 +41,10 @@ class Sum(Metric):
         values, _ = reduce_to_samplewise_values(values, sample_weight, torch.sum,
                                                 torch_dtype(self.dtype))
         self._to(values.device)
-        self.total.data.add_(torch.sum(values))
+        self.total.add_(torch.sum(values))  # (values are detached)
 
     def result(self):
-        return self.total.detach().clone()
+        return detached(self.total).clone()
 
 
 class Mean(Metric):
@@ -59,14 +59,14 @@ class Mean(Metric):
         values, sample_weight = reduce_to_samplewise_values(values, sample_weight, torch.mean,
                                                             torch_dtype(self.dtype))
         self._to(values.device)
-        self.total.data.add_(torch.sum(values))
+        self.total.add_(torch.sum(values))  # (values are detached)
         if sample_weight is not None:
             self.count.data.add_(torch.sum(sample_weight))
         else:
-            self.count.data.add_(values.shape[0] if values.ndim >= 1 else 1)
+            self.count.add_(values.shape[0] if values.ndim >= 1 else 1)
 
     def result(self):
-        total, count = self.total.detach(), self.count.detach()
+        total, count = detached(self.total), detached(self.count)
         return torch.where(count == 0, torch.zeros_like(total), total / count)
 
 

@@ -4,6 +4,7 @@ import numpy as np
 import torch
 
 from cornu import losses as losses_module
+from cornu.backend.config import detached
 from cornu.callbacks.callback import LazyLogs
 from cornu import metrics as metrics_module
 from cornu.metrics.accuracy import (BinaryAccuracy, CategoricalAccuracy,
@@ -89,7 +90,7 @@ class LossTracker:
     @eager_under_compile
     def update_state(self, values, sample_weight=None):
         """Adds `values` (a 0-d loss) with weight `sample_weight` (the batch size; 1 if None)."""
-        loss = values.detach() if isinstance(values, torch.Tensor) else torch.tensor(
+        loss = detached(values) if isinstance(values, torch.Tensor) else torch.tensor(
             float(values))
         if loss.ndim:
             loss = loss.mean()
@@ -326,7 +327,7 @@ class CompileMetrics:
         if self._deferrable and (
                 getattr(y_preds[0], "_keras_mask", None) is None if len(y_preds) == 1 else
                 not any(getattr(p, "_keras_mask", None) is not None for p in y_preds)):
-            preds = [y_preds[0].detach()] if len(y_preds) == 1 else [p.detach() for p in y_preds]
+            preds = [detached(y_preds[0])] if len(y_preds) == 1 else [detached(p) for p in y_preds]
             self._pending.append((list(ys), preds, sample_weights))
             self._pending_rows += preds[0].shape[0]
             self._pending_elements += preds[0].numel() if len(preds) == 1 else \

@@ -30,6 +30,7 @@ autograd step). Multi-process training (DDP) never takes it: DDP reduces gradien
 hooks. `plan(model, params)` gives the step, or None and the reason.
 """
 import torch
+import torch.nn.functional as F
 
 from cornu import activations as A
 from cornu import losses as L
@@ -138,6 +139,60 @@ def _cce_logits(y, z, c):
     return (torch.softmax(z, -1) * y.sum(-1, keepdim=True) - y) * c
 
 
+# The value and the gradient together, for the unweighted losses of the tiniest models; the
+# value is the mean over every element, which is Keras's mean over the last axis and then over
+# the batch (one output unit: the same sum). Binary crossentropy's value is torch's kernel, as in
+# losses.py, which refuses targets outside [0, 1] (and runs on the CPU only): None, then the loss
+# is computed by its own code.
+def _mse_both(y, p, c):
+    d = p - y
+    return torch.mean(d * d), d * (c * (2.0 / p.shape[-1]))
+
+
+def _mae_both(y, p, c):
+    d = p - y
+    return torch.mean(d.abs()), torch.sign(d) * (c / p.shape[-1])
+
+
+def _bce_value(y, p):
+    if p.device.type != "cpu":
+        return None, None
+    eps = epsilon()
+    pc = p.clamp(eps, 1.0 - eps)
+    try:
+        return F.binary_cross_entropy(pc, y), pc
+    except RuntimeError:
+        return None, None
+
+
+def _bce_both(y, p, c):
+    value, pc = _bce_value(y, p)
+    if value is None:
+        return None
+    g = (pc - y) / ((1.0 - pc) * pc).clamp_min(1e-12)
+    return value, torch.where(pc == p, g, 0.0) * (c / p.shape[-1])
+
+
+def _bce_sigmoid_both(y, p, c):
+    value, pc = _bce_value(y, p)
+    if value is None:
+        return None
+    return value, torch.where(pc == p, p - y, 0.0) * (c / p.shape[-1])
+
+
+def _bce_logits_both(y, z, c):
+    return (F.binary_cross_entropy_with_logits(z, y),
+            (torch.sigmoid(z) - y) * (c / z.shape[-1]))
+
+
+_VALUE_AND_GRAD = {  # (loss, from_logits, fused with the output sigmoid)
+    (L.mean_squared_error, False, False): _mse_both,
+    (L.mean_absolute_error, False, False): _mae_both,
+    (L.binary_crossentropy, False, False): _bce_both,
+    (L.binary_crossentropy, False, True): _bce_sigmoid_both,
+    (L.binary_crossentropy, True, False): _bce_logits_both,
+}
+
 _CLOSED = {  # loss function -> (gradient, gradient fused with the output activation, that fn)
     L.mean_squared_error: (_mse, None, None),
     L.mean_absolute_error: (_mae, None, None),
@@ -245,6 +300,7 @@ class FlatStep:
         self.model, self.units, self.dtype = model, units, dtype
         self.loss_fn, self.loss_weight = loss_fn, loss_weight
         self.trainable = {id(p) for p in params}
+        self.checked = None  # the params list `optimizer.apply` has checked
         self.closed = _closed_form(loss_fn)
         grad = fused = None
         if self.closed is not None:
@@ -255,6 +311,13 @@ class FlatStep:
             elif units[-1][0] == "act" and units[-1][1] is fused_fn and fused_grad is not None:
                 fused = fused_grad  # the output activation's backward is folded in
         self.grad, self.fused = grad, fused
+        self.value_and_grad = None
+        self.plain_targets = self.closed is not None and \
+            self.closed[0] is not L.sparse_categorical_crossentropy and \
+            not self.closed[1].get("label_smoothing")
+        if self.closed is not None and loss_weight == 1.0:
+            self.value_and_grad = _VALUE_AND_GRAD.get(
+                (self.closed[0], bool(self.closed[1].get("from_logits")), fused is not None))
         # Below the lowest trainable weight no gradient is needed.
         self.lowest = next(i for i, (kind, layer, _) in enumerate(units) if kind == "dense" and
                            any(id(w) in self.trainable for w in (layer.kernel, layer.bias)
@@ -264,81 +327,106 @@ class FlatStep:
         model = self.model
         if type(x) is not torch.Tensor or x.dtype != self.dtype or x.ndim != 2:
             return model._train_step(x, y, sw, params, regularized)  # (not this step's data)
-        with torch.no_grad():
-            saved, h = [], x
-            for kind, a, b in self.units:
-                if kind == "dense":
-                    kernel, bias = a._parameters["kernel"], a._parameters.get("bias")
-                    out = torch.addmm(bias, h, kernel) if bias is not None else h.mm(kernel)
-                    saved.append((h, kernel, bias))
-                elif kind == "act":
-                    out = a(h)
-                    saved.append((h, out))
-                else:  # dropout (F.dropout's own formula, drawing the same random numbers)
-                    rate = a.rate
-                    noise = torch.empty_like(h).bernoulli_(1 - rate).div_(1 - rate) \
-                        if rate else None
-                    out = h if noise is None else h * noise
-                    saved.append(noise)
-                h = out
-            ys, preds = model._as_lists(y, h)
-            sws = per_output_weights(sw, 1)
-            loss, g, top = self._loss_and_grad(ys[0], h, sws and sws[0], ys, preds, sws)
-            grads = {}
-            for i in range(top, self.lowest - 1, -1):
-                kind, a, b = self.units[i]
-                if kind == "dense":
-                    inp, kernel, bias = saved[i]
-                    if id(kernel) in self.trainable:
-                        grads[id(kernel)] = inp.t().mm(g)
-                    if bias is not None and id(bias) in self.trainable:
-                        grads[id(bias)] = g.sum(0)
-                    if i > self.lowest:
-                        g = g.mm(kernel.t())
-                elif kind == "act":
-                    if b is not None:
-                        g = b(g, *saved[i])
-                elif saved[i] is not None:
-                    g = g * saved[i]
-            grad_list = [grads[id(p)] for p in params]
+        grad_mode = torch.is_grad_enabled()
+        torch._C._set_grad_enabled(False)  # (torch.no_grad() is a Python object per step)
+        try:
+            loss, h, ys, preds, sws, grads = self._gradients(x, y, sw)
+            grad_list = [grads.get(id(p)) for p in params]
             for p, grad in zip(params, grad_list):
                 p.grad = grad  # as after backward()
-            model.optimizer.apply(grad_list, params)
+            optimizer = model.optimizer
+            if self.checked is params and None not in grad_list:
+                optimizer._apply(grad_list, params)  # apply()'s checks passed for this list
+            else:
+                optimizer.apply(grad_list, params)
+                self.checked = params
             model._loss_tracker.update_state(loss, h.shape[0])
             model._compile_metrics.update_lists(ys, preds, sws)
+        finally:
+            torch._C._set_grad_enabled(grad_mode)
         return loss
 
+    def _gradients(self, x, y, sw):
+        """The forward pass, the loss and every trainable weight's gradient (by id)."""
+        saved, h = [], x
+        for kind, a, b in self.units:
+            if kind == "dense":
+                kernel, bias = a._parameters["kernel"], a._parameters.get("bias")
+                out = torch.addmm(bias, h, kernel) if bias is not None else h.mm(kernel)
+                saved.append((h, kernel, bias))
+            elif kind == "act":
+                out = a(h)
+                saved.append((h, out))
+            else:  # dropout (F.dropout's own formula, drawing the same random numbers)
+                rate = a.rate
+                noise = torch.empty_like(h).bernoulli_(1 - rate).div_(1 - rate) \
+                    if rate else None
+                out = h if noise is None else h * noise
+                saved.append(noise)
+            h = out
+        ys, preds = self.model._as_lists(y, h)
+        sws = per_output_weights(sw, 1)
+        loss, g, top = self._loss_and_grad(ys[0], h, sws and sws[0], ys, preds, sws)
+        grads, trainable, lowest, units = {}, self.trainable, self.lowest, self.units
+        for i in range(top, lowest - 1, -1):
+            kind, a, b = units[i]
+            if kind == "dense":
+                inp, kernel, bias = saved[i]
+                if id(kernel) in trainable:
+                    grads[id(kernel)] = inp.t().mm(g)
+                if bias is not None and id(bias) in trainable:
+                    grads[id(bias)] = g.sum(0)
+                if i > lowest:
+                    g = g.mm(kernel.t())
+            elif kind == "act":
+                if b is not None:
+                    g = b(g, *saved[i])
+            elif saved[i] is not None:
+                g = g * saved[i]
+        return loss, h, ys, preds, sws, grads
+
     def _loss_and_grad(self, y, p, sw, ys, preds, sws):
-        """The loss (by the compiled loss's own code), its gradient, and the index of the unit
-        the gradient enters (the last, or the one below a fused output activation)."""
+        """The loss, its gradient, and the index of the unit the gradient enters (the last, or
+        the one below a fused output activation). The loss is the compiled loss's own code,
+        except for an unweighted mean squared/absolute error or binary crossentropy: their value
+        is computed with the gradient, in fewer ops (the same numbers to float32 rounding)."""
         top = len(self.units) - 1
         c = self._sample_scale(sw, p)
         y = self._targets(y, p) if c is not None else None
         if y is None:  # autograd on the loss alone, from the output
             leaf = p.detach().requires_grad_()
-            with torch.enable_grad():
+            torch._C._set_grad_enabled(True)
+            try:
                 loss = self.model._compile_loss(ys, [leaf], sws)
+            finally:
+                torch._C._set_grad_enabled(False)
             return loss.detach(), torch.autograd.grad(loss, leaf)[0], top
+        if sw is None and self.value_and_grad is not None:
+            both = self.value_and_grad(y, p, c)
+            if both is not None:
+                return both[0], both[1], (top - 1 if self.fused is not None else top)
         loss = self.model._compile_loss(ys, preds, sws)
         if self.fused is not None:
             return loss, self.fused(y, p, c), top - 1
         return loss, self.grad(y, p, c), top
 
     def _sample_scale(self, sw, p):
-        n = p.shape[0]
-        if self.closed is None or getattr(p, "_keras_mask", None) is not None:
+        """Each sample's weight in the total loss (a float when all are equal), or None."""
+        if self.closed is None:
             return None
-        c = self.loss_weight / n
+        n = p.shape[0]
         if sw is None:
-            return c
+            return self.loss_weight / n
         sw = torch.as_tensor(sw, dtype=p.dtype, device=p.device)
-        return sw.reshape(n, 1) * c if sw.numel() == n else None
+        return sw.reshape(n, 1) * (self.loss_weight / n) if sw.numel() == n else None
 
     def _targets(self, y, p):
         """`y` as the closed-form gradients take it (the shape and dtype of `p`), or None."""
-        inner, kwargs = self.closed
         if type(y) is not torch.Tensor:
             return None
+        if self.plain_targets and y.shape == p.shape and y.dtype == p.dtype:
+            return y  # (every step of the usual model)
+        inner, kwargs = self.closed
         if inner is L.sparse_categorical_crossentropy:
             if y.ndim == p.ndim:
                 y = y.squeeze(-1)
