@@ -280,9 +280,6 @@ class BuiltinLoop:
                     callback_list.on_batch("test", "end", step, LazyLogs(model._logs))
         return steps, model._logs()
 
-    def predict_batch(self, x):
-        with torch.inference_mode():
-            return self.model._forward(x)
-
     def predict_outputs(self, data):
-        return self.predict_batch(data[0])
+        with torch.inference_mode():
+            return self.model._forward(data[0])
