@@ -346,7 +346,10 @@ class CompileMetrics:
         if self._pending:
             pending, self._pending = self._pending, []
             self._pending_rows = self._pending_elements = 0
-            self._update(*(concat([p[i] for p in pending]) for i in range(3)))
+            if len(pending) == 1:  # (concat of one batch is that batch: an epoch of one step)
+                self._update(*pending[0])
+            else:
+                self._update(*(concat([p[i] for p in pending]) for i in range(3)))
 
     def _update(self, ys, y_preds, sample_weights):
         for i, per_output in enumerate(self.metrics):
