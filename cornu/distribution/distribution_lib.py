@@ -23,6 +23,7 @@ import torch.distributed as dist
 from cornu.backend import config as backend_config
 
 _DISTRIBUTION = None
+AVAILABLE = dist.is_available()  # (whether this torch build has torch.distributed: fixed)
 TIMEOUT = timedelta(seconds=float(os.environ.get("CORNU_DIST_TIMEOUT", 600)))
 
 
@@ -38,10 +39,14 @@ def process_group_backend():
 
 
 def ensure_process_group():
-    """Joins the process group torchrun describes (once); True when there are several ranks."""
-    if dist.is_available() and dist.is_initialized():
+    """Joins the process group torchrun describes (once); True when there are several ranks.
+    Every fit/evaluate/predict asks: no process group costs `is_initialized()` and one read of
+    the environment (which a script may change between calls, so it is read each time)."""
+    if not AVAILABLE:
+        return False
+    if dist.is_initialized():
         return dist.get_world_size() > 1
-    if not (dist.is_available() and launched_by_torchrun()):
+    if not launched_by_torchrun():
         return False
     device = backend_config.get_device()
     if device.type == "cuda":

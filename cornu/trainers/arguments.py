@@ -70,6 +70,16 @@ def check_ragged(value, what):
                          "(`keras.utils.pad_sequences`), or pass a NumPy array.")
 
 
+def rank_adjusted(found, expected):
+    """A data shape `found` as the model's call adjusts it to the input shape `expected`
+    (Keras 3): a trailing axis of 1 dropped, or added, where the ranks differ by one."""
+    if len(found) == len(expected) + 1 and found[-1] == 1:
+        return found[:-1]
+    if len(found) == len(expected) - 1 and expected[-1] == 1:
+        return found + (1,)
+    return found
+
+
 def takes_text(spec):
     """Whether the layers fed by the model input `spec` accept raw strings."""
     if getattr(spec, "dtype", None) in ("string", "object", "str"):
@@ -106,6 +116,8 @@ def listify(x):
 def check_kwargs(method, kwargs):
     """The data options `data_adapters.get` takes (fit's Keras 2 `workers`, ...); any other
     keyword is an error."""
+    if not kwargs:  # (the usual call: no dict to build, every predict)
+        return {}
     options = {key: kwargs.pop(key) for key in _LOADER if kwargs.get(key) is not None}
     if kwargs:
         raise TypeError(f"{method}() got unexpected keyword argument(s) {sorted(kwargs)}.")

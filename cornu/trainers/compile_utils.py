@@ -90,13 +90,18 @@ class LossTracker:
     @eager_under_compile
     def update_state(self, values, sample_weight=None):
         """Adds `values` (a 0-d loss) with weight `sample_weight` (the batch size; 1 if None)."""
-        loss = detached(values) if isinstance(values, torch.Tensor) else torch.tensor(
-            float(values))
-        if loss.ndim:
-            loss = loss.mean()
+        loss = values if isinstance(values, torch.Tensor) else torch.tensor(float(values))
         batch_size = 1 if sample_weight is None else sample_weight
         if isinstance(batch_size, torch.Tensor):
             batch_size = float(batch_size)
+        self.add(loss, batch_size)
+
+    def add(self, loss, batch_size):
+        """`update_state` of a loss tensor and a batch size that is a number: what the built-in
+        steps call, every step, where no compiled `train_step` runs (so without the wrapper)."""
+        loss = detached(loss)
+        if loss.ndim:
+            loss = loss.mean()
         if self.total is None:
             self.total, self.scale = loss, batch_size
         else:
@@ -342,7 +347,10 @@ class CompileMetrics:
         if self._pending:
             pending, self._pending = self._pending, []
             self._pending_rows = self._pending_elements = 0
-            self._update(*(concat([p[i] for p in pending]) for i in range(3)))
+            if len(pending) == 1:  # (concat of one batch is that batch: an epoch of one step)
+                self._update(*pending[0])
+            else:
+                self._update(*(concat([p[i] for p in pending]) for i in range(3)))
 
     def _update(self, ys, y_preds, sample_weights):
         for i, per_output in enumerate(self.metrics):

@@ -292,7 +292,7 @@ class DataParallelLoop(BuiltinLoop):
         if session.batch_empty:  # a stand-in sample: it joined the all-reduce, not the metrics
             return loss
         with torch.no_grad():
-            model._loss_tracker.update_state(loss, preds[0].shape[0])
+            model._loss_tracker.add(loss, preds[0].shape[0])
             if per_output is not None:
                 model._compile_loss.track(per_output, preds)
             model._compile_metrics.update_lists(ys, preds, sws)

@@ -340,7 +340,7 @@ class FlatStep:
             else:
                 optimizer.apply(grad_list, params)
                 self.checked = params
-            model._loss_tracker.update_state(loss, h.shape[0])
+            model._loss_tracker.add(loss, h.shape[0])
             model._compile_metrics.update_lists(ys, preds, sws)
         finally:
             torch._C._set_grad_enabled(grad_mode)

@@ -144,7 +144,7 @@ class JitTrainStep:
             self.optimizer.apply(grads, self.params)
         if per_output:
             model._compile_loss.track(per_output, preds)
-        model._loss_tracker.update_state(loss, preds[0].shape[0])
+        model._loss_tracker.add(loss, preds[0].shape[0])
         return loss
 
 

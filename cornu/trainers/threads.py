@@ -191,7 +191,11 @@ def decide(model, kind, batch_size, cached=None):
     user = user_threads()
     if user is not None:
         return {"threads": user, "auto": False}
-    cached = cached or _cached(model)
+    return _auto_choice(model, kind, batch_size, cached or _cached(model))
+
+
+def _auto_choice(model, kind, batch_size, cached):
+    """`decide` where the user set no thread count."""
     known = cached[3].get((kind == "fit", batch_size))
     if known is not None:  # (the machine's load is not read for these: no need to decide again)
         return dict(known)
@@ -223,14 +227,17 @@ def enter(model, kind, adapter, verbose):
     returns what `leave` needs (None where the policy stays out: on CUDA, inside another call)."""
     if _ACTIVE[0]:
         return None
-    if kind == "predict" and user_threads() is not None:
+    before = torch.get_num_threads()
+    user = before if ENV_SET or before != AT_IMPORT else None  # (`user_threads()`, read once)
+    if kind == "predict" and user is not None:
         return None  # the user's count: nothing to choose or record (`predict` runs per sample)
     cached = _cached(model)
     first = cached[2]
     if cached[1] is None or (first is not None and first.device.type != "cpu"):
         return None
-    choice = decide(model, kind, _batch_size(adapter), cached)
-    before = torch.get_num_threads()
+    # `decide`, with the user's count read once per call
+    choice = {"threads": user, "auto": False} if user is not None else \
+        _auto_choice(model, kind, _batch_size(adapter), cached)
     _ACTIVE[0] += 1
     model.__dict__["_thread_choice"] = choice
     if choice["threads"] != before:
@@ -248,7 +255,7 @@ def leave(model, entered):
     before, choice = entered
     _ACTIVE[0] -= 1
     model.__dict__.pop("_thread_choice", None)
-    choice = dict(choice, threads=torch.get_num_threads())
-    if choice["threads"] != before:
+    now = torch.get_num_threads()
+    if now != before:
         torch.set_num_threads(before)
-    return choice
+    return dict(choice, threads=now)

@@ -34,7 +34,6 @@ from cornu.utils import legacy
 from cornu.utils.packing import unpack_x_y_sample_weight
 from cornu.utils.progbar import Progbar
 
-_NO_CALLBACKS = CallbackList()  # predict's callbacks when it is given none (per call: cheaper)
 _BUILTIN = {}  # (class, kind) -> whether the class overrides no step method
 _TAKES_TRAINING = {}  # class -> whether its compute_loss takes `training`
 
@@ -322,13 +321,14 @@ class Trainer(BuiltinSteps):
         if isinstance(x, list) and adapters._is_scalar_list(x):
             arguments.check_ragged(x, f"Model.{method}: `x`")
         self._ensure_built(x)
-        x = adapters.order_by_names(x, getattr(self, "input_names", None), "input")
-        x = adapters.standardize_x(x, self._input_specs(), device or self._device())
-        self._check_inputs(x)
+        if isinstance(x, dict):  # (the names are read only where they order the data)
+            x = adapters.order_by_names(x, getattr(self, "input_names", None), "input")
+        specs = self._input_specs()
+        x = adapters.standardize_x(x, specs, device or self._device())
+        self._check_inputs(x, specs)
         return x
 
-    def _check_inputs(self, x):
-        specs = self._input_specs()
+    def _check_inputs(self, x, specs):
         if not specs:
             return
         arrays = adapters.flat(x)
@@ -339,14 +339,12 @@ class Trainer(BuiltinSteps):
             if isinstance(array, np.ndarray) and not arguments.takes_text(spec):
                 raise arguments.text_error(self.name, i, array)
             expected, found = spec.shape, tuple(array.shape)
-            # Keras 3 adjusts a rank by one for a trailing axis of 1 (the model's call does it).
-            if len(found) == len(expected) + 1 and found[-1] == 1:
-                found = found[:-1]
-            elif len(found) == len(expected) - 1 and expected[-1] == 1:
-                found = found + (1,)
-            ok = len(expected) == len(found) and all(
-                e is None or e == f for e, f in zip(expected[1:], found[1:]))
-            if ok:
+            if found[1:] == expected[1:] and len(found) == len(expected):
+                continue  # (every size known and equal: the test below passes; cheaper per call)
+            if len(found) != len(expected):  # (Keras 3 adjusts a rank by one for an axis of 1)
+                found = arguments.rank_adjusted(found, expected)
+            if len(expected) == len(found) and all(
+                    e is None or e == f for e, f in zip(expected[1:], found[1:])):
                 continue
             hint = ""
             if len(expected) == len(found) and expected[-1] != found[-1]:
@@ -527,13 +525,13 @@ class Trainer(BuiltinSteps):
         options = arguments.check_kwargs("predict", kwargs)
         verbose, loop = arguments.verbosity(verbose), self._loop("predict")
         arguments.check_batch_size(batch_size, "predict")
-        arguments.check_steps(steps, "steps", "predict")
-        arguments.check_x(x, "predict")
+        arguments.check_steps(steps, "steps", "predict")  # (`x` is checked by _prepare_x)
         device = self._device()
         adapter = adapters.get(x, batch_size=batch_size, steps=steps, device=device, prepare=lambda
                                bx, by, bsw, cw: (self._prepare_x(bx, device=device), None, None),
                                **options)
-        if isinstance(adapter, adapters.ArrayAdapter):  # predict stops at the end of the data
+        # Predict stops at the end of the data (as arrays cut here without `steps` already do).
+        if isinstance(adapter, adapters.ArrayAdapter) and (steps is not None or adapter is x):
             adapter.steps_per_epoch = min(adapter.steps_per_epoch,
                                           math.ceil(adapter.num_samples / adapter.batch_size))
         dist = distributed.session()
@@ -542,9 +540,10 @@ class Trainer(BuiltinSteps):
         target = adapter.steps_per_epoch
         progbar = Progbar(target, verbose=verbose) if verbose else None
         callback_list = CallbackList(callbacks, model=self, params={
-            "verbose": verbose, "epochs": 1, "steps": target}) if callbacks else _NO_CALLBACKS
-        hooks = callback_list.needs_batch_hooks("predict")
-        callback_list.on_predict_begin({})
+            "verbose": verbose, "epochs": 1, "steps": target}) if callbacks else None
+        hooks = callback_list is not None and callback_list.needs_batch_hooks("predict")
+        if callback_list is not None:  # (none given: predict on a sample calls no hooks)
+            callback_list.on_predict_begin({})
         mode = self.training
         if mode:
             self.train(False)
@@ -565,7 +564,8 @@ class Trainer(BuiltinSteps):
                 self.train(True)
         if progbar is not None:
             progbar.update(len(outputs), finalize=True)
-        callback_list.on_predict_end({})
+        if callback_list is not None:
+            callback_list.on_predict_end({})
         outputs = adapters.concat_outputs(outputs)
         return outputs if dist is None else gather(outputs)
 

@@ -120,3 +120,24 @@ def test_training_metrics_held_back_equal_keras_per_epoch_and_per_batch():
     for want, have in zip(ref_logs.seen, our_logs.seen):
         for key in want:
             np.testing.assert_allclose(have[key], want[key], rtol=1e-4, err_msg=key)
+
+
+def test_an_epoch_of_one_batch_held_back_equals_keras():
+    # One batch per epoch: the batch held back is scored as it is (no concatenation).
+    keras = keras_module()
+    rng = np.random.RandomState(1)
+    x = rng.randn(20, 6).astype("float32")
+    y = (x[:, 0] > 0).astype("float32")
+    sw = rng.uniform(0.5, 2.0, size=20).astype("float32")
+    ref, ours = _binary(keras), _binary(cornu)
+    ours.set_weights(ref.get_weights())
+    for model in (ref, ours):
+        model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"],
+                      weighted_metrics=["mse"])
+    kw = dict(epochs=3, batch_size=32, shuffle=False, sample_weight=sw, verbose=0)
+    expected = ref.fit(x, y, **kw).history
+    got = ours.fit(x, y, **kw).history
+    assert ours._compile_metrics._deferrable is True
+    assert set(got) == set(expected)
+    for key in expected:
+        np.testing.assert_allclose(got[key], expected[key], rtol=1e-4, err_msg=key)

@@ -12,6 +12,9 @@
 """
 import warnings
 
+import numpy as np
+import torch
+
 from cornu.trainers.data_adapters.arrays import ArrayAdapter, split_validation as _split_arrays
 from cornu.trainers.data_adapters.base import RAN_OUT, DataAdapter, StreamAdapter, describe
 from cornu.trainers.data_adapters.convert import (
@@ -46,8 +49,8 @@ _STREAMS = (
 
 def _stream_kind(x):
     """The entry of `_STREAMS` for `x`, or None for array data."""
-    if x is None or isinstance(x, (list, tuple, dict)) or hasattr(x, "to_numpy") or \
-            hasattr(x, "__array__") or hasattr(x, "shape"):
+    if x is None or isinstance(x, (np.ndarray, torch.Tensor, list, tuple, dict)) or \
+            hasattr(x, "to_numpy") or hasattr(x, "__array__") or hasattr(x, "shape"):
         return None  # arrays, tensors, pandas objects and structures of them
     if is_torch_dataset(x):
         raise ValueError(f"`x` is a torch Dataset of samples ({type(x).__name__}); fit, evaluate "

@@ -23,7 +23,6 @@ class ArrayAdapter(DataAdapter):
         self.shuffle = shuffle
         full_steps = int(math.ceil(self.num_samples / self.batch_size)) if self.num_samples else 0
         self.steps_per_epoch = _whole_steps(steps_per_epoch) or full_steps
-        self._cursor = 0
 
     def _check_cardinality(self, x, y, sample_weight):
         self.num_samples = num_samples(x)
