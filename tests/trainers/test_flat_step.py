@@ -221,3 +221,30 @@ def test_a_hook_is_honoured_by_fit(monkeypatch):
     x, y = _data("mse", 1)
     model.fit(x, y, epochs=1, batch_size=8, verbose=0)
     assert seen[-3:] == [8, 8, 8]
+
+
+def test_targets_outside_zero_one_and_float64(monkeypatch):
+    """Binary crossentropy on noisy labels (a GAN's 0.9/1.1) takes the loss's formula, and a
+    float64 model trains in float64, both as with autograd."""
+    def noisy(enabled, dtype):
+        monkeypatch.setattr(flat_step, "ENABLED", enabled)
+        cornu.utils.set_random_seed(3)
+        model = cornu.Sequential([cornu.Input((FEATURES,), dtype=dtype),
+                                  layers.Dense(5, activation="relu", dtype=dtype),
+                                  layers.Dense(1, activation="sigmoid", dtype=dtype)])
+        model.compile("adam", "binary_crossentropy")
+        x, _ = _data("mse", 1)
+        y = np.where(np.arange(N) % 2 == 0, 1.1, -0.1).reshape(N, 1)
+        history = model.fit(x.astype(dtype), y.astype(dtype), epochs=2, batch_size=8, verbose=0)
+        return history.history["loss"], [w.numpy() for w in model.weights]
+    calls, original = [], flat_step.FlatStep.__call__
+    monkeypatch.setattr(flat_step.FlatStep, "__call__",
+                        lambda self, *args: calls.append(1) or original(self, *args))
+    for dtype in ("float32", "float64"):
+        calls.clear()
+        (l_ref, w_ref), (loss, w) = noisy(False, dtype), noisy(True, dtype)
+        assert len(calls) == 6  # 2 epochs of 3 batches, trained without autograd
+        np.testing.assert_allclose(loss, l_ref, rtol=1e-5)
+        for a, b in zip(w, w_ref):
+            assert a.dtype == b.dtype == np.dtype(dtype)
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
