@@ -24,6 +24,7 @@ import torch
 
 from cornu.layers.layer import Layer
 from cornu.optimizers.optimizer import Optimizer
+from cornu.trainers.compile_utils import per_output_weights
 
 
 class JitCompileWarning(UserWarning):
@@ -129,10 +130,15 @@ class JitTrainStep:
                 self._fall_back(f"weights {missing} get no gradient")
             return loss
         lr = self.optimizer.learning_rate  # a 0-d tensor (filled from the schedule, if any)
+        metrics = model._compile_metrics
+        # Metrics that are sums over samples hold batches back in a Python list (see
+        # CompileMetrics.update_lists); traced, the list's length would be a guard and every
+        # step a recompile: they take the step's predictions after it instead.
+        deferred = metrics._deferrable
         before = self._graphs()
         start = time.perf_counter()
         try:
-            loss, per_output, preds, grads = self._compiled(self, x, y, sw, lr)
+            loss, per_output, preds, grads = self._compiled(self, x, y, sw, lr, deferred)
         except Exception as error:  # tracing or compiling failed: nothing was updated yet
             first = str(error).strip().splitlines()[0] if str(error).strip() else ""
             self._fall_back(f"torch.compile failed ({type(error).__name__}: {first[:200]})")
@@ -145,6 +151,9 @@ class JitTrainStep:
         if per_output:
             model._compile_loss.track(per_output, preds)
         model._loss_tracker.update_state(loss, preds[0].shape[0])
+        if deferred:
+            ys, preds = model._as_lists(y, preds)
+            metrics.update_lists(ys, preds, per_output_weights(sw, len(preds)))
         return loss
 
 
@@ -160,8 +169,9 @@ def _graph_counter():
         return lambda: min(next(calls), 1)
 
 
-def _step(self, x, y, sw, lr):
-    """Forward, loss, gradients, update and metrics: the body `torch.compile` traces."""
+def _step(self, x, y, sw, lr, deferred):
+    """Forward, loss, gradients, update and (unless `deferred`) metrics: the body
+    `torch.compile` traces."""
     model, params = self.model, self.params
 
     def targets(y_pred):
@@ -203,6 +213,7 @@ def _step(self, x, y, sw, lr):
                 constraint = getattr(p, "constraint", None)
                 if constraint is not None:
                     p.copy_(constraint(p))
-        model._compile_metrics.update_lists(ys, preds, sws)
+        if not deferred:
+            model._compile_metrics.update_lists(ys, preds, sws)
     detached = [p.detach() for p in preds]
     return loss.detach(), [v.detach() for v in per_output], detached, out_grads
