@@ -24,6 +24,8 @@ import torch
 
 from cornu.layers.layer import Layer
 from cornu.optimizers.optimizer import Optimizer
+from cornu.trainers import auto_jit
+from cornu.trainers import data_adapters as adapters
 from cornu.trainers.compile_utils import per_output_weights
 
 
@@ -82,8 +84,10 @@ class _Forward(torch.nn.Module):
 class JitTrainStep:
     """Callable like `Trainer._train_step(x, y, sw, params, regularized)`, compiled."""
 
-    def __init__(self, model, params, regularized):
+    def __init__(self, model, params, regularized, auto=False):
         self.model = model
+        self.auto = auto  # jit_compile="auto" (trainers/auto_jit.py): quiet, one batch shape
+        self.rows = None  # (auto) the batch size compiled for: other sizes train eagerly
         self.params = list(params)
         self.regularized = regularized
         self.optimizer = model.optimizer
@@ -111,6 +115,9 @@ class JitTrainStep:
     def _fall_back(self, reason):
         self.failed = reason
         self.report["fallback"] = reason
+        if self.auto:  # the user did not ask for a compile: no warning, a verbose=2 line
+            auto_jit.compiled(self.model, self.report)
+            return
         warnings.warn(f"jit_compile=True: {reason}; training eagerly instead.", JitCompileWarning,
                       stacklevel=4)
 
@@ -123,12 +130,15 @@ class JitTrainStep:
             # slots) and shows which weights get no gradient, which the compiled step
             # (a gradient of zeros) would update differently.
             self.checked = True
+            self.rows = _rows(x)
             loss = model._train_step(x, y, sw, params, regularized)
             missing = [getattr(p, "path", n) for p, n in zip(self.params, self.names)
                        if p.grad is None]
             if missing:
                 self._fall_back(f"weights {missing} get no gradient")
             return loss
+        if self.auto and _rows(x) != self.rows:  # a last, partial batch: no recompile
+            return model._train_step(x, y, sw, params, regularized)
         lr = self.optimizer.learning_rate  # a 0-d tensor (filled from the schedule, if any)
         metrics = model._compile_metrics
         # Metrics that are sums over samples hold batches back in a Python list (see
@@ -146,6 +156,8 @@ class JitTrainStep:
         if self._graphs() != before:
             self.report["compile_seconds"] += time.perf_counter() - start
             self.report["compiles"] += 1
+            if self.auto:
+                auto_jit.compiled(model, self.report)
         if grads is not None:  # the optimizer has no compiled update: apply eagerly
             self.optimizer.apply(grads, self.params)
         if per_output:
@@ -155,6 +167,11 @@ class JitTrainStep:
             ys, preds = model._as_lists(y, preds)
             metrics.update_lists(ys, preds, per_output_weights(sw, len(preds)))
         return loss
+
+
+def _rows(x):
+    """The batch size of a step's inputs."""
+    return (x if isinstance(x, torch.Tensor) else adapters.flat(x)[0]).shape[0]
 
 
 def _graph_counter():

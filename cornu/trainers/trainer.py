@@ -23,7 +23,7 @@ from cornu.callbacks.history import History
 from cornu.callbacks.nan_watch import NanWatch
 from cornu.callbacks.progbar_logger import ProgbarLogger
 from cornu.layers import tracking
-from cornu.trainers import arguments, threads
+from cornu.trainers import arguments, auto_jit, threads
 from cornu.trainers import data_adapters as adapters
 from cornu.trainers import distributed
 from cornu.trainers.builtin_steps import OVERRIDABLE, BuiltinLoop, BuiltinSteps
@@ -92,7 +92,7 @@ class Trainer(BuiltinSteps):
         self.loss = loss
         self._loss_spec, self._loss_weights = loss, loss_weights
         self._metrics_spec, self._weighted_spec = metrics, weighted_metrics
-        self.jit_compile = jit_compile is True and not run_eagerly
+        auto_jit.configure(self, jit_compile, run_eagerly)  # ("auto": decided per fit)
         self._jit_step = None
         self.__dict__.pop("_jit_user_steps", None)  # (trainers/compiled_step.py)
         self.run_eagerly = run_eagerly
@@ -431,6 +431,7 @@ class Trainer(BuiltinSteps):
                                 "steps": train.steps_per_epoch})
         self.stop_training = False
         chosen = threads.enter(self, "fit", train, verbose)  # the call's intra-op threads
+        jit = auto_jit.enter(self, loop, train, epochs, initial_epoch, verbose, dist is not None)
         try:
             callback_list.on_train_begin({})
             # BackupAndRestore sets where a restored run starts (Keras 3's `_initial_epoch`)
@@ -460,11 +461,10 @@ class Trainer(BuiltinSteps):
                 if self.stop_training:
                     break
         finally:
-            history.threads = threads.leave(self, chosen)
+            history.threads, history.jit = threads.leave(self, chosen), auto_jit.leave(self, jit)
             self.train(False)
-            for adapter in (train, val):
-                if adapter is not None:
-                    adapter.close()
+            for adapter in (a for a in (train, val) if a is not None):
+                adapter.close()
         if getattr(self.optimizer, "use_ema", False) and self.optimizer.built:
             self.optimizer.finalize_variable_values(self._trainable_params())  # Keras 3
         callback_list.on_train_end(epoch_logs)
