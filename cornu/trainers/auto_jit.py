@@ -24,7 +24,7 @@ compile fails, the step trains eagerly without a warning (the user did not ask f
 the reason is in `history.jit["fallback"]` and, with `verbose=2`, printed.
 
 The constants were measured on the 2-core development machine (torch 2.13, CPU, shared with
-other jobs) with a 30-10-10-1 MLP (Adam, batch 32, accuracy): a cold compile took 23 s of wall
+other jobs) with a 30-10-10-1 MLP (Adam, batch 32, accuracy): a cold compile took 23-29 s of wall
 time (5.6 s of CPU in the process, 14 s in the C++ compiler), a second process with the cache
 of the first 4.3-8.5 s (Dynamo still traces, 1.9 s; Inductor's FX graph cache and AOTAutograd's
 cache, both on by default, hit); an eager step took 0.59 ms, a compiled one 0.25-0.29 ms, 0.1 ms
