@@ -24,12 +24,12 @@ compile fails, the step trains eagerly without a warning (the user did not ask f
 the reason is in `history.jit["fallback"]` and, with `verbose=2`, printed.
 
 The constants were measured on the 2-core development machine (torch 2.13, CPU, shared with
-other jobs) with a 30-10-10-1 MLP (Adam, batch 32, accuracy): a cold compile took 23-29 s of wall
-time (5.6 s of CPU in the process, 14 s in the C++ compiler), a second process with the cache
-of the first 4.3-8.5 s (Dynamo still traces, 1.9 s; Inductor's FX graph cache and AOTAutograd's
-cache, both on by default, hit); an eager step took 0.59 ms, a compiled one 0.25-0.29 ms, 0.1 ms
-saved per layer. CUDA's compile time (Triton kernels) was not measured: it is assumed to be
-longer. See docs/PERFORMANCE.md.
+other jobs) with a 30-10-10-1 MLP (Adam, batch 32, accuracy): a cold compile took 23-29 s of
+wall time (5.6 s of CPU in the process, 14 s in the C++ compiler), a second process with the
+cache of the first 4.3-8.5 s (Dynamo still traces, 1.9 s; Inductor's FX graph cache and
+AOTAutograd's cache, both on by default, hit); an eager step took 0.41-0.59 ms, a compiled one
+0.19-0.33 ms: 0.1 ms saved per layer. CUDA's compile time (Triton kernels) was not measured:
+it is assumed to be longer. See docs/PERFORMANCE.md.
 
 The choice is fixed for the call: `model._jit_choice` holds it during the call,
 `History.jit` after it (with the compile seconds and any fallback), `verbose=2` prints it once
@@ -143,6 +143,7 @@ def enter(model, loop, adapter, epochs, initial_epoch, verbose, distributed=Fals
     """Starts a `fit` under the policy: the choice, kept on the model for the call (the loop
     reads it at its first batch, after BackupAndRestore may have replaced it)."""
     choice = decide(model, loop, adapter, epochs, initial_epoch, distributed)
+    choice["outer"] = model.__dict__.get("_jit_choice")  # (a fit inside a fit's callback)
     if choice["auto"]:
         choice["printed"] = verbose != 2
         if not choice["compile"] and not choice["printed"]:
@@ -172,10 +173,14 @@ def compiled(model, report):
 def leave(model, entered):
     """Ends the call: the choice as `History.jit` records it (with the compile seconds and
     fallback of the compiled step, where it compiled)."""
-    model.__dict__.pop("_jit_choice", None)
     if entered is None:
         return None
-    choice = {k: v for k, v in entered.items() if k != "printed"}
+    outer = entered.get("outer")
+    if outer is None:
+        model.__dict__.pop("_jit_choice", None)
+    else:
+        model.__dict__["_jit_choice"] = outer
+    choice = {k: v for k, v in entered.items() if k not in ("printed", "outer")}
     if choice["compile"]:
         report = model._jit_report or {}
         choice.update(compile_seconds=report.get("compile_seconds", 0.0),

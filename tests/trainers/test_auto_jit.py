@@ -203,3 +203,18 @@ def test_the_backup_records_the_choice_and_a_resumed_run_takes_it(tmp_path, chea
     assert history.jit["reason"] == "as the run the backup was made by"
     assert resumed._jit_step is not None and resumed._jit_step[1].auto
     assert int(resumed.optimizer.iterations) == 48
+
+
+def test_a_fit_inside_a_callback_keeps_the_outer_choice(no_torch_compile):
+    x, y = _data(64)
+
+    class Inner(cornu.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 0:
+                self.inner = self.model.fit(x[:8], y[:8], batch_size=8, verbose=0).jit
+            else:  # what a backup records
+                self.seen = self.model.__dict__["_jit_choice"]["steps"]
+    inner, model = Inner(), _model()
+    history = model.fit(x, y, batch_size=8, epochs=3, verbose=0, callbacks=[inner])
+    assert inner.inner["steps"] == 1 and inner.seen == history.jit["steps"] == 24
+    assert "_jit_choice" not in model.__dict__
