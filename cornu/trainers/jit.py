@@ -16,6 +16,7 @@ optimizer's eager `apply()`.
 Compiling takes seconds; `Model._jit_report` records that time apart from the steps. When
 compiling fails, training goes on eagerly, with a warning that says why.
 """
+import itertools
 import time
 import types
 import warnings
@@ -35,9 +36,18 @@ class JitCompileWarning(UserWarning):
 
 def _own_code(fn):
     """`fn` with a code object of its own. Dynamo caches compiled code per code object (and
-    stops recompiling one after a few cache entries); each model's step gets its own."""
-    return types.FunctionType(fn.__code__.replace(), fn.__globals__, fn.__name__,
+    stops recompiling one after a few cache entries); each model's step gets its own. What
+    Dynamo learns of shapes ("automatic dynamic": a size seen to change is traced as a symbol
+    from then on) it keeps per code name and place instead, so each copy is named apart
+    (`_step_2`, ...): otherwise a second model, its weights of other shapes, compiled a
+    dynamic-shape graph, and again on a guard of its batches' offsets. (The numbering is the
+    same in every run of a script, and Inductor's caches key on the graph: they still hit.)"""
+    name = f"{fn.__name__}_{next(_COPIES)}"
+    return types.FunctionType(fn.__code__.replace(co_name=name), fn.__globals__, name,
                               fn.__defaults__, fn.__closure__)
+
+
+_COPIES = itertools.count(1)
 
 
 # ----------------------------------------------------------------- update rules

@@ -107,6 +107,21 @@ def _train_long(jit_compile):
     return model, history.history
 
 
+def test_models_of_other_shapes_each_compile_once():
+    # Dynamo's "automatic dynamic" state is kept per code name and place: shared by every
+    # model's copy of the step, a second model of other weight and target shapes compiled a
+    # dynamic-shape graph, then recompiled on its batches' storage offsets.
+    rng = np.random.default_rng(0)
+    for features, units, outputs in ((2, 4, 1), (3, 5, 2)):  # (no clear_session between)
+        x = rng.normal(size=(24, features)).astype("float32")
+        y = rng.normal(size=(24, outputs)).astype("float32")
+        model = cornu.Sequential([cornu.Input((features,)), cornu.layers.Dense(units),
+                                  cornu.layers.Dense(outputs)])
+        model.compile(optimizer="sgd", loss="mse", jit_compile=True)
+        model.fit(x, y, batch_size=4, epochs=2, verbose=0, shuffle=False)  # (epoch 2 starts
+        assert model._jit_report["compiles"] == 1, (features, units, outputs)  # at offset 0)
+
+
 def test_falls_back_to_eager_with_a_warning(monkeypatch):
     def broken(fn, **kwargs):
         def compiled(*args):
