@@ -6,8 +6,9 @@ previous pair when `double_checkpoint=True`. Keras 3 restores the weights and th
 epoch. cornu also keeps, under the JSON's `"cornu"` key, what makes the rest of the run the
 same as if it had never stopped: the random generators training draws from (Python's, NumPy's,
 torch's on each device, the model's `SeedGenerator`s), taken at the start of the epoch (which
-fixes its shuffle order) and at the backup, how many batches of the epoch were trained, and the
-intra-op thread count (a resumed run whose count cornu chooses uses the saved one).
+fixes its shuffle order) and at the backup, how many batches of the epoch were trained, the
+intra-op thread count (a resumed run whose count cornu chooses uses the saved one) and whether
+`jit_compile="auto"` compiled the train step (a resumed run under "auto" does as it did).
 A run restored from a backup made mid-epoch (integer `save_freq`) redraws the epoch's shuffle
 order, skips the batches already trained and continues with the generators as they were: its
 final weights are bit-identical to the uninterrupted run's. See docs/resume.md.
@@ -112,6 +113,7 @@ class BackupAndRestore(Callback):
             return
         self._previous_state = state
         _use_threads(self.model, state.get("threads"))
+        _use_jit(self.model, state.get("jit"))
         self._current_epoch = epoch = state["epoch"]
         self.model._initial_epoch = epoch
         steps = state["steps_done"]
@@ -184,6 +186,7 @@ class BackupAndRestore(Callback):
         state = {"epoch": self._current_epoch, "steps_done": steps_done,
                  "iterations": int(optimizer._iterations) if optimizer is not None else 0,
                  "rng": _get_rng(self.model), "threads": torch.get_num_threads(),
+                 "jit": _jit(self.model),
                  "epoch_rng": self._epoch_rng if steps_done else None}
         metadata = {"epoch": self._current_epoch, "batch": self._last_batch_seen,
                     "cornu": {"latest": state, "previous": self._previous_state}}
@@ -212,6 +215,22 @@ def _use_threads(model, threads):
     if threads and choice is not None and choice.get("auto") and threads != choice["threads"]:
         torch.set_num_threads(int(threads))
         choice["threads"] = int(threads)
+
+
+def _jit(model):
+    """Whether `jit_compile="auto"` compiles this call's train step (None: not "auto")."""
+    choice = model.__dict__.get("_jit_choice")
+    return bool(choice["compile"]) if choice is not None and choice.get("auto") else None
+
+
+def _use_jit(model, compile_):
+    """A resumed run under `jit_compile="auto"` takes the backed-up run's choice (fewer steps
+    are left, which alone could decide otherwise), so both train on the same numeric path;
+    where the built-in step cannot compile at all now (no `device` read), it stays eager."""
+    choice = model.__dict__.get("_jit_choice")
+    if compile_ is not None and choice is not None and choice.get("auto") and \
+            choice.get("device") is not None and bool(compile_) != choice["compile"]:
+        choice.update(compile=bool(compile_), reason="as the run the backup was made by")
 
 
 def _copy(source, target):

@@ -17,7 +17,7 @@ import torch
 
 from cornu.callbacks.callback import LazyLogs
 from cornu.layers import tracking
-from cornu.trainers import chunked_eval, flat_step
+from cornu.trainers import auto_jit, chunked_eval, flat_step
 from cornu.trainers import data_adapters as adapters
 from cornu.trainers.step_loop import flatten_logs
 from cornu.trainers.compile_utils import as_lists, per_output_weights
@@ -137,13 +137,14 @@ class BuiltinSteps:
             logs.update(flatten_logs({m.name: m.result() for m in own}))
         return logs
 
-    def _jit_train_step(self, params, regularized):
-        """The compiled step of `compile(jit_compile=True)` (trainers/jit.py), kept between
-        fits while the weights, optimizer and regularization stay the same."""
+    def _jit_train_step(self, params, regularized, auto=False):
+        """The compiled step of `compile(jit_compile=True)` or of a `jit_compile="auto"` that
+        pays (trainers/jit.py, auto_jit.py), kept between fits while the weights, optimizer
+        and regularization stay the same."""
         from cornu.trainers.jit import JitTrainStep
-        key = (tuple(id(p) for p in params), id(self.optimizer), regularized)
+        key = (tuple(id(p) for p in params), id(self.optimizer), regularized, auto)
         if self._jit_step is None or self._jit_step[0] != key:
-            self._jit_step = (key, JitTrainStep(self, params, regularized))
+            self._jit_step = (key, JitTrainStep(self, params, regularized, auto))
         return self._jit_step[1]
 
     @property
@@ -219,8 +220,9 @@ class BuiltinLoop:
         self.params = model._trainable_params()
         if model.optimizer._params is None:
             model.optimizer.build(self.params)
-        if model.jit_compile and self.params:
-            self.step = model._jit_train_step(self.params, self.regularized)
+        compile_, auto = auto_jit.compiles(model)  # (jit_compile=True, or "auto" that pays)
+        if compile_ and self.params:
+            self.step = model._jit_train_step(self.params, self.regularized, auto)
         else:  # a chain of Dense layers trains without autograd (trainers/flat_step.py)
             flat = None if self.regularized else flat_step.plan(model, self.params)[0]
             self.step = flat or model._train_step

@@ -16,6 +16,7 @@ optimizer's eager `apply()`.
 Compiling takes seconds; `Model._jit_report` records that time apart from the steps. When
 compiling fails, training goes on eagerly, with a warning that says why.
 """
+import itertools
 import time
 import types
 import warnings
@@ -24,6 +25,9 @@ import torch
 
 from cornu.layers.layer import Layer
 from cornu.optimizers.optimizer import Optimizer
+from cornu.trainers import auto_jit
+from cornu.trainers import data_adapters as adapters
+from cornu.trainers.compile_utils import per_output_weights
 
 
 class JitCompileWarning(UserWarning):
@@ -32,9 +36,18 @@ class JitCompileWarning(UserWarning):
 
 def _own_code(fn):
     """`fn` with a code object of its own. Dynamo caches compiled code per code object (and
-    stops recompiling one after a few cache entries); each model's step gets its own."""
-    return types.FunctionType(fn.__code__.replace(), fn.__globals__, fn.__name__,
+    stops recompiling one after a few cache entries); each model's step gets its own. What
+    Dynamo learns of shapes ("automatic dynamic": a size seen to change is traced as a symbol
+    from then on) it keeps per code name and place instead, so each copy is named apart
+    (`_step_2`, ...): otherwise a second model, its weights of other shapes, compiled a
+    dynamic-shape graph, and again on a guard of its batches' offsets. (The numbering is the
+    same in every run of a script, and Inductor's caches key on the graph: they still hit.)"""
+    name = f"{fn.__name__}_{next(_COPIES)}"
+    return types.FunctionType(fn.__code__.replace(co_name=name), fn.__globals__, name,
                               fn.__defaults__, fn.__closure__)
+
+
+_COPIES = itertools.count(1)
 
 
 # ----------------------------------------------------------------- update rules
@@ -81,8 +94,10 @@ class _Forward(torch.nn.Module):
 class JitTrainStep:
     """Callable like `Trainer._train_step(x, y, sw, params, regularized)`, compiled."""
 
-    def __init__(self, model, params, regularized):
+    def __init__(self, model, params, regularized, auto=False):
         self.model = model
+        self.auto = auto  # jit_compile="auto" (trainers/auto_jit.py): quiet, one batch shape
+        self.rows = None  # (auto) the batch size compiled for: other sizes train eagerly
         self.params = list(params)
         self.regularized = regularized
         self.optimizer = model.optimizer
@@ -110,6 +125,9 @@ class JitTrainStep:
     def _fall_back(self, reason):
         self.failed = reason
         self.report["fallback"] = reason
+        if self.auto:  # the user did not ask for a compile: no warning, a verbose=2 line
+            auto_jit.compiled(self.model, self.report)
+            return
         warnings.warn(f"jit_compile=True: {reason}; training eagerly instead.", JitCompileWarning,
                       stacklevel=4)
 
@@ -122,17 +140,25 @@ class JitTrainStep:
             # slots) and shows which weights get no gradient, which the compiled step
             # (a gradient of zeros) would update differently.
             self.checked = True
+            self.rows = _rows(x)
             loss = model._train_step(x, y, sw, params, regularized)
             missing = [getattr(p, "path", n) for p, n in zip(self.params, self.names)
                        if p.grad is None]
             if missing:
                 self._fall_back(f"weights {missing} get no gradient")
             return loss
+        if self.auto and _rows(x) != self.rows:  # a last, partial batch: no recompile
+            return model._train_step(x, y, sw, params, regularized)
         lr = self.optimizer.learning_rate  # a 0-d tensor (filled from the schedule, if any)
+        metrics = model._compile_metrics
+        # Metrics that are sums over samples hold batches back in a Python list (see
+        # CompileMetrics.update_lists); traced, the list's length would be a guard and every
+        # step a recompile: they take the step's predictions after it instead.
+        deferred = metrics._deferrable
         before = self._graphs()
         start = time.perf_counter()
         try:
-            loss, per_output, preds, grads = self._compiled(self, x, y, sw, lr)
+            loss, per_output, preds, grads = self._compiled(self, x, y, sw, lr, deferred)
         except Exception as error:  # tracing or compiling failed: nothing was updated yet
             first = str(error).strip().splitlines()[0] if str(error).strip() else ""
             self._fall_back(f"torch.compile failed ({type(error).__name__}: {first[:200]})")
@@ -140,12 +166,22 @@ class JitTrainStep:
         if self._graphs() != before:
             self.report["compile_seconds"] += time.perf_counter() - start
             self.report["compiles"] += 1
+            if self.auto:
+                auto_jit.compiled(model, self.report)
         if grads is not None:  # the optimizer has no compiled update: apply eagerly
             self.optimizer.apply(grads, self.params)
         if per_output:
             model._compile_loss.track(per_output, preds)
         model._loss_tracker.add(loss, preds[0].shape[0])
+        if deferred:
+            ys, preds = model._as_lists(y, preds)
+            metrics.update_lists(ys, preds, per_output_weights(sw, len(preds)))
         return loss
+
+
+def _rows(x):
+    """The batch size of a step's inputs."""
+    return (x if isinstance(x, torch.Tensor) else adapters.flat(x)[0]).shape[0]
 
 
 def _graph_counter():
@@ -160,8 +196,9 @@ def _graph_counter():
         return lambda: min(next(calls), 1)
 
 
-def _step(self, x, y, sw, lr):
-    """Forward, loss, gradients, update and metrics: the body `torch.compile` traces."""
+def _step(self, x, y, sw, lr, deferred):
+    """Forward, loss, gradients, update and (unless `deferred`) metrics: the body
+    `torch.compile` traces."""
     model, params = self.model, self.params
 
     def targets(y_pred):
@@ -203,6 +240,7 @@ def _step(self, x, y, sw, lr):
                 constraint = getattr(p, "constraint", None)
                 if constraint is not None:
                     p.copy_(constraint(p))
-        model._compile_metrics.update_lists(ys, preds, sws)
+        if not deferred:
+            model._compile_metrics.update_lists(ys, preds, sws)
     detached = [p.detach() for p in preds]
     return loss.detach(), [v.detach() for v in per_output], detached, out_grads

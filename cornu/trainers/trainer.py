@@ -23,7 +23,7 @@ from cornu.callbacks.history import History
 from cornu.callbacks.nan_watch import NanWatch
 from cornu.callbacks.progbar_logger import ProgbarLogger
 from cornu.layers import tracking
-from cornu.trainers import arguments, threads
+from cornu.trainers import arguments, auto_jit, threads
 from cornu.trainers import data_adapters as adapters
 from cornu.trainers import distributed
 from cornu.trainers.builtin_steps import OVERRIDABLE, BuiltinLoop, BuiltinSteps
@@ -78,6 +78,15 @@ class Trainer(BuiltinSteps):
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
                 jit_compile="auto", auto_scale_loss=True, **kwargs):
+        """Configures the model for training: `optimizer`, `loss`, `metrics` (Keras 3's).
+
+        `jit_compile`: True compiles the train step with `torch.compile` (trainers/jit.py; a
+        model's own `train_step` too); False runs it eagerly; "auto" (the default) compiles the
+        built-in step only where a fit is long enough for it to pay: decided at the start of
+        each `fit` from its full-size batches of in-memory data, the model's layers and the
+        device (trainers/auto_jit.py; no fit of fewer than 10,000 steps compiles), recorded in
+        `history.jit`, printed by `verbose=2`, kept by BackupAndRestore. `model.jit_compile`
+        is True only for True, as in Keras 3. See docs/PERFORMANCE.md."""
         for key in ("sample_weight_mode", "target_tensors", "distribute", "experimental_run_tf_function"):
             kwargs.pop(key, None)
         kwargs = legacy.translate("compile", kwargs, "Model.compile")
@@ -91,7 +100,7 @@ class Trainer(BuiltinSteps):
         self.loss = loss
         self._loss_spec, self._loss_weights = loss, loss_weights
         self._metrics_spec, self._weighted_spec = metrics, weighted_metrics
-        self.jit_compile = jit_compile is True and not run_eagerly
+        auto_jit.configure(self, jit_compile, run_eagerly)  # ("auto": decided per fit)
         self._jit_step = None
         self.__dict__.pop("_jit_user_steps", None)  # (trainers/compiled_step.py)
         self.run_eagerly = run_eagerly
@@ -379,17 +388,6 @@ class Trainer(BuiltinSteps):
             return x, y, sw
         return prepare
 
-    def _validation_adapter(self, data, batch_size, steps, loop, options):
-        if adapters.is_iterator_data(data):
-            return adapters.get(data, steps=steps, prepare=self._preparer("fit", loop), **options)
-        if not isinstance(data, (list, tuple)) or len(data) not in (2, 3):
-            raise ValueError("`validation_data` should be a tuple `(x_val, y_val)` or "
-                             f"`(x_val, y_val, val_sample_weights)`; received {type(data).__name__} "
-                             f"of length {len(data) if hasattr(data, '__len__') else '?'}.")
-        vx, vy, vsw = unpack_x_y_sample_weight(data)
-        return adapters.get(vx, vy, vsw, batch_size, steps=steps,
-                            prepare=self._preparer("fit", loop))
-
     # --------------------------------------------------------------------- fit
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
@@ -412,8 +410,9 @@ class Trainer(BuiltinSteps):
                 x, y, sample_weight, validation_split)
         train = adapters.get(x, y, sample_weight, batch_size, shuffle, steps_per_epoch,
                              class_weight, self._preparer("fit", loop), **options)
-        val = None if validation_data is None else self._validation_adapter(
-            validation_data, validation_batch_size or batch_size, validation_steps, loop, options)
+        val = None if validation_data is None else adapters.get_validation(
+            validation_data, validation_batch_size or batch_size, validation_steps,
+            self._preparer("fit", loop), options)
         callbacks = callback_module.as_list(callbacks)
         dist = distributed.session()  # several processes (torchrun): DDP, data by rank
         if dist is not None:
@@ -429,6 +428,7 @@ class Trainer(BuiltinSteps):
                                 "steps": train.steps_per_epoch})
         self.stop_training = False
         chosen = threads.enter(self, "fit", train, verbose)  # the call's intra-op threads
+        jit = auto_jit.enter(self, loop, train, epochs, initial_epoch, verbose, dist is not None)
         try:
             callback_list.on_train_begin({})
             # BackupAndRestore sets where a restored run starts (Keras 3's `_initial_epoch`)
@@ -458,11 +458,10 @@ class Trainer(BuiltinSteps):
                 if self.stop_training:
                     break
         finally:
-            history.threads = threads.leave(self, chosen)
+            history.threads, history.jit = threads.leave(self, chosen), auto_jit.leave(self, jit)
             self.train(False)
-            for adapter in (train, val):
-                if adapter is not None:
-                    adapter.close()
+            for adapter in (a for a in (train, val) if a is not None):
+                adapter.close()
         if getattr(self.optimizer, "use_ema", False) and self.optimizer.built:
             self.optimizer.finalize_variable_values(self._trainable_params())  # Keras 3
         callback_list.on_train_end(epoch_logs)

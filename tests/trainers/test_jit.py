@@ -81,6 +81,47 @@ def test_compiled_step_with_buffers_penalties_and_two_outputs():
         np.testing.assert_allclose(compiled_history[key], eager_history[key], rtol=1e-5, atol=1e-5)
 
 
+def test_deferred_metrics_compile_once():
+    # Accuracy is a sum over samples: its batches are held back in a list, which the compiled
+    # step must not trace (its length would be a guard: a recompile every step, then the
+    # recompile limit and an eager fallback).
+    eager, eager_history = _train_long(False)
+    compiled, compiled_history = _train_long(True)
+    assert compiled._jit_report["compiles"] == 1 and compiled._jit_report["fallback"] is None
+    for key in eager_history:
+        np.testing.assert_allclose(compiled_history[key], eager_history[key], rtol=1e-5, atol=1e-5)
+    for ours, theirs in zip(compiled.get_weights(), eager.get_weights()):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
+
+
+def _train_long(jit_compile):
+    """20 steps with accuracy (more than Dynamo's recompile limit of 8)."""
+    cornu.backend.clear_session()
+    torch.manual_seed(0)
+    x = np.random.default_rng(0).normal(size=(60, 2)).astype("float32")
+    model = cornu.Sequential([cornu.Input((2,)), cornu.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"],
+                  jit_compile=jit_compile)
+    history = model.fit(x, (x[:, :1] > 0).astype("float32"), batch_size=3, epochs=1, verbose=0,
+                        shuffle=False)
+    return model, history.history
+
+
+def test_models_of_other_shapes_each_compile_once():
+    # Dynamo's "automatic dynamic" state is kept per code name and place: shared by every
+    # model's copy of the step, a second model of other weight and target shapes compiled a
+    # dynamic-shape graph, then recompiled on its batches' storage offsets.
+    rng = np.random.default_rng(0)
+    for features, units, outputs in ((2, 4, 1), (3, 5, 2)):  # (no clear_session between)
+        x = rng.normal(size=(24, features)).astype("float32")
+        y = rng.normal(size=(24, outputs)).astype("float32")
+        model = cornu.Sequential([cornu.Input((features,)), cornu.layers.Dense(units),
+                                  cornu.layers.Dense(outputs)])
+        model.compile(optimizer="sgd", loss="mse", jit_compile=True)
+        model.fit(x, y, batch_size=4, epochs=2, verbose=0, shuffle=False)  # (epoch 2 starts
+        assert model._jit_report["compiles"] == 1, (features, units, outputs)  # at offset 0)
+
+
 def test_falls_back_to_eager_with_a_warning(monkeypatch):
     def broken(fn, **kwargs):
         def compiled(*args):

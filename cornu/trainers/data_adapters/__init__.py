@@ -26,11 +26,12 @@ from cornu.trainers.data_adapters.py_dataset import OrderedPass, PyDatasetAdapte
 from cornu.trainers.data_adapters.tf_dataset import TFDatasetAdapter, is_tf_dataset
 from cornu.trainers.data_adapters.torch_data_loader import (DataLoaderAdapter,
                                                             is_torch_dataloader, is_torch_dataset)
+from cornu.utils.packing import unpack_x_y_sample_weight
 from cornu.utils.sequence import PyDataset
 
-__all__ = ["get", "DataAdapter", "ArrayAdapter", "StreamAdapter", "PyDatasetAdapter",
-           "DataLoaderAdapter", "TFDatasetAdapter", "GeneratorAdapter", "IterableAdapter",
-           "OrderedPass", "is_iterator_data", "split_validation", "RAN_OUT"]
+__all__ = ["get", "get_validation", "DataAdapter", "ArrayAdapter", "StreamAdapter",
+           "PyDatasetAdapter", "DataLoaderAdapter", "TFDatasetAdapter", "GeneratorAdapter",
+           "IterableAdapter", "OrderedPass", "is_iterator_data", "split_validation", "RAN_OUT"]
 
 IteratorAdapter = StreamAdapter  # the name before the split by kind
 
@@ -57,6 +58,19 @@ def _stream_kind(x):
                          "and predict take batches: pass `torch.utils.data.DataLoader(dataset, "
                          "batch_size=...)`.")
     return next((entry for entry in _STREAMS if entry[0](x)), None)
+
+
+def get_validation(data, batch_size, steps, prepare, options):
+    """The adapter for `fit`'s `validation_data`: a source that batches its own data, or a
+    tuple `(x_val, y_val)` or `(x_val, y_val, val_sample_weights)` of arrays."""
+    if is_iterator_data(data):
+        return get(data, steps=steps, prepare=prepare, **options)
+    if not isinstance(data, (list, tuple)) or len(data) not in (2, 3):
+        raise ValueError("`validation_data` should be a tuple `(x_val, y_val)` or "
+                         f"`(x_val, y_val, val_sample_weights)`; received {type(data).__name__} "
+                         f"of length {len(data) if hasattr(data, '__len__') else '?'}.")
+    vx, vy, vsw = unpack_x_y_sample_weight(data)
+    return get(vx, vy, vsw, batch_size, steps=steps, prepare=prepare)
 
 
 def is_iterator_data(x):
