@@ -335,7 +335,8 @@ class FlatStep:
             for p, grad in zip(params, grad_list):
                 p.grad = grad  # as after backward()
             optimizer = model.optimizer
-            if self.checked is params and None not in grad_list:
+            # (`None in grad_list` would compare None with each tensor: ~35 us per step)
+            if self.checked is params and all(g is not None for g in grad_list):
                 optimizer._apply(grad_list, params)  # apply()'s checks passed for this list
             else:
                 optimizer.apply(grad_list, params)
