@@ -385,7 +385,8 @@ class Layer(NodeHistory, torch.nn.Module):
         tracking.losses_added(self)
 
     def __call__(self, *args, **kwargs):
-        if args and any_symbolic(args[0]) or any_symbolic(list(args[1:])):
+        if (len(args) != 1 or type(args[0]) is not torch.Tensor) and (  # (one tensor: eager)
+                args and any_symbolic(args[0]) or any_symbolic(list(args[1:]))):
             return self._symbolic_call(args, kwargs)
         depth = tracking.CALL_DEPTH
         if tracking.PENDING_LOSSES and not depth[0]:

@@ -150,6 +150,7 @@ class CompileLoss:
         weights = _per_output(loss_weights, self.output_names, "loss_weights") \
             if loss_weights is not None else [1.0] * len(specs)
         self.fns = [None if s is None else self._wrap(s) for s in specs]
+        self.any_loss = any(fn is not None for fn in self.fns)
         self.weights = [1.0 if w is None else float(w) for w in weights]
         # No loss at all is allowed: the model's own `add_loss` losses may be all there is.
         self.multi = len(self.output_names) > 1
