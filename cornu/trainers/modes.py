@@ -8,9 +8,18 @@ moves whenever a layer gains a sublayer or a weight, and, through torch's global
 hooks (layers/tracking.py), whenever any module gains a submodule or a parameter. A module whose
 class overrides `train()` gets its `train()` called, for its subtree, in the walk's order.
 """
+import collections
+import itertools
+import operator
+
 import torch
 
 from cornu.layers import tracking
+
+_consume = collections.deque
+_DICT = operator.attrgetter("__dict__")
+_KEY = itertools.repeat("training")
+_FLAGS = {True: itertools.repeat(True), False: itertools.repeat(False)}
 
 
 def _plain(cls):
@@ -50,9 +59,8 @@ def set_mode(model, mode):
         plan = model.__dict__["_mode_plan"] = _plan(model)
     model.__dict__["training"] = mode
     flat = plan[1]
-    if flat is not None:
-        for module in flat:
-            module.__dict__["training"] = mode
+    if flat is not None:  # `module.__dict__["training"] = mode` for each, looped in C
+        _consume(map(operator.setitem, map(_DICT, flat), _KEY, _FLAGS[mode]), 0)
         return
     for module, plain in plan[2]:
         if plain:
