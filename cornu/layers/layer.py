@@ -392,18 +392,18 @@ class Layer(NodeHistory, torch.nn.Module):
         if tracking.PENDING_LOSSES and not depth[0]:
             tracking.clear_losses(self)  # Keras 3: `losses` are those of the latest top-level call
         # The depth counts eager calls in progress here (and in the trainer's forward), not in
-        # `forward`: the graph's runs reach a layer through `nn.Module.__call__`, already inside
-        # one of these, and every layer of every step would pay for it.
+        # `forward`: the graph's runs reach a layer through `nn.Module.__call__`, inside one.
         depth[0] += 1
         try:
             out = self._eager_call(args, kwargs)
         finally:
             depth[0] -= 1
-        if not depth[0] and (type(out) is not torch.Tensor or out.grad_fn is not None):
-            # A graph built on the output records the call (graph/node.py).
+        if not depth[0] and (type(out) is not torch.Tensor or out.requires_grad):
+            # A graph built on the output records the call (graph/node.py; not `grad_fn`, which
+            # a compiled train_step would break its graph at).
             if type(out) is torch.Tensor and len(args) == 1 and out is not args[0]:
                 out._keras_eager_call = (self, args, kwargs)  # (a train_step's every step)
-            else:
+            elif not torch.compiler.is_compiling():  # (a compiled step builds no graph)
                 remember_eager_call(self, args, kwargs, out)
         return out
 

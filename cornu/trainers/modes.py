@@ -8,18 +8,9 @@ moves whenever a layer gains a sublayer or a weight, and, through torch's global
 hooks (layers/tracking.py), whenever any module gains a submodule or a parameter. A module whose
 class overrides `train()` gets its `train()` called, for its subtree, in the walk's order.
 """
-import collections
-import itertools
-import operator
-
 import torch
 
 from cornu.layers import tracking
-
-_consume = collections.deque
-_DICT = operator.attrgetter("__dict__")
-_KEY = itertools.repeat("training")
-_FLAGS = {True: itertools.repeat(True), False: itertools.repeat(False)}
 
 
 def _plain(cls):
@@ -59,8 +50,9 @@ def set_mode(model, mode):
         plan = model.__dict__["_mode_plan"] = _plan(model)
     model.__dict__["training"] = mode
     flat = plan[1]
-    if flat is not None:  # `module.__dict__["training"] = mode` for each, looped in C
-        _consume(map(operator.setitem, map(_DICT, flat), _KEY, _FLAGS[mode]), 0)
+    if flat is not None:  # (a plain loop: a C-level one would break a compiled step's graph)
+        for module in flat:
+            module.__dict__["training"] = mode
         return
     for module, plain in plan[2]:
         if plain:

@@ -166,3 +166,18 @@ def test_apply_checks_shapes_of_every_call_also_for_a_list_seen_before():
             opt.apply([torch.ones(3, 2), torch.ones(1)], params)
     np.testing.assert_allclose(variables[1].numpy(), [-0.1, -0.1])  # the failed calls: no update
     assert int(opt.iterations) == 1
+
+
+def test_a_compiled_step_traces_the_model_call_in_one_graph():
+    # The mode switch and the mark an eager call leaves on its output (graph/node.py) are
+    # plain Python Dynamo traces: a compiled train_step gets no graph break from them.
+    inputs = cornu.Input((4,))
+    model = cornu.Model(inputs, [cornu.layers.Dense(3)(inputs), cornu.layers.Dense(2)(inputs)])
+    single = _mlp()
+
+    def step(x):
+        first, second = model(x, training=True)
+        return first.sum() + second.sum() + single(x, training=True).sum()
+
+    explained = torch._dynamo.explain(step)(torch.ones(2, 4))
+    assert explained.graph_break_count == 0, explained.break_reasons
