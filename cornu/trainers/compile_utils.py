@@ -144,6 +144,8 @@ def _check_broadcast(fn, y, y_pred):
 
 
 class CompileLoss:
+    any_loss = True  # (set per instance: whether any output has a loss)
+
     def __init__(self, loss, loss_weights, output_names):
         self.output_names = list(output_names)
         specs = _per_output(loss, self.output_names, "loss")

@@ -159,3 +159,11 @@ def test_a_tensor_with_history_that_no_layer_call_made_is_a_clear_error():
     model = cornu.Model(inputs, inputs + constant)
     assert not any(w is embedding.embeddings for w in model.weights)
     np.testing.assert_allclose(model.predict(X, verbose=0), X + constant.numpy(), rtol=1e-6)
+
+
+def test_a_channels_first_layers_eager_call_on_an_image_is_a_clear_error():
+    conv = cornu.layers.Conv2D(2, 3, padding="same")
+    features = conv(np.ones((1, 5, 5, 1), "float32"))  # eager; it runs channels-first inside
+    inputs = cornu.Input((5, 5, 2))
+    with pytest.raises(ValueError, match=r"conv2d.*channels-first.*symbolic tensors"):
+        inputs + features
