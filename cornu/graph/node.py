@@ -18,8 +18,9 @@ _IN_PROGRESS = object()
 
 class EagerCall:
     """A top-level eager call of a layer whose outputs carry autograd history, remembered on
-    those outputs (`tensor._keras_eager_call = (call, index)`, or `(layer, args, kwargs)` on
-    the one output of a call of one tensor) until a graph records it."""
+    those outputs until a graph records it: `tensor._keras_eager_call = (call, index,
+    version)`, or `(layer, args, kwargs, version)` on the one output of a call of one tensor,
+    with the tensor's version counter then (an in-place change after the call moves it)."""
 
     __slots__ = ("layer", "args", "kwargs", "symbolic")
 
@@ -27,7 +28,7 @@ class EagerCall:
         self.layer, self.args, self.kwargs = layer, args, kwargs
         self.symbolic = None  # the flat symbolic outputs, once recorded
 
-    def symbolic_output(self, index, consumer):
+    def symbolic_output(self, index):
         if self.symbolic is _IN_PROGRESS:
             raise ValueError(f"Layer {self.layer.name!r}: its eager call's inputs include its own "
                              "output, which a functional graph cannot record.")
@@ -52,7 +53,7 @@ def remember_eager_call(layer, args, kwargs, outputs):
         if isinstance(tensor, torch.Tensor) and tensor.grad_fn is not None and \
                 id(tensor) not in inputs:
             call = call or EagerCall(layer, args, kwargs)
-            tensor._keras_eager_call = (call, index)
+            tensor._keras_eager_call = (call, index, tensor._version)
 
 
 def symbolic_operands(structure, consumer):
@@ -78,10 +79,17 @@ def _symbolic(tensor, consumer):
             "training step would free its history. Compute it in the graph (a layer or an op "
             "called on the model's symbolic tensors, or a layer called on a constant, such as "
             "`Embedding(n, d)(ops.arange(n))`), or pass `tensor.detach()` for a constant.")
-    if len(made) == 3:  # `(layer, args, kwargs)`: Layer.__call__'s mark of its one output
-        made = tensor._keras_eager_call = (EagerCall(*made), 0)
-    call, index = made
-    return call.symbolic_output(index, consumer)
+    if len(made) == 4:  # `(layer, args, kwargs, version)`: Layer.__call__'s mark of one output
+        made = tensor._keras_eager_call = (EagerCall(*made[:3]), 0, made[3])
+    call, index, version = made
+    if tensor._version != version:
+        raise ValueError(
+            f"Layer {consumer!r} is called inside a functional model on the output of an eager "
+            f"call of layer {call.layer.name!r}, changed in place since (`*=`, `add_`, ...): "
+            "the graph can record the call but not the change. Make the change in the graph "
+            "(an op on the symbolic tensor the call gives when made on `Input`s or constants), "
+            "or pass `tensor.detach()` for a constant.")
+    return call.symbolic_output(index)
 
 
 class Node:

@@ -402,7 +402,7 @@ class Layer(NodeHistory, torch.nn.Module):
             # A graph built on the output records the call (graph/node.py; not `grad_fn`, which
             # a compiled train_step would break its graph at).
             if type(out) is torch.Tensor and len(args) == 1 and out is not args[0]:
-                out._keras_eager_call = (self, args, kwargs)  # (a train_step's every step)
+                out._keras_eager_call = (self, args, kwargs, out._version)  # (every step)
             elif not torch.compiler.is_compiling():  # (a compiled step builds no graph)
                 remember_eager_call(self, args, kwargs, out)
         return out

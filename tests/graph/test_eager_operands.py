@@ -167,3 +167,12 @@ def test_a_channels_first_layers_eager_call_on_an_image_is_a_clear_error():
     inputs = cornu.Input((5, 5, 2))
     with pytest.raises(ValueError, match=r"conv2d.*channels-first.*symbolic tensors"):
         inputs + features
+
+
+def test_an_eager_output_changed_in_place_is_a_clear_error():
+    embedding = cornu.layers.Embedding(4, 6)
+    positions = embedding(cornu.ops.arange(4))
+    positions *= 2.0  # the graph would replay the call without the change
+    inputs = cornu.Input((4, 6))
+    with pytest.raises(ValueError, match=r"eager call of layer 'embedding.*changed in place"):
+        inputs + positions
