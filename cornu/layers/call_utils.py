@@ -3,8 +3,9 @@ masks attached to outputs, and shape-only stand-ins for shape inference."""
 import numpy as np
 import torch
 
+from cornu.backend import layout as layouts
 from cornu.backend.config import get_device, torch_dtype
-from cornu.graph.keras_tensor import KerasTensor
+from cornu.graph.keras_tensor import KerasTensor, any_symbolic
 from cornu.utils import nest
 
 
@@ -89,3 +90,18 @@ def _shapes_to_tensors(shapes, dtype):
     if isinstance(shapes, dict):
         return {k: _shapes_to_tensors(v, dtype) for k, v in shapes.items()}
     return [_shapes_to_tensors(s, dtype) for s in shapes]
+
+
+def record_eager_call(layer, args, kwargs):
+    """`Layer._record_call`: records a top-level eager call remembered on its outputs
+    (graph/node.py) as a node of the graph being built, maybe one of constants only (an
+    `Embedding` called on `ops.arange(n)`); returns the symbolic outputs."""
+    if layer.layout == layouts.CHANNELS_FIRST and any(
+            getattr(t, "ndim", 0) >= 3 for t in nest.flatten(list(args))):
+        raise ValueError(f"Layer {layer.name!r} ({type(layer).__name__}) was called eagerly on "
+                         "an image, and its output is used in a functional model: a layer that "
+                         "runs channels-first cannot be recorded from an eager call. Call it on "
+                         "the model's symbolic tensors instead.")
+    if args and not any_symbolic(args[0]):
+        args = (_to_tensor(args[0]),) + tuple(args[1:])  # as the eager call converted it
+    return layer._symbolic_call(args, kwargs)

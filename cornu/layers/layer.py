@@ -23,12 +23,12 @@ from cornu.backend.config import dtype_name, floatx, get_device, torch_dtype
 from cornu.backend.naming import to_snake_case, uniquify
 from cornu.backend.variables import Variable
 from cornu.graph.keras_tensor import KerasTensor, any_symbolic
-from cornu.graph.node import Node
+from cornu.graph.node import Node, remember_eager_call
 from cornu.layers import config as layer_config
 from cornu.layers.call_utils import (_attach_masks, _dedup, _has_spatial, _is_shape,  # noqa: F401
                                     _is_structured,
                                     _mask_of, _shape_structure, _shapes_of, _shapes_to_tensors,
-                                    _to_tensor)
+                                    _to_tensor, record_eager_call)
 from cornu.layers.node_history import NodeHistory
 from cornu.layers import tracking
 from cornu.utils import legacy, nest
@@ -385,19 +385,29 @@ class Layer(NodeHistory, torch.nn.Module):
         tracking.losses_added(self)
 
     def __call__(self, *args, **kwargs):
-        if args and any_symbolic(args[0]) or any_symbolic(list(args[1:])):
+        if (len(args) != 1 or type(args[0]) is not torch.Tensor) and (  # (one tensor: eager)
+                args and any_symbolic(args[0]) or any_symbolic(list(args[1:]))):
             return self._symbolic_call(args, kwargs)
         depth = tracking.CALL_DEPTH
         if tracking.PENDING_LOSSES and not depth[0]:
             tracking.clear_losses(self)  # Keras 3: `losses` are those of the latest top-level call
         # The depth counts eager calls in progress here (and in the trainer's forward), not in
-        # `forward`: the graph's runs reach a layer through `nn.Module.__call__`, already inside
-        # one of these, and every layer of every step would pay for it.
+        # `forward`: the graph's runs reach a layer through `nn.Module.__call__`, inside one.
         depth[0] += 1
         try:
-            return self._eager_call(args, kwargs)
+            out = self._eager_call(args, kwargs)
         finally:
             depth[0] -= 1
+        if not depth[0] and (type(out) is not torch.Tensor or out.requires_grad):
+            # A graph built on the output records the call (graph/node.py; not `grad_fn`, which
+            # a compiled train_step would break its graph at).
+            if type(out) is torch.Tensor and len(args) == 1 and out is not args[0]:
+                out._keras_eager_call = (self, args, kwargs, out._version)  # (every step)
+            elif not torch.compiler.is_compiling():  # (a compiled step builds no graph)
+                remember_eager_call(self, args, kwargs, out)
+        return out
+
+    _record_call = record_eager_call  # (graph/node.py: an eager call, recorded in a graph)
 
     def _eager_call(self, args, kwargs):
         if not args:

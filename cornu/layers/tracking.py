@@ -21,10 +21,20 @@ CALL_DEPTH = [0]
 # id(layer) -> weakref of each layer holding losses of an earlier call, so that a top-level call
 # walks its layers only when there is something to clear.
 PENDING_LOSSES = {}
-# Bumped whenever a layer gains or loses a metric, a sublayer or a weight: the model's list of its
-# layers' metrics (and of its parameters, for `zero_grad`) is cached against it, so reading
-# `model.metrics` each step costs no walk.
+# Bumped whenever a layer gains or loses a metric, a sublayer or a weight, and whenever any torch
+# module gains a submodule or a parameter (torch's global registration hooks, below: a torch
+# module inside a layer changes without the layer seeing it): a model's lists of its layers'
+# metrics, of its parameters (`zero_grad`), of its trainable weights and of its modules (the
+# modes of trainers/modes.py) are cached against it, so reading them each step costs no walk.
 METRICS_VERSION = [0]
+
+
+def _registered(module, name, value):
+    METRICS_VERSION[0] += 1  # (returns None: the value registered is left as it is)
+
+
+torch.nn.modules.module.register_module_module_registration_hook(_registered)
+torch.nn.modules.module.register_module_parameter_registration_hook(_registered)
 
 
 def track(layer, name, value):

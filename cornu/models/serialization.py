@@ -13,7 +13,7 @@ import json
 import numpy as np
 import torch
 
-from cornu.graph.keras_tensor import KerasTensor
+from cornu.graph.keras_tensor import KerasTensor, any_symbolic
 from cornu.layers import config as layer_config
 from cornu.utils.registry import CustomObjectScope, SafeModeScope
 from cornu.version import __version__
@@ -64,7 +64,7 @@ def functional_config(model):
         entry["inbound_nodes"] = [
             {"args": [encode(a) for a in node.call_args],
              "kwargs": {k: encode(v) for k, v in node.call_kwargs.items()}}
-            for node in layer._inbound_nodes if id(node) in own_nodes and node.input_tensors]
+            for node in layer._inbound_nodes if id(node) in own_nodes and not node.is_input]
         layers.append(entry)
     return {"name": model.name, "trainable": model.trainable, "layers": layers,
             "input_layers": _map_tensors(model._nested_inputs, lambda t: history(t, True)),
@@ -126,7 +126,10 @@ def functional_from_config(cls, config, custom_objects=None):
                         args, kwargs = _decode_node(queue[0], layer, created)
                     except _NotReady:
                         break
-                    layer(*args, **kwargs)
+                    if any_symbolic([args, kwargs]):
+                        layer(*args, **kwargs)
+                    else:  # a call of constants only: an eager call the graph recorded
+                        layer._record_call(tuple(args), kwargs)
                     queue.pop(0)
                     progressed = True
             if not progressed:

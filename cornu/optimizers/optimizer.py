@@ -34,6 +34,7 @@ from cornu.utils import legacy, nest
 from cornu.utils.compiling import eager_under_compile
 
 f32 = np.float32
+_SHAPE = operator.attrgetter("shape")
 
 
 class Optimizer:
@@ -328,8 +329,7 @@ class Optimizer:
                              f"{len(params)} variables; pass one gradient (or None) per variable.")
         if any(g is None for g in grads):
             grads, params = self._without_none(grads, params)
-        if params is not self._last_params:  # the trainer's list is checked once
-            _check_shapes(type(self).__name__, grads, params)
+        _check_shapes(type(self).__name__, grads, params)  # (a list seen before, new grads)
         with torch.set_grad_enabled(False):  # (`torch.no_grad()` at half its Python cost)
             self._apply(grads, params)
 
@@ -385,8 +385,7 @@ class Optimizer:
         decayed = [p for p in params if self._use_weight_decay(p)]
         if decayed:
             scale = 1 - f32(self.weight_decay) * lr
-            torch._foreach_mul_(decayed, scale if isinstance(scale, torch.Tensor) else
-                                float(scale))
+            torch._foreach_mul_(decayed, number(scale))
 
     def _reference_update(self, params, grads, lr, slots):
         """The rule applied one parameter at a time, given 0-d tensors as the compiled step
@@ -515,6 +514,8 @@ class Optimizer:
 
 
 def _check_shapes(owner, grads, params):
+    if all(map(operator.eq, map(_SHAPE, grads), map(_SHAPE, params))):
+        return  # (compared in C, cheap enough for every step of every loop)
     for g, p in zip(grads, params):
         if g.shape != p.shape:
             raise ValueError(f"{owner}.apply(): the gradient for variable "

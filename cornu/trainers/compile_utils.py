@@ -150,12 +150,15 @@ def _check_broadcast(fn, y, y_pred):
 
 
 class CompileLoss:
+    any_loss = True  # (set per instance: whether any output has a loss)
+
     def __init__(self, loss, loss_weights, output_names):
         self.output_names = list(output_names)
         specs = _per_output(loss, self.output_names, "loss")
         weights = _per_output(loss_weights, self.output_names, "loss_weights") \
             if loss_weights is not None else [1.0] * len(specs)
         self.fns = [None if s is None else self._wrap(s) for s in specs]
+        self.any_loss = any(fn is not None for fn in self.fns)
         self.weights = [1.0 if w is None else float(w) for w in weights]
         # No loss at all is allowed: the model's own `add_loss` losses may be all there is.
         self.multi = len(self.output_names) > 1

@@ -25,7 +25,7 @@ from cornu.callbacks.progbar_logger import ProgbarLogger
 from cornu.layers import tracking
 from cornu.trainers import arguments, auto_jit, threads
 from cornu.trainers import data_adapters as adapters
-from cornu.trainers import distributed
+from cornu.trainers import distributed, modes
 from cornu.trainers.builtin_steps import OVERRIDABLE, BuiltinLoop, BuiltinSteps
 from cornu.trainers.compile_utils import (CompileLoss, CompileMetrics, LossTracker,
                                           per_output_weights)
@@ -40,17 +40,6 @@ _TAKES_TRAINING = {}  # class -> whether its compute_loss takes `training`
 
 def _batch_size(x):
     return next(t for t in adapters.flat(x) if t is not None).shape[0]
-
-
-def _set_mode(module, mode):
-    module.__dict__["training"] = mode
-    for child in module._modules.values():
-        if child is None:
-            continue
-        if type(child).train in _PLAIN_TRAIN:
-            _set_mode(child, mode)
-        else:
-            child.train(mode)
 
 
 class Trainer(BuiltinSteps):
@@ -149,23 +138,32 @@ class Trainer(BuiltinSteps):
     @property
     def metrics(self):
         """Keras 3's list: the loss tracker (`loss`), the compiled metrics' container (whose
-        `result()` is a dict), per-output loss trackers, then the model's own `Metric`s."""
-        out = []
-        if self.compiled:
-            if self._compile_loss is None and self.built:
-                self._build_compile()
-            out.append(self._loss_tracker)
-            if self._compile_metrics is not None and (self._metrics_spec or self._weighted_spec):
-                out.append(self._compile_metrics)
-            if self._compile_loss is not None:
-                out.extend(self._compile_loss.metrics)
-        return out + self._own_metrics()
+        `result()` is a dict), per-output loss trackers, then the model's own `Metric`s.
+        A new list, kept (a `train_step` reads it every step) until what it is made of changes:
+        the compiled objects (`compile()` makes new ones) or the metrics the layers hold."""
+        compiled = self.compiled
+        if compiled and self._compile_loss is None and self.built:
+            self._build_compile()
+        key = (tracking.METRICS_VERSION[0], compiled, self._loss_tracker, self._compile_loss,
+               self._compile_metrics, self._metrics_spec, self._weighted_spec)
+        cached = self.__dict__.get("_metrics_list")
+        if cached is None or cached[0] != key:
+            out = []
+            if compiled:
+                out.append(self._loss_tracker)
+                if self._compile_metrics is not None and (self._metrics_spec or
+                                                          self._weighted_spec):
+                    out.append(self._compile_metrics)
+                if self._compile_loss is not None:
+                    out.extend(self._compile_loss.metrics)
+            cached = self.__dict__["_metrics_list"] = (key, out + self._own_metrics())
+        return list(cached[1])
 
     def train(self, mode=True):
         """`nn.Module.train(mode)`, with the flags set directly: a `self(x, training=True)`
         call switches modes twice per step, and `nn.Module.__setattr__` per module costs
         microseconds. A module with its own `train()` gets it called, for its subtree."""
-        _set_mode(self, bool(mode))
+        modes.set_mode(self, bool(mode))
         return self
 
     train.sets_flags_only = True  # the fit loop may set the flags itself (_mode_setter)
@@ -211,28 +209,27 @@ class Trainer(BuiltinSteps):
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """The compiled loss of `y` and `y_pred` plus the model's `self.losses` (regularizers,
         `add_loss`): a 0-d tensor. Override it for losses the compiled one cannot express."""
-        losses = []
+        loss = None
         compile_loss = self._compile_loss
         if compile_loss is None and self.compiled:
             self._build_compile()
             compile_loss = self._compile_loss
-        if compile_loss is not None and any(fn is not None for fn in compile_loss.fns):
+        if compile_loss is not None and compile_loss.any_loss:
             ys, preds = self._as_lists(y, y_pred)
             if not compile_loss.checked:
                 compile_loss.check(ys, preds)
-            loss = compile_loss(ys, preds, per_output_weights(sample_weight, len(preds)))
-            if loss is not None:
-                losses.append(loss)
+            loss = compile_loss(ys, preds, None if sample_weight is None else
+                                per_output_weights(sample_weight, len(preds)))
         # (In fit/evaluate, a model no layer of which can add losses skips the walk.)
         extra = self.losses if self.__dict__.get("_may_add_losses", True) \
             else self._activity_losses
         if extra:
-            losses.extend(extra)
+            loss = sum(extra[1:], extra[0]) if loss is None else sum(extra, loss)
             self._clear_activity_losses()
-        if not losses:
+        if loss is None:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`, add "
                              "losses with `add_loss`, or override `compute_loss`.")
-        return losses[0] if len(losses) == 1 else sum(losses[1:], losses[0])
+        return loss
 
     def _compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """`compute_loss` as the built-in steps call it: with `training` where the (maybe
@@ -595,5 +592,3 @@ class Trainer(BuiltinSteps):
         x = self._prepare_x(x)
         return adapters.concat_outputs([self._loop("predict").predict_outputs((x, None, None))])
 
-
-_PLAIN_TRAIN = (torch.nn.Module.train, Trainer.train)
