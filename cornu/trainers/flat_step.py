@@ -18,8 +18,9 @@ the backward pass is short enough to write down: this step runs the forward pass
 
 The update is the optimizer's own `apply()`, so every optimizer, clipping, weight decay and
 constraint behaves as after an autograd step; each weight's `.grad` holds the gradient afterwards,
-as after `backward()`. Losses and metrics are computed by the same code as the autograd step, so
-logs are the same numbers; gradients agree with autograd's to rounding (tests/trainers/
+as after `backward()`. Metrics, and the loss but for an unweighted mean squared/absolute error
+or binary crossentropy (its value computed with its gradient), are computed by the same code as
+the autograd step; gradients and those losses agree with autograd's to rounding (tests/trainers/
 test_flat_step.py checks every combination against the autograd step).
 
 `BuiltinLoop` takes this step only when nothing in the model is custom: a Sequential or
@@ -265,7 +266,7 @@ def plan(model, params):
     for layer in layers:
         if type(layer) is Dense:
             if layer.lora_enabled or layer.activity_regularizer is not None or \
-                    layer.__dict__.get("_quantized") or layer.kernel.ndim != 2:
+                    layer.kernel.ndim != 2:
                 return None, f"{layer.name} is not a plain Dense"
             units.append(("dense", layer, None))
             owned += [w for w in (layer.kernel, layer.bias) if w is not None]
