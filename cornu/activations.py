@@ -23,6 +23,8 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0, alpha=None):
     """`max(x, 0)`; with `threshold`, values `<= threshold` give 0 (or the leaky part
     `negative_slope * (x - threshold)`); `max_value` caps the output. Keras 2 spelled
     `negative_slope` as `alpha`."""
+    if alpha is None and max_value is None and negative_slope == 0.0 and threshold == 0.0:
+        return torch.relu(x)  # (the usual call, first and without F.relu's 45 bytecodes)
     if alpha is not None:
         negative_slope = alpha
     if negative_slope == 0.0 and max_value is None and threshold == 0.0:
