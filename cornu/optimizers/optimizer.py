@@ -1,11 +1,10 @@
 """The optimizer base: Keras 3's update rules on `torch._foreach_*` ops.
 
-A step does what Keras 3 does, in Keras 3's order: unscale by `loss_scale_factor`; with
-`gradient_accumulation_steps=n`, add the gradients to the accumulators and update only every n-th
-call, with the mean of the accumulated gradients; clip (`clipnorm`, else `global_clipnorm`, else
-`clipvalue`); decay the weights (`w -= w * weight_decay * lr`); apply the optimizer's own rule;
-update the moving average (`use_ema`); apply each weight's constraint; count the call in
-`iterations`.
+A step does what Keras 3 does, in its order: unscale by `loss_scale_factor`; with
+`gradient_accumulation_steps=n`, accumulate and update every n-th call with the mean; clip
+(`clipnorm`, else `global_clipnorm`, else `clipvalue`); decay the weights (`w -= w *
+weight_decay * lr`); apply the optimizer's own rule; update the moving average (`use_ema`);
+apply each weight's constraint; count the call in `iterations`.
 
 The learning rate and the step counter are 0-d tensors on the CPU (`optimizer.learning_rate`,
 `optimizer.iterations`): settable while training (`K.set_value(opt.lr, 0.01)`,
@@ -21,6 +20,7 @@ tensor scalars; tests compare the two with `optimizer.reference = True`) and the
 the compiled step (trainers/jit.py, 0-d tensors). Per-update scalar state (Nadam's momentum
 product) advances once per update in `begin_update(step)`, on every path.
 """
+import functools
 import operator
 import re
 import warnings
@@ -35,6 +35,7 @@ from cornu.utils.compiling import eager_under_compile
 
 f32 = np.float32
 _SHAPE = operator.attrgetter("shape")
+_IS_NOT_NONE = functools.partial(operator.is_not, None)
 
 
 class Optimizer:
@@ -305,8 +306,7 @@ class Optimizer:
     def apply_gradients(self, grads_and_vars):
         """Keras API: applies `[(grad, var), ...]`; returns `iterations`."""
         pairs = list(grads_and_vars)
-        self.apply([g for g, _ in pairs], [v for _, v in pairs])
-        return self._iterations
+        return self.apply([g for g, _ in pairs], [v for _, v in pairs]) or self._iterations
 
     @eager_under_compile  # a compiled train_step runs the update eagerly (its host scalars)
     def apply(self, grads, trainable_variables=None):
@@ -327,11 +327,15 @@ class Optimizer:
         if len(grads) != len(params):
             raise ValueError(f"{type(self).__name__}.apply(): got {len(grads)} gradients for "
                              f"{len(params)} variables; pass one gradient (or None) per variable.")
-        if any(g is None for g in grads):
+        if not all(map(_IS_NOT_NONE, grads)):  # (in C; `None in grads` calls Tensor.__eq__)
             grads, params = self._without_none(grads, params)
         _check_shapes(type(self).__name__, grads, params)  # (a list seen before, new grads)
-        with torch.set_grad_enabled(False):  # (`torch.no_grad()` at half its Python cost)
+        grad_mode = torch.is_grad_enabled()
+        torch._C._set_grad_enabled(False)  # (`torch.no_grad()` is Python objects per call)
+        try:
             self._apply(grads, params)
+        finally:
+            torch._C._set_grad_enabled(grad_mode)
 
     def _without_none(self, grads, params):
         kept = [(g, p) for g, p in zip(grads, params) if g is not None]

@@ -89,6 +89,10 @@ class StepLoop:
         model, hooks = self.model, callback_list.needs_batch_hooks("train")
         train_step = self._step("train_step")
         last, steps = None, first
+        # Keras 3's torch fit: the model in training mode for the epoch's steps (torch layers
+        # inside follow it), back in inference mode before validation. (`self(x,
+        # training=True)` in each step then switches no mode: ~160 bytecodes a step.)
+        model.train(True)
         for step, (xb, yb, swb) in enumerate(batches, first):
             if hooks:
                 callback_list.on_batch("train", "begin", step, {})
@@ -101,6 +105,7 @@ class StepLoop:
                                        LazyLogs(lambda logs=logs: flatten_logs(logs)))
             if model.stop_training:
                 break
+        model.train(False)
         return steps, self._logs_at_end(last)
 
     # (Keras 3's train_on_batch/test_on_batch hand the step `(x, y, sample_weight)`, Nones kept)

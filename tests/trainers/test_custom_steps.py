@@ -493,3 +493,29 @@ def test_a_metric_held_by_an_inner_layer_is_one_of_the_models_metrics_as_keras()
         return {key: history[key] for key in ("loss", "mean_output")}
 
     _side_by_side(make, run)
+
+
+def test_the_models_mode_in_fit_follows_keras():
+    """Keras 3's torch fit: training mode for the epoch's steps (the step and the batch
+    callbacks see it), inference mode for validation and after the call."""
+    def run(lib, model):
+        seen = []
+
+        class Watch(lib.callbacks.Callback):
+            def on_train_batch_begin(self, batch, logs=None):
+                seen.append(("batch", self.model.training))
+
+            def on_test_batch_begin(self, batch, logs=None):
+                seen.append(("val", self.model.training))
+
+            def on_epoch_end(self, epoch, logs=None):
+                seen.append(("epoch end", self.model.training))
+
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(X[:32], Y[:32], epochs=2, batch_size=16, validation_data=(X[32:48], Y[32:48]),
+                  verbose=0, callbacks=[Watch()])
+        seen.append(("after", model.training))
+        return {"modes": [float(mode) for _, mode in seen], "n": [float(len(seen))]}
+
+    got = _side_by_side(_guide_train_step, run)
+    assert got["modes"][0] == 1.0 and got["modes"][-1] == 0.0
