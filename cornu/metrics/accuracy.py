@@ -3,7 +3,7 @@ import torch
 
 from cornu.losses import squeeze_or_expand_to_same_rank
 from cornu.metrics.metric import as_tensors
-from cornu.metrics.reduction import metric_class
+from cornu.metrics.reduction import SUMMED, metric_class
 
 
 def accuracy(y_true, y_pred):
@@ -61,6 +61,34 @@ def top_k_categorical_accuracy(y_true, y_pred, k=5):
     y_true, y_pred = as_tensors(y_true, y_pred)
     return sparse_top_k_categorical_accuracy(torch.argmax(y_true, dim=-1), y_pred, k)
 
+
+# The sums over a batch of the functions above, where each sample has one value (the metric's
+# update is then `total += sum`, `count += batch`), in fewer ops and without the per-call
+# conversions; None where the shapes are not those (the function itself then runs). Both give
+# the same total: the matches are whole numbers, summed exactly.
+def _binary_matches(y_true, y_pred, threshold=0.5):
+    if y_true.shape != y_pred.shape or not 0 < y_pred.ndim <= 2 or \
+            y_pred.numel() != y_pred.shape[0] or not y_pred.is_floating_point():
+        return None
+    return (y_true == (y_pred > threshold)).sum()
+
+
+def _categorical_matches(y_true, y_pred):
+    if y_true.shape != y_pred.shape or y_pred.ndim != 2:
+        return None
+    return (torch.argmax(y_true, dim=-1) == torch.argmax(y_pred, dim=-1)).sum()
+
+
+def _sparse_categorical_matches(y_true, y_pred):
+    if y_pred.ndim != 2 or not y_pred.is_floating_point() or y_true.numel() != y_pred.shape[0] \
+            or y_true.ndim not in (1, 2):
+        return None
+    labels = y_true.reshape(-1).to(y_pred.dtype)
+    return (labels == torch.argmax(y_pred, dim=-1).to(y_pred.dtype)).sum()
+
+
+SUMMED.update({binary_accuracy: _binary_matches, categorical_accuracy: _categorical_matches,
+               sparse_categorical_accuracy: _sparse_categorical_matches})
 
 Accuracy = metric_class("Accuracy", accuracy, "accuracy")
 BinaryAccuracy = metric_class("BinaryAccuracy", binary_accuracy, "binary_accuracy",

@@ -87,8 +87,9 @@ class Metric:
     @eager_under_compile
     def reset_state(self):
         """Sets every state variable to zero."""
-        for var in self.variables:
-            var.zero_()  # (no `.data`: a dispatched op of its own; state has no grad)
+        variables = self.variables
+        if variables:
+            torch._foreach_zero_(variables)  # (one op for all; no `.data`: state has no grad)
 
     reset_states = reset_state  # Keras 2
 

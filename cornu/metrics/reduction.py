@@ -6,9 +6,26 @@ from cornu.losses import _apply_mask, squeeze_or_expand_to_same_rank
 from cornu.metrics.metric import Metric, as_tensors
 
 
+SUMMED = {}  # fn -> its values' sum over a batch of one value per sample (metrics/accuracy.py)
+_COUNTS = {}  # (batch size, dtype, device) -> a 0-d tensor of it, never written to
+
+
+def _count(n, like):
+    """`n` as a tensor for `like.add_`: a Python number is wrapped at each call (1.7 us against
+    1.0 us an `add_` of a tensor, per metric per step)."""
+    key = (n, like.dtype, like.device)
+    value = _COUNTS.get(key)
+    if value is None:
+        if len(_COUNTS) > 256:
+            _COUNTS.clear()
+        value = _COUNTS[key] = torch.tensor(n, dtype=like.dtype, device=like.device)
+    return value
+
+
 def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype):
     """Keras's reduction to one value per sample: weights applied (a mask on `values` joins
-    them), extra axes reduced with `reduce_fn`."""
+    them), extra axes reduced with `reduce_fn`; `(batch, 1, ...)` values stay as they are (one
+    per sample already: the callers only sum them, and a reshape is an op per step)."""
     mask = getattr(values, "_keras_mask", None)
     values = detached(to_tensor(values, dtype))
     if sample_weight is not None:
@@ -22,11 +39,8 @@ def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype):
         values = values * sample_weight
         if w_ndim > 1:
             sample_weight = reduce_fn(sample_weight, dim=tuple(range(1, w_ndim)))
-    if values.ndim > 1:
-        if values[0].numel() == 1:  # (batch, 1): reducing the unit axes is a reshape
-            values = values.reshape(values.shape[0])
-        else:
-            values = reduce_fn(values, dim=tuple(range(1, values.ndim)))
+    if values.ndim > 1 and values.numel() != values.shape[0]:
+        values = reduce_fn(values, dim=tuple(range(1, values.ndim)))
     return values, sample_weight
 
 
@@ -63,7 +77,7 @@ class Mean(Metric):
         if sample_weight is not None:
             self.count.data.add_(torch.sum(sample_weight))
         else:
-            self.count.add_(values.shape[0] if values.ndim >= 1 else 1)
+            self.count.add_(_count(values.shape[0] if values.ndim >= 1 else 1, self.count))
 
     def result(self):
         total, count = detached(self.total), detached(self.count)
@@ -87,6 +101,13 @@ class MeanMetricWrapper(Mean):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         mask = getattr(y_pred, "_keras_mask", None)
+        summed = SUMMED.get(self._fn) if sample_weight is None and mask is None else None
+        if summed is not None and type(y_pred) is torch.Tensor and \
+                type(y_true) is torch.Tensor and y_pred.device == self._device and \
+                (total := summed(y_true, y_pred, **self._fn_kwargs)) is not None:
+            self.total.add_(total)  # (the common case: 4-6 ops fewer, no conversions)
+            self.count.add_(_count(y_pred.shape[0], self.count))
+            return
         y_true, y_pred = as_tensors(y_true, y_pred)
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
         if sample_weight is not None:

@@ -91,16 +91,14 @@ class Optimizer:
                                        name="learning_rate")
         self._set_learning_rate(learning_rate, constructing=True)
         self._params = None
-        self._variables, self._variable_names = [], []
-        self._slot_names = []
+        self._variables, self._variable_names, self._slot_names = [], [], []
         self._exclude_ids, self._exclude_pattern = set(), None
 
     def __init_subclass__(cls, **kwargs):
         # Legacy spellings (`lr`, `decay`, `epsilon=None`, ...) are translated once, by the
         # outermost constructor, through cornu/compat/arguments.py.
         super().__init_subclass__(**kwargs)
-        init = cls.__dict__.get("__init__")
-        if init is None:
+        if (init := cls.__dict__.get("__init__")) is None:
             return
 
         def __init__(self, *args, **kw):

@@ -165,3 +165,32 @@ def test_metric_state_lives_on_the_data_device_and_custom_metrics_work():
     assert float(metric.result()) == 2.0 and metric.variables[0].name == "count"
     metric.reset_state()
     assert float(metric.result()) == 0.0
+
+
+@pytest.mark.parametrize("name, kwargs, y_key, p_key, shape, summed", [
+    ("BinaryAccuracy", {}, "binary1", "unit1", None, True),
+    ("BinaryAccuracy", {"threshold": 0.3}, "binary1", "unit1", (N,), True),
+    ("BinaryAccuracy", {}, "binary", "unit", None, False),  # several values a sample
+    ("CategoricalAccuracy", {}, "one_hot", "prob", None, True),
+    ("SparseCategoricalAccuracy", {}, "sparse", "prob", None, True),
+    ("SparseCategoricalAccuracy", {}, "sparse", "prob", (N, 1), True),
+])
+def test_accuracy_of_tensors_without_weights_matches_keras(name, kwargs, y_key, p_key, shape,
+                                                          summed, monkeypatch):
+    """The built-in steps' case (tensors, no weights): its sums are taken in fewer ops
+    (metrics/accuracy.py) and must give Keras's result, as the arrays' path does."""
+    from cornu.metrics import reduction
+    calls = []
+    real = reduction.as_tensors
+    monkeypatch.setattr(reduction, "as_tensors", lambda *a: calls.append(1) or real(*a))
+    ours, ref = getattr(metrics, name)(**kwargs), getattr(keras.metrics, name)(**kwargs)
+    for batch in BATCHES:
+        y, p = batch[y_key], batch[p_key]
+        if shape is not None:
+            y = y.reshape(shape)
+            p = p if name.startswith("Sparse") else p.reshape(shape)
+        ours.update_state(torch.from_numpy(y), torch.from_numpy(p))
+        ref.update_state(y, p)
+    np.testing.assert_allclose(float(ours.result()), float(ref.result()), rtol=1e-6)
+    assert float(ours.count) == float(ref.count) == 3 * N
+    assert (not calls) == summed
