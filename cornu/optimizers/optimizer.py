@@ -35,6 +35,7 @@ from cornu.utils.compiling import eager_under_compile
 
 f32 = np.float32
 _SHAPE = operator.attrgetter("shape")
+_ONE = torch.ones((), dtype=torch.int64)  # the step count's increment, never written to
 _IS_NOT_NONE = functools.partial(operator.is_not, None)
 
 
@@ -370,7 +371,7 @@ class Optimizer:
             self._update_ema()
         for p in self._constrained:
             p.copy_(p.constraint(p))
-        self._iterations.add_(1)
+        self._iterations.add_(_ONE)  # (`add_(1)` would wrap the number in a tensor every step)
 
     def _update(self, params, grads, slots):
         lr = self._lr_value()  # float32, rounded as Keras rounds it

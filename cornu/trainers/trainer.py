@@ -143,8 +143,8 @@ class Trainer(BuiltinSteps):
         compiled = self.compiled
         if compiled and self._compile_loss is None and self.built:
             self._build_compile()
-        key = (tracking.METRICS_VERSION[0], compiled, self._loss_tracker, self._compile_loss,
-               self._compile_metrics, self._metrics_spec, self._weighted_spec)
+        # (compile() makes new compiled objects, or None until built: the specs follow them)
+        key = (tracking.METRICS_VERSION[0], compiled, self._compile_loss, self._compile_metrics)
         cached = self.__dict__.get("_metrics_list")
         if cached is None or cached[0] != key:
             out = []
