@@ -1,7 +1,8 @@
 """`Model.train(mode)`: the `training` flag of every module under a model, set directly.
 
-Keras 3's torch `train_step` calls `self(x, training=True)`, which switches the model to
-training mode and back once per step (Layer.forward). `nn.Module.train` walks the modules and
+Keras 3's torch `train_step` calls `self(x, training=True)`, which switches a model in
+inference mode to training mode and back (Layer.forward): in a custom loop, once per step
+(`fit` sets training mode for the epoch's steps). `nn.Module.train` walks the modules and
 assigns each flag through `nn.Module.__setattr__`; here the flags are assigned directly, over
 a flat list of the modules kept until the model's structure changes: `tracking.METRICS_VERSION`
 moves whenever a layer gains a sublayer or a weight, and, through torch's global registration
