@@ -1,21 +1,22 @@
-"""`predict()` on a few samples at the cost of the forward pass.
+"""`predict()` of NumPy data at the cost of the forward pass, for chains of Dense layers.
 
 The notes ask a trained model about one input (`model.predict(np.array([[5.0]]))`), often in a
 loop. An ordinary `predict` call checks its arguments, builds a data adapter, enters the thread
 policy, converts the input, runs the graph (each layer's `__call__` and `forward`) and joins the
 batches: for a small MLP ~2,200 Python bytecodes around a handful of GEMMs, twice the time of the
-hand-written `net(x)` under `torch.no_grad()`.
+hand-written `net(x)` under `torch.no_grad()`, and per batch of a large array more Python than
+an `nn.Sequential`'s.
 
-After a `predict(x, verbose=0)` call of one batch has run the ordinary way, a model that is a
-chain of `Dense` layers (with `Activation`, `ReLU`, `LeakyReLU`, `ELU` and `Dropout`, the classes
-themselves, not subclasses) keeps a plan: the chain's layers. A later call with the same
-arguments (verbose 0, no callbacks, no steps, one NumPy float array of the same feature shape and
-at most one batch of samples) runs the plan: the array as a tensor (cast to the weights' dtype),
-each Dense layer's GEMM on its current weights and its current activation, Dropout skipped (it
-is the identity in inference), and the result as a NumPy array. Anything else, and any change
-since the plan was made (a layer or weight added, replaced or removed, a forward hook, pending
-losses, other dtypes), runs the ordinary way. The plan is checked once, when it is made: its
-output must equal, bit for bit, what the ordinary call returned for the same data.
+A model that is a chain of `Dense` layers (with `Activation`, `ReLU`, `LeakyReLU`, `ELU` and
+`Dropout`, the classes themselves, not subclasses) gets a plan at its first
+`predict(x, verbose=0)` of a NumPy float array (no callbacks, no steps): the chain's layers.
+The plan runs the array as a tensor (cast to the weights' dtype), in batches of `batch_size`,
+each Dense layer's GEMM on its current weights and its current activation, Dropout skipped (the
+identity in inference), under the thread policy's choice, and returns the NumPy result. Other
+data or arguments, and any change since the plan was made (a layer or weight added, replaced or
+removed, a forward hook, pending losses), run the ordinary way. The plan is checked when it is
+made: on the call's first batch, its output must equal, bit for bit, the ordinary predict
+step's, or the model keeps a refusal until it changes.
 """
 import numpy as np
 import torch
@@ -27,7 +28,7 @@ from cornu.layers.core.activation import Activation
 from cornu.layers.core.dense import Dense
 from cornu.layers.regularization.dropout import Dropout
 from cornu.trainers import threads
-from cornu.trainers.builtin_steps import _user_written
+from cornu.trainers.builtin_steps import BuiltinLoop, _user_written
 from cornu.trainers.flat_step import _chain
 
 _ELEMENTWISE = (Activation, ReLU, LeakyReLU, ELU)
@@ -89,23 +90,24 @@ class Plan:
 
     def __call__(self, x, batch_size):
         """The outputs for `x`, or None where the ordinary call must run."""
+        limit = _batch_limit(batch_size)
         if type(x) is not np.ndarray or x.shape[1:] != self.features or x.dtype.kind != "f" or \
-                not 0 < x.shape[0] <= _batch_limit(batch_size) or \
-                tracking.METRICS_VERSION[0] != self.version or tracking.PENDING_LOSSES or \
-                _MODULE._global_forward_hooks or _MODULE._global_forward_pre_hooks or \
-                not x.flags.writeable:
+                not x.shape[0] or not limit or tracking.METRICS_VERSION[0] != self.version or \
+                tracking.PENDING_LOSSES or _MODULE._global_forward_hooks or \
+                _MODULE._global_forward_pre_hooks or not x.flags.writeable:
             return None
         for module in self.modules:
             if module._forward_hooks or module._forward_pre_hooks:
                 return None
-        before, count = torch.get_num_threads(), None
-        if not threads._ACTIVE[0] and not threads.ENV_SET and before == threads.AT_IMPORT:
-            # the policy's choice for a step this small: one thread (larger: the ordinary call,
-            # which reads the machine's load)
-            if self.work_per_sample * x.shape[0] * 2 >= 2 * threads.FLOPS_PER_THREAD and \
-                    threads.cpu_count() > 1:
-                return None
-            count = 1
+        n = x.shape[0]
+        before, count, entered = torch.get_num_threads(), None, None
+        if self.work_per_sample * min(n, limit) * 2 < 2 * threads.FLOPS_PER_THREAD or \
+                threads.cpu_count() == 1:
+            # the policy's choice for a step this small, without its bookkeeping: one thread
+            if not threads._ACTIVE[0] and not threads.ENV_SET and before == threads.AT_IMPORT:
+                count = 1
+        else:  # (a larger step: the policy reads the machine's load, once per call)
+            entered = threads.enter(self.model, "predict", _Extent(limit, n), 0)
         t = torch.from_numpy(x)
         if t.dtype != self.dtype:
             t = t.to(self.dtype)
@@ -114,42 +116,66 @@ class Plan:
         if count is not None and count != before:
             torch.set_num_threads(count)
         try:
-            return self.forward(t).numpy()
+            if n <= limit:
+                return self.forward(t).numpy()
+            return torch.cat([self.forward(batch) for batch in t.split(limit)]).numpy()
         finally:
             torch._C._set_grad_enabled(grad_mode)
             if count is not None and count != before:
                 torch.set_num_threads(before)
+            threads.leave(self.model, entered)
 
 
-def remember(model, x, batch_size, outputs):
-    """After an ordinary `predict(x, verbose=0)` of one batch (`outputs`, still under the call's
-    thread count): keeps a plan for the next calls where the model allows one."""
-    if type(x) is not np.ndarray or x.ndim != 2 or x.dtype.kind != "f" or len(outputs) != 1 or \
-            type(outputs[0]) is not torch.Tensor or not 0 < len(x) <= _batch_limit(batch_size):
-        return
-    known = model.__dict__.get("_predict_plan")
-    if known is not None and known.version == tracking.METRICS_VERSION[0]:
-        return  # (a plan, or a model refused at this version)
-    model.__dict__["_predict_plan"] = _Refused()
-    units = _units(model)
-    if units is None:
-        return
+class _Extent:
+    """What the thread policy reads of a call's data (a data adapter's two numbers)."""
+
+    def __init__(self, batch_size, num_samples):
+        self.batch_size, self.num_samples = batch_size, num_samples
+
+
+def run(model, x, batch_size):
+    """`model.predict(x, batch_size=batch_size, verbose=0)` through the model's plan (made at
+    the first call that can have one), or None where the ordinary call must run."""
+    plan = model.__dict__.get("_predict_plan")
+    if plan is None or plan.version != tracking.METRICS_VERSION[0]:
+        if type(x) is not np.ndarray or x.ndim != 2 or x.dtype.kind != "f" or \
+                not x.flags.writeable or not len(x) or not _batch_limit(batch_size):
+            return None  # (this call's data: decided again at the next call)
+        plan = _make(model, x[:_batch_limit(batch_size)])
+        if plan is None:
+            return None
+    return plan(x, batch_size)
+
+
+def _make(model, first):
+    """The model's plan, checked on the call's first batch against the ordinary predict step
+    (or a refusal kept until the model changes; None where this batch cannot tell)."""
+    refused = model.__dict__["_predict_plan"] = _Refused()
+    units = _units(model) if model.built else None
+    if units is None or not isinstance(model._loop("predict"), BuiltinLoop):
+        return refused
     kernel = next(layer for dense, layer in units if dense).kernel
     work = threads._cached(model)[1]
     if kernel.device.type != "cpu" or work is None:
-        return
-    plan = Plan(model, units, x, kernel.dtype, float(work))
-    grad_mode = torch.is_grad_enabled()
-    torch._C._set_grad_enabled(False)
+        return refused
+    plan = Plan(model, units, first, kernel.dtype, float(work))
+    mode, grad_mode = model.training, torch.is_grad_enabled()
     try:
-        t = torch.from_numpy(np.ascontiguousarray(x)).to(plan.dtype)
-        same = torch.equal(plan.forward(t), outputs[0])
+        model.train(False)
+        expected = model._loop("predict").predict_outputs((model._prepare_x(first), None, None))
+        torch._C._set_grad_enabled(False)
+        same = type(expected) is torch.Tensor and \
+            torch.equal(plan.forward(torch.from_numpy(first).to(plan.dtype)), expected)
     except (RuntimeError, TypeError, ValueError, AttributeError):
-        same = False
+        model.__dict__.pop("_predict_plan", None)
+        return None  # (the ordinary call says what is wrong with the data)
     finally:
         torch._C._set_grad_enabled(grad_mode)
-    if same:
-        model.__dict__["_predict_plan"] = plan
+        model.train(mode)
+    if not same:
+        return refused
+    model.__dict__["_predict_plan"] = plan
+    return plan
 
 
 class _Refused:

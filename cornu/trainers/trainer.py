@@ -517,10 +517,9 @@ class Trainer(BuiltinSteps):
     # ----------------------------------------------------------------- predict
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
         """Runs the model in inference mode, in batches; returns NumPy arrays."""
-        plan = self.__dict__.get("_predict_plan")  # a few samples again (fast_predict.py)
-        if plan is not None and verbose == 0 and steps is None and not callbacks and not kwargs \
-                and (outputs := plan(x, batch_size)) is not None:
-            return outputs
+        if verbose == 0 and steps is None and not callbacks and not kwargs and \
+                (outputs := fast_predict.run(self, x, batch_size)) is not None:
+            return outputs  # (a chain of Dense layers on NumPy data: trainers/fast_predict.py)
         options = arguments.check_kwargs("predict", kwargs)
         verbose, loop = arguments.verbosity(verbose), self._loop("predict")
         arguments.check_batch_size(batch_size, "predict")
@@ -556,9 +555,6 @@ class Trainer(BuiltinSteps):
                     callback_list.on_batch("predict", "end", step, {"outputs": outputs[-1]})
                 if progbar is not None and progbar.needs_every_step:
                     progbar.update(step + 1, finalize=False)
-            if verbose == 0 and not callbacks and steps is None and dist is None and \
-                    isinstance(loop, BuiltinLoop):
-                fast_predict.remember(self, x, batch_size, outputs)
         finally:
             threads.leave(self, chosen)
             adapter.close()

@@ -23,10 +23,13 @@ def _numpy_forward(model, x):
 
 
 def _ordinary(model, x, **kwargs):
-    model.__dict__.pop("_predict_plan", None)
-    out = model.predict(x, verbose=0, **kwargs)
-    model.__dict__.pop("_predict_plan", None)
-    return out
+    """The ordinary call's result (the plan switched off for it)."""
+    real = fast_predict.run
+    fast_predict.run = lambda *args: None
+    try:
+        return model.predict(x, verbose=0, **kwargs)
+    finally:
+        fast_predict.run = real
 
 
 def _planned(model, x):
@@ -38,13 +41,13 @@ def test_the_plan_gives_the_formula_and_the_ordinary_call(monkeypatch):
     model, rng = _mlp(), np.random.default_rng(0)
     x = rng.normal(size=(1, 5)).astype("float32")
     _planned(model, x)
-    for n in (1, 4, 32):
+    for n, batch_size in ((1, None), (4, None), (32, None), (33, None), (100, None), (5, 2),
+                          (7, 7)):  # (several batches from 33 on, and for 5 in twos)
         xs = rng.normal(size=(n, 5)).astype("float32")
-        expected = _ordinary(model, xs)
-        _planned(model, x)
+        expected = _ordinary(model, xs, batch_size=batch_size)
         with monkeypatch.context() as m:
             m.setattr(data_adapters, "get", lambda *a, **k: pytest.fail("ordinary call"))
-            out = model.predict(xs, verbose=0)
+            out = model.predict(xs, batch_size=batch_size, verbose=0)
         assert out.dtype == np.float32 and out.shape == (n, 3)
         np.testing.assert_array_equal(out, expected)
         np.testing.assert_allclose(out, _numpy_forward(model, xs), rtol=1e-5, atol=1e-6)
@@ -105,7 +108,6 @@ def test_hooks_and_pending_losses_run_the_ordinary_way():
 
 
 @pytest.mark.parametrize("kwargs", [dict(verbose=1), dict(verbose=0, steps=1),
-                                    dict(verbose=0, batch_size=1),
                                     dict(verbose=0, callbacks=[cornu.callbacks.Callback()])])
 def test_other_arguments_run_the_ordinary_way(kwargs, capsys):
     model = _mlp()
@@ -124,8 +126,7 @@ def test_other_arguments_run_the_ordinary_way(kwargs, capsys):
 
 
 @pytest.mark.parametrize("make", [
-    lambda x: x.astype("int64"), lambda x: [x], lambda x: np.repeat(x, 40, axis=0),
-    lambda x: torch.from_numpy(x)])
+    lambda x: x.astype("int64"), lambda x: [x], lambda x: torch.from_numpy(x)])
 def test_other_data_runs_the_ordinary_way(make):
     model = _mlp()
     x = np.ones((1, 5), "float32")
@@ -191,3 +192,44 @@ def test_threads_one_for_the_call_and_the_users_count_kept():
         assert seen[-1] == users and torch.get_num_threads() == users
     finally:
         torch.set_num_threads(before)
+
+
+def test_wrong_features_get_the_ordinary_error():
+    model = _mlp()
+    _planned(model, np.ones((1, 5), "float32"))
+    with pytest.raises(ValueError, match="incompatible"):
+        model.predict(np.ones((1, 4), "float32"), verbose=0)
+
+
+def test_a_model_built_by_its_first_predict_and_one_left_in_training_mode():
+    model = cornu.Sequential([cornu.layers.Dense(4, activation="relu"), cornu.layers.Dropout(0.9),
+                              cornu.layers.Dense(2)])
+    x = np.random.default_rng(4).normal(size=(3, 6)).astype("float32")
+    first = model.predict(x, verbose=0)  # builds the model: the ordinary call
+    model.train(True)
+    np.testing.assert_array_equal(model.predict(x, verbose=0), first)  # Dropout: inference
+    assert isinstance(model.__dict__.get("_predict_plan"), fast_predict.Plan)
+    assert model.training
+
+
+@pytest.mark.skipif(threads.ENV_SET, reason="OMP_NUM_THREADS/MKL_NUM_THREADS set")
+def test_a_larger_model_takes_the_policys_choice_for_the_call():
+    seen = []
+
+    def spy(x):
+        seen.append(torch.get_num_threads())
+        return x
+
+    model = cornu.Sequential([cornu.Input((512,)), cornu.layers.Dense(512),
+                              cornu.layers.Activation(spy)])
+    x = np.ones((64, 512), "float32")
+    before = torch.get_num_threads()
+    _planned(model, x)
+    seen.clear()
+    expected = _ordinary(model, x)
+    chosen = list(seen)
+    seen.clear()
+    np.testing.assert_array_equal(model.predict(x, verbose=0), expected)
+    assert len(seen) == 2 and all(1 <= n <= max(before, 1) for n in seen) and seen == chosen[:2] \
+        or threads.busy_cores() > 0  # (the load may change between the two calls)
+    assert torch.get_num_threads() == before and "_thread_choice" not in model.__dict__
