@@ -213,7 +213,9 @@ def test_a_model_built_by_its_first_predict_and_one_left_in_training_mode():
 
 
 @pytest.mark.skipif(threads.ENV_SET, reason="OMP_NUM_THREADS/MKL_NUM_THREADS set")
-def test_a_larger_model_takes_the_policys_choice_for_the_call():
+def test_a_larger_model_takes_the_policys_choice_for_the_call(monkeypatch):
+    busy = threads.busy_cores()  # (held still: both calls must see the same machine)
+    monkeypatch.setattr(threads, "busy_cores", lambda: busy)
     seen = []
 
     def spy(x):
@@ -230,6 +232,5 @@ def test_a_larger_model_takes_the_policys_choice_for_the_call():
     chosen = list(seen)
     seen.clear()
     np.testing.assert_array_equal(model.predict(x, verbose=0), expected)
-    assert len(seen) == 2 and all(1 <= n <= max(before, 1) for n in seen) and seen == chosen[:2] \
-        or threads.busy_cores() > 0  # (the load may change between the two calls)
+    assert len(seen) == 2 and seen == chosen and all(1 <= n <= max(before, 1) for n in seen)
     assert torch.get_num_threads() == before and "_thread_choice" not in model.__dict__
