@@ -305,7 +305,8 @@ class Optimizer:
     def apply_gradients(self, grads_and_vars):
         """Keras API: applies `[(grad, var), ...]`; returns `iterations`."""
         pairs = list(grads_and_vars)
-        return self.apply([g for g, _ in pairs], [v for _, v in pairs]) or self._iterations
+        self.apply([g for g, _ in pairs], [v for _, v in pairs])
+        return self._iterations
 
     @eager_under_compile  # a compiled train_step runs the update eagerly (its host scalars)
     def apply(self, grads, trainable_variables=None):

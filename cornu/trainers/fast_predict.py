@@ -25,18 +25,17 @@ from cornu import activations as A
 from cornu.layers import tracking
 from cornu.layers.activations.advanced import ELU, LeakyReLU, ReLU
 from cornu.layers.core.activation import Activation
-from cornu.layers.core.dense import Dense
 from cornu.layers.regularization.dropout import Dropout
 from cornu.trainers import threads
 from cornu.trainers.builtin_steps import BuiltinLoop, _user_written
-from cornu.trainers.flat_step import _chain
+from cornu.trainers.flat_step import _chain, plain_dense
 
 _ELEMENTWISE = (Activation, ReLU, LeakyReLU, ELU)
 _MODULE = torch.nn.modules.module  # (torch's global forward hooks live here)
 
 
 def _units(model):
-    """The chain's layers as (Dense or None, layer), or None where the plan would differ."""
+    """The chain's layers as (is a Dense, layer) pairs, or None where the plan would differ."""
     if _user_written(type(model)):
         return None
     layers = _chain(model)
@@ -44,15 +43,11 @@ def _units(model):
         return None
     units = []
     for layer in layers:
-        cls = type(layer)
-        if cls is Dense:
-            if layer.lora_enabled or layer.activity_regularizer is not None or \
-                    layer.kernel.ndim != 2:
-                return None
+        if plain_dense(layer):
             units.append((True, layer))
-        elif cls in _ELEMENTWISE and layer.activity_regularizer is None:
+        elif type(layer) in _ELEMENTWISE and layer.activity_regularizer is None:
             units.append((False, layer))
-        elif cls is not Dropout:  # (Dropout: the identity in inference)
+        elif type(layer) is not Dropout:  # (Dropout: the identity in inference)
             return None
     return units if any(dense for dense, _ in units) else None
 
@@ -101,10 +96,9 @@ class Plan:
                 return None
         n = x.shape[0]
         before, count, entered = torch.get_num_threads(), None, None
-        if self.work_per_sample * min(n, limit) * 2 < 2 * threads.FLOPS_PER_THREAD or \
-                threads.cpu_count() == 1:
+        if threads.one_thread_suffices(self.work_per_sample * min(n, limit) * 2):
             # the policy's choice for a step this small, without its bookkeeping: one thread
-            if not threads._ACTIVE[0] and not threads.ENV_SET and before == threads.AT_IMPORT:
+            if not threads._ACTIVE[0] and threads.user_threads() is None:
                 count = 1
         else:  # (a larger step: the policy reads the machine's load, once per call)
             entered = threads.enter(self.model, "predict", _Extent(limit, n), 0)
@@ -152,7 +146,8 @@ def _make(model, first):
     (or a refusal kept until the model changes; None where this batch cannot tell)."""
     refused = model.__dict__["_predict_plan"] = _Refused()
     units = _units(model) if model.built else None
-    if units is None or not isinstance(model._loop("predict"), BuiltinLoop):
+    loop = model._loop("predict")
+    if units is None or not isinstance(loop, BuiltinLoop):
         return refused
     kernel = next(layer for dense, layer in units if dense).kernel
     work = threads._cached(model)[1]
@@ -162,7 +157,7 @@ def _make(model, first):
     mode, grad_mode = model.training, torch.is_grad_enabled()
     try:
         model.train(False)
-        expected = model._loop("predict").predict_outputs((model._prepare_x(first), None, None))
+        expected = loop.predict_outputs((model._prepare_x(first), None, None))
         torch._C._set_grad_enabled(False)
         same = type(expected) is torch.Tensor and \
             torch.equal(plan.forward(torch.from_numpy(first).to(plan.dtype)), expected)

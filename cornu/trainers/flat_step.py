@@ -248,6 +248,12 @@ def _global_hooks():
     return any(getattr(torch.nn.modules.module, name, None) for name in _GLOBAL_HOOKS)
 
 
+def plain_dense(layer):
+    """Whether `layer` is a `Dense` (the class itself) whose call is one GEMM on 2-D weights."""
+    return type(layer) is Dense and not layer.lora_enabled and \
+        layer.activity_regularizer is None and layer.kernel.ndim == 2
+
+
 ENABLED = True  # tests switch it off to run the autograd step on the same model
 
 
@@ -267,8 +273,7 @@ def plan(model, params):
     units, owned = [], []
     for layer in layers:
         if type(layer) is Dense:
-            if layer.lora_enabled or layer.activity_regularizer is not None or \
-                    layer.kernel.ndim != 2:
+            if not plain_dense(layer):
                 return None, f"{layer.name} is not a plain Dense"
             units.append(("dense", layer, None))
             owned += [w for w in (layer.kernel, layer.bias) if w is not None]

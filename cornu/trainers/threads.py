@@ -54,6 +54,12 @@ def choose_threads(work_per_step_flops, cpu_count, busy_cores, user_set):
     return max(1, min(by_work, free, int(cpu_count)))
 
 
+def one_thread_suffices(work_per_step_flops):
+    """Whether a step of this much work runs on one thread whatever the load (which is then
+    not read)."""
+    return work_per_step_flops < 2 * FLOPS_PER_THREAD or cpu_count() == 1
+
+
 def user_threads():
     """The user's thread count, or None when torch runs on the count cornu found at import."""
     current = torch.get_num_threads()
@@ -201,7 +207,7 @@ def _auto_choice(model, kind, batch_size, cached):
         return dict(known)
     cores = cpu_count()
     work = float(cached[1]) * batch_size * (6 if kind == "fit" else 2)
-    if work < 2 * FLOPS_PER_THREAD or cores == 1:  # one thread whatever the load: not read
+    if one_thread_suffices(work):
         known = cached[3][(kind == "fit", batch_size)] = {
             "threads": 1, "auto": True, "work_per_step_flops": work, "cpu_count": cores,
             "busy_cores": None}

@@ -169,16 +169,21 @@ def test_no_plan_for_models_it_would_change():
         assert not isinstance(model.__dict__.get("_predict_plan"), fast_predict.Plan)
 
 
-@pytest.mark.skipif(threads.ENV_SET, reason="OMP_NUM_THREADS/MKL_NUM_THREADS set")
-def test_threads_one_for_the_call_and_the_users_count_kept():
+def _thread_spy(features, units):
+    """A Dense model whose last layer records torch's thread count at each batch."""
     seen = []
 
     def spy(x):
         seen.append(torch.get_num_threads())
         return x
 
-    model = cornu.Sequential([cornu.Input((5,)), cornu.layers.Dense(3),
-                              cornu.layers.Activation(spy)])
+    return cornu.Sequential([cornu.Input((features,)), cornu.layers.Dense(units),
+                             cornu.layers.Activation(spy)]), seen
+
+
+@pytest.mark.skipif(threads.ENV_SET, reason="OMP_NUM_THREADS/MKL_NUM_THREADS set")
+def test_threads_one_for_the_call_and_the_users_count_kept():
+    model, seen = _thread_spy(5, 3)
     x = np.ones((1, 5), "float32")
     before = torch.get_num_threads()
     _planned(model, x)
@@ -216,14 +221,7 @@ def test_a_model_built_by_its_first_predict_and_one_left_in_training_mode():
 def test_a_larger_model_takes_the_policys_choice_for_the_call(monkeypatch):
     busy = threads.busy_cores()  # (held still: both calls must see the same machine)
     monkeypatch.setattr(threads, "busy_cores", lambda: busy)
-    seen = []
-
-    def spy(x):
-        seen.append(torch.get_num_threads())
-        return x
-
-    model = cornu.Sequential([cornu.Input((512,)), cornu.layers.Dense(512),
-                              cornu.layers.Activation(spy)])
+    model, seen = _thread_spy(512, 512)
     x = np.ones((64, 512), "float32")
     before = torch.get_num_threads()
     _planned(model, x)
